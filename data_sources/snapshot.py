@@ -1,0 +1,114 @@
+"""Bundled snapshots and the live cache: tidy CSVs with a JSON sidecar of provenance.
+
+Each table ``<name>`` is stored as ``<name>.csv`` (the tidy contract, ISO dates, FIPS as text) beside
+``<name>.json`` (where it came from, when it was retrieved, row count and the CSV's sha256). Bundled
+snapshots live in ``data_sources/snapshots/`` and are reviewed in diffs; refreshed copies live in the cache
+directory (``DATA_CACHE_DIR``, default ``.data_cache/`` in the project). Writes go to a temporary file in the
+same directory, are fsynced, and then renamed over the old file, so a failed refresh never leaves a
+half-written table behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from data_sources.schema import COLUMNS, SchemaError, conform
+
+SNAPSHOT_DIR = Path(__file__).parent / "snapshots"
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def cache_dir() -> Path:
+    """Where refreshed tables are kept: ``$DATA_CACHE_DIR`` or ``<project>/.data_cache``."""
+    return Path(os.environ.get("DATA_CACHE_DIR") or PROJECT_DIR / ".data_cache")
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A table read back from disk with its sidecar."""
+
+    data: pd.DataFrame
+    meta: dict
+    retrieved_at: datetime
+    path: Path
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The contract's CSV form: UTF-8, header row, ISO dates, no index."""
+    buffer = io.StringIO()
+    out = frame.copy()
+    out["period_end_date"] = out["period_end_date"].dt.strftime("%Y-%m-%d")
+    out.to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue().encode("utf-8")
+
+
+def read_table(name: str, directory: Path) -> Stored:
+    """Read ``<directory>/<name>.csv`` and its sidecar, verify the checksum and the contract."""
+    csv_path, meta_path = directory / f"{name}.csv", directory / f"{name}.json"
+    raw = csv_path.read_bytes()
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest != meta.get("sha256"):
+        raise SchemaError(
+            f"{csv_path}: checksum {digest[:12]}... does not match its sidecar ({str(meta.get('sha256'))[:12]}...); "
+            "the file was changed or damaged"
+        )
+    text_columns = {c: "string" for c, dtype in COLUMNS.items() if dtype == "string"}
+    frame = pd.read_csv(io.BytesIO(raw), dtype=text_columns, keep_default_na=False, na_values={"value": [""]})
+    for col in ("value", "value_lower", "value_upper"):
+        frame[col] = pd.to_numeric(frame[col].replace("", None))
+    data = conform(frame, table=name)
+    if len(data) != meta.get("rows"):
+        raise SchemaError(f"{csv_path}: {len(data)} rows but the sidecar says {meta.get('rows')}")
+    return Stored(data, meta, datetime.fromisoformat(meta["retrieved_at"]), csv_path)
+
+
+def write_table(name: str, frame: pd.DataFrame, directory: Path, meta: dict) -> Path:
+    """Validate ``frame`` and atomically replace ``<name>.csv`` and ``<name>.json`` in ``directory``.
+
+    The CSV is renamed into place before its sidecar; a crash between the two leaves a checksum mismatch,
+    which :func:`read_table` reports rather than serving half-updated data.
+    """
+    data = conform(frame, table=name)
+    payload = to_csv_bytes(data)
+    sidecar = {
+        **meta,
+        "table": name,
+        "rows": len(data),
+        "sha256": hashlib.sha256(payload).hexdigest(),
+        "retrieved_at": meta.get("retrieved_at") or datetime.now(UTC).isoformat(timespec="seconds"),
+        "columns": list(COLUMNS),
+    }
+    directory.mkdir(parents=True, exist_ok=True)
+    csv_path = directory / f"{name}.csv"
+    atomic_write(csv_path, payload)
+    atomic_write(directory / f"{name}.json", (json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n").encode())
+    return csv_path
+
+
+def atomic_write(path: Path, payload: bytes) -> None:
+    """Write ``payload`` to ``path`` via a temp file in the same directory, fsync, then rename."""
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
