@@ -1,0 +1,67 @@
+# One task runner. `make run` and `make test` each do their own set-up on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: run test check format refresh status export lesson bench browser clean
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+## run: serve the dashboard on http://localhost:$(PORT) from the bundled data (no network needed)
+run: $(VENV)/.runtime
+	$(VENV)/bin/streamlit run dashboard.py --server.port $(PORT) --browser.gatherUsageStats false
+
+## test: install dev tools (and Chromium where possible), then run the whole suite
+test: $(VENV)/.dev browser
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+## browser: install Debian's Chromium for the real-browser tests when we are root and it is missing
+browser:
+	@if command -v chromium >/dev/null 2>&1; then \
+		echo "chromium: $$(command -v chromium)"; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+			|| echo "chromium could not be installed; browser tests will skip"; \
+	else \
+		echo "chromium not installed and not root; browser tests will skip"; \
+	fi
+
+## check: lint and format check
+check: $(VENV)/.dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(VENV)/.dev
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+## refresh: fetch live CDC data into the cache (needs network; CDC_DATA_BASE_URL to use a mirror)
+refresh: $(VENV)/.runtime
+	$(PY) -m data_sources refresh
+
+status: $(VENV)/.runtime
+	$(PY) -m data_sources status
+
+## export: write every table as tidy CSV with a data dictionary into dist/data
+export: $(VENV)/.runtime
+	$(PY) -m data_sources export --out dist/data
+
+## lesson: write the offline lesson pack to dist/lesson.html
+lesson: $(VENV)/.runtime
+	$(PY) -m lesson_pack --out dist/lesson.html
+
+## bench: measure time-to-chart, rerun time and memory against the floor app; writes bench/RESULTS.md
+bench: $(VENV)/.dev browser
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache dist test-artifacts

@@ -1,0 +1,47 @@
+"""US Drug Overdose Data Dashboard: the entry point (``streamlit run dashboard.py``).
+
+A picture frame only: page config, navigation over ``pages/``, and the help resources every page shares.
+No data logic lives here.
+"""
+
+from pathlib import Path
+
+import streamlit as st
+
+import help_resources
+
+st.set_page_config(
+    page_title="US Drug Overdose Data",
+    page_icon=":material/monitoring:",
+    layout="wide",
+    menu_items={"About": "US drug overdose data from CDC, NCHS and NIDA, with every figure cited."},
+)
+
+ROOT = Path(__file__).parent
+# (file, title, icon): the order here is the order of the navigation bar.
+SECTIONS = {
+    "Explore": [
+        ("pages/overview.py", "Overview", ":material/home:"),
+        ("pages/states.py", "States", ":material/map:"),
+        ("pages/demographics.py", "Who is affected", ":material/groups:"),
+        ("pages/risk.py", "Risk and claims", ":material/balance:"),
+    ],
+    "Teach and download": [
+        ("pages/classroom.py", "Lesson mode", ":material/school:"),
+        ("pages/data.py", "Data and downloads", ":material/download:"),
+        ("pages/about.py", "About the data", ":material/info:"),
+    ],
+}
+
+pages = {
+    section: [
+        st.Page(path, title=title, icon=icon, default=(path == "pages/overview.py"))
+        for path, title, icon in entries
+        if (ROOT / path).exists()
+    ]
+    for section, entries in SECTIONS.items()
+}
+page = st.navigation(pages, position="top")
+help_resources.sidebar()
+page.run()
+help_resources.footer()

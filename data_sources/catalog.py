@@ -1,0 +1,21 @@
+"""Every table the dashboard offers, by name: the Data page, ``export`` and the data package list these.
+
+Each entry maps a table name to the function that loads its freshest good copy (live cache, else the
+bundled snapshot). Adding a source means adding one line here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from data_sources import nchs_national_final
+from data_sources.schema import Table
+
+TABLES: dict[str, Callable[[], Table]] = {
+    nchs_national_final.TABLE: nchs_national_final.load,
+}
+
+
+def load_all() -> dict[str, Table]:
+    """Load every registered table. A table that fails to load raises: nothing is silently skipped."""
+    return {name: load() for name, load in TABLES.items()}

@@ -1,0 +1,40 @@
+"""Help lines and the shared frame around every page: the sidebar help box and the footer.
+
+Reachable from every page because a reader looking at overdose numbers may be looking for help.
+Numbers: 988 Suicide & Crisis Lifeline (https://988lifeline.org), SAMHSA National Helpline
+(https://www.samhsa.gov/find-help/helplines/national-helpline), naloxone information from SAMHSA
+(https://www.samhsa.gov/substance-use/treatment/overdose-prevention/naloxone).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+HELP_MARKDOWN = (
+    "**Need help now?** Call or text **988** (Suicide & Crisis Lifeline, 24/7). "
+    "For treatment referral and information, call the **SAMHSA National Helpline, "
+    "1-800-662-4357** (free, confidential, 24/7, English and Spanish), or visit "
+    "[findtreatment.gov](https://findtreatment.gov). "
+    "**Naloxone** reverses opioid overdoses and is sold without a prescription: "
+    "[how to get and use it](https://www.samhsa.gov/substance-use/treatment/overdose-prevention/naloxone). "
+    "In an emergency, call **911**."
+)
+
+FOOTER_MARKDOWN = (
+    "Figures from the U.S. Centers for Disease Control and Prevention (CDC), its National Center for Health "
+    "Statistics (NCHS), the National Institute on Drug Abuse (NIDA) and peer-reviewed studies, cited under "
+    "each chart; public-domain U.S. Government data. This site sets no cookies for tracking and sends no "
+    "usage statistics."
+)
+
+
+def sidebar() -> None:
+    with st.sidebar:
+        st.markdown("### Help and support")
+        st.markdown(HELP_MARKDOWN)
+
+
+def footer() -> None:
+    st.divider()
+    st.info(HELP_MARKDOWN, icon=":material/support:")
+    st.caption(FOOTER_MARKDOWN)
