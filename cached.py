@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data_sources import nchs_national_final
+from data_sources import catalog, nchs_national_final
 from data_sources.schema import Table
 
 
@@ -17,6 +17,12 @@ from data_sources.schema import Table
 def national_final() -> Table:
     """Final US deaths and age-adjusted rates by drug, 1999 onward (bundled; compiled from publications)."""
     return nchs_national_final.load()
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def catalog_tables() -> dict[str, Table]:
+    """Every registered tidy table (data_sources.catalog), for the About page's source list."""
+    return catalog.load_all()
 
 
 # --- live CDC sources: VSRR, 95ax-ymtc, jx6g-fdh6 (issue 3) -----------------------------------------------

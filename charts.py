@@ -179,6 +179,54 @@ def as_of_line(table: Table) -> str:
     return f"Data as of {table.retrieved_at:%d %b %Y} ({where})."
 
 
+def drug_label(drug: str) -> str:
+    """Widget label for a drug key."""
+    return drug_title(drug)
+
+
+def has_secondary(rows: pd.DataFrame) -> bool:
+    """Whether any shown row was read from a secondary text (so the chart's hollow markers need a key)."""
+    return bool(has_flag(rows["value_flag"], "secondary_source").any()) if not rows.empty else False
+
+
+def cell_citation(table: Table, cells: Iterable) -> str:
+    """Full citations of the sources behind some cells (objects with ``source_id``), in table order."""
+    used = {c.source_id for c in cells}
+    return " ".join(s.citation + f" {s.url}" for s in table.sources if s.id in used)
+
+
+def cell_source_note(table: Table, cells: Iterable) -> str:
+    """Short 'Source: ...' for a headline card, naming secondary figures by year."""
+    cells = list(cells)
+    used = {c.source_id for c in cells}
+    names = "; ".join(f"[{s.title}]({s.url})" for s in table.sources if s.id in used)
+    secondary = sorted({c.year for c in cells if "secondary_source" in c.flags})
+    note = f"Source: {names}."
+    if secondary:
+        note += f" Figures for {', '.join(map(str, secondary))} were read in texts quoting CDC (see About the data)."
+    return note
+
+
+DISPLAY_COLUMNS = {
+    "year": "Year",
+    "drug": "Drug",
+    "measure": "Measure",
+    "value": "Value",
+    "value_flag": "Flags",
+    "provenance": "Provenance",
+    "source_id": "Source",
+    "source_detail": "Where the figure was read",
+}
+
+
+def display_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """The chart-twin table a reader sees: readable headers, drug and measure titles instead of keys."""
+    out = rows[[c for c in DISPLAY_COLUMNS if c in rows]].copy()
+    out["drug"] = out["drug"].map(lambda d: DRUGS[d].title)
+    out["measure"] = out["measure"].map(lambda m: MEASURES[m].title)
+    return out.rename(columns=DISPLAY_COLUMNS)
+
+
 def trend_summary(data: pd.DataFrame, *, drugs: Iterable[str], measure: str = "deaths",
                   years: tuple[int, int] | None = None) -> list[str]:
     """Plain-language sentences describing a trend chart: first and latest value, peak, per drug."""

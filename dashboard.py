@@ -10,14 +10,17 @@ import streamlit as st
 
 import help_resources
 
+ROOT = Path(__file__).parent
+
+
 st.set_page_config(
     page_title="US Drug Overdose Data",
-    page_icon=":material/monitoring:",
+    # A local file: a Material icon name would make the browser fetch the icon from Google.
+    page_icon=str(ROOT / "static" / "favicon.png"),
     layout="wide",
     menu_items={"About": "US drug overdose data from CDC, NCHS and NIDA, with every figure cited."},
 )
 
-ROOT = Path(__file__).parent
 # (file, title, icon): the order here is the order of the navigation bar.
 SECTIONS = {
     "Explore": [

@@ -1,0 +1,143 @@
+"""Overview: the landing page. Headline figures, the trend by drug, and a fold-change calculator.
+
+Every number here is computed from the bundled national final table (``cached.national_final()``).
+"""
+
+import streamlit as st
+
+import cached
+import charts
+import headlines
+from data_sources.dictionary import DRUGS
+from data_sources.snapshot import to_csv_bytes
+
+table = cached.national_final()
+data = table.data
+years = headlines.available_years(data, drug="all_drugs")
+first_year, last_year = years[0], years[-1]
+
+st.title("Drug overdose deaths in the United States")
+st.markdown(
+    "How many people die of a drug overdose in the United States, which drugs are involved, and how that has "
+    "changed since 1999, in final figures from the CDC's National Center for Health Statistics and the "
+    "National Institute on Drug Abuse. Each chart names its source underneath."
+)
+if table.notice:
+    st.warning(table.notice)
+
+# --- headline cards: computed from the table, never typed -------------------------------------------------
+cards = st.columns(3)
+with cards[0]:
+    fold = headlines.fold_change(data, drug="heroin", start=1999, end=2019)
+    st.metric(
+        "Heroin deaths: 2019 vs 1999",
+        fold.label(),
+        help="How many times as many people died of overdoses involving heroin in 2019 as in 1999.",
+        border=True,
+    )
+    st.caption(
+        f"{fold.end.value:,.0f} deaths in 2019 vs {fold.start.value:,.0f} in 1999. "
+        + charts.cell_source_note(table, [fold.start, fold.end])
+    )
+with cards[1]:
+    heroin_sum = headlines.year_sum(data, drug="heroin", start=1999, end=2019)
+    st.metric(
+        "Heroin deaths, 1999-2019",
+        f"{heroin_sum.total:,.0f}",
+        help="Overdose deaths involving heroin, the yearly counts from 1999 to 2019 added up.",
+        border=True,
+    )
+    st.caption(f"Sum of {len(heroin_sum.cells)} yearly counts. " + charts.cell_source_note(table, heroin_sum.cells))
+with cards[2]:
+    latest = headlines.latest_cell(data, drug="all_drugs")
+    st.metric(f"Drug overdose deaths in {latest.year}", f"{latest.value:,.0f}", border=True)
+    st.caption(f"All drugs, final data for {latest.year}. " + charts.cell_source_note(table, [latest]))
+
+# --- trend by drug ----------------------------------------------------------------------------------------
+st.header("Deaths by drug over time")
+st.markdown(
+    "A death can involve more than one drug, so the lines for single drugs overlap and do not add up to the "
+    "total. *Prescription opioids* here are natural and semisynthetic opioids such as oxycodone "
+    "(see **About the data** for definitions)."
+)
+controls = st.columns([3, 2])
+with controls[1]:
+    measure = st.segmented_control(
+        "Show",
+        ["deaths", "age_adjusted_rate_per_100k"],
+        format_func={"deaths": "Deaths", "age_adjusted_rate_per_100k": "Rate per 100,000"}.get,
+        default="deaths",
+        required=True,
+        key="measure",
+        bind="query-params",
+    )
+choices = charts.drug_choices(data, measure)
+with controls[0]:
+    default_drugs = [d for d in ("all_drugs", "synthetic_opioids", "heroin", "rx_opioids") if d in choices]
+    drugs = st.multiselect(
+        "Drugs", choices, default=default_drugs, format_func=charts.drug_label, key="drugs", bind="query-params"
+    )
+options = st.columns([3, 1, 1])
+with options[1]:
+    log_y = st.toggle("Log scale", key="log", bind="query-params", help="Equal steps mean equal growth rates.")
+with options[2]:
+    show_waves = st.toggle("Opioid waves", value=True, key="waves", bind="query-params")
+with options[0]:
+    year_range = st.slider(
+        "Years", min_value=first_year, max_value=last_year, value=(first_year, last_year), key="years",
+        bind="query-params",
+    )
+
+if not drugs:
+    st.info("Choose at least one drug to draw the chart.")
+else:
+    shown = charts.national_series(data, drugs=drugs, measure=measure, years=year_range)
+    st.plotly_chart(
+        charts.trend_chart(data, drugs=drugs, measure=measure, years=year_range, log_y=log_y, show_waves=show_waves),
+        key="trend",
+    )
+    st.caption(
+        "Gaps in a line are years with no sourced final figure; they are left empty, not estimated. "
+        + charts.source_line(table, shown)
+        + (" " + charts.OPIOID_WAVES_SOURCE if show_waves else "")
+    )
+    if charts.has_secondary(shown):
+        st.caption(
+            "Hollow markers: figures read in a text quoting CDC or NIDA, because the primary table was not "
+            "reachable; see each row's source_detail in the table below."
+        )
+    with st.container(border=True):
+        st.markdown("**What the chart shows**")
+        st.markdown("\n".join(f"- {s}" for s in charts.trend_summary(data, drugs=drugs, measure=measure,
+                                                                      years=year_range)))
+    with st.expander("The chart as a table, and download"):
+        st.dataframe(charts.display_table(shown), hide_index=True)
+        st.download_button(
+            "Download these rows (CSV)", to_csv_bytes(shown), file_name="overdose_deaths_by_drug_us.csv",
+            mime="text/csv", icon=":material/download:",
+        )
+
+# --- fold-change calculator -------------------------------------------------------------------------------
+st.header("Fold-change calculator")
+st.markdown("How many times higher (or lower) was a figure in one year than in another?")
+calc = st.columns(3)
+with calc[0]:
+    calc_drug = st.selectbox(
+        "Drug", charts.drug_choices(data, "deaths"), index=charts.drug_choices(data, "deaths").index("heroin"),
+        format_func=charts.drug_label, key="fc_drug", bind="query-params",
+    )
+all_years = list(range(first_year, last_year + 1))
+with calc[1]:
+    start = st.selectbox("From year", all_years, index=all_years.index(1999), key="fc_from", bind="query-params")
+with calc[2]:
+    end = st.selectbox("To year", all_years, index=all_years.index(2019), key="fc_to", bind="query-params")
+try:
+    result = headlines.fold_change(data, drug=calc_drug, start=start, end=end)
+except headlines.FigureUnavailable as reason:
+    st.warning(f"{reason} Years with a sourced {DRUGS[calc_drug].title.lower()} count: "
+               f"{', '.join(map(str, headlines.available_years(data, drug=calc_drug)))}.")
+else:
+    st.metric(f"{DRUGS[calc_drug].title}, {end} vs {start}", result.label())
+    citation = charts.cell_citation(table, [result.start, result.end])
+    st.markdown("Copy this sentence:")
+    st.code(f"{result.sentence()} Source: {citation}", language=None, wrap_lines=True)
