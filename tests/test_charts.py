@@ -1,0 +1,63 @@
+"""Chart builders (core): figure structure, not pixels."""
+
+import pytest
+
+import charts
+from data_sources import nchs_national_final
+
+
+@pytest.fixture(scope="module")
+def national():
+    return nchs_national_final.load()
+
+
+def test_trend_chart_one_trace_per_drug_in_standard_order(national):
+    fig = charts.trend_chart(national.data, drugs=["heroin", "all_drugs"], measure="deaths")
+    assert [t.name for t in fig.data] == ["All drug overdoses", "Heroin"]
+    assert fig.layout.yaxis.title.text == "Deaths"
+
+
+def test_missing_years_are_gaps_not_zeros(national):
+    fig = charts.trend_chart(national.data, drugs=["all_drugs"], measure="deaths")
+    points = dict(zip(fig.data[0].x, fig.data[0].y, strict=True))
+    assert points[2017] == 70237
+    assert points[2018] != points[2018]  # NaN: no sourced 2018 count, drawn as a gap
+    assert fig.data[0].connectgaps is False
+
+
+def test_series_differ_by_dash_and_marker_not_only_colour(national):
+    fig = charts.trend_chart(national.data, drugs=["heroin", "all_drugs", "cocaine"], measure="deaths")
+    assert len({t.line.dash for t in fig.data}) == 3
+    assert len({t.marker.symbol[0] for t in fig.data}) == 3
+
+
+def test_secondary_figures_get_hollow_markers(national):
+    fig = charts.trend_chart(national.data, drugs=["heroin"], measure="deaths")
+    symbols = dict(zip(fig.data[0].x, fig.data[0].marker.symbol, strict=True))
+    assert symbols[2019].endswith("-open") and not symbols[1999].endswith("-open")
+
+
+def test_year_range_log_scale_and_waves(national):
+    fig = charts.trend_chart(national.data, drugs=["heroin"], years=(2005, 2015), log_y=True)
+    assert min(fig.data[0].x) == 2005 and max(fig.data[0].x) == 2015
+    assert fig.layout.yaxis.type == "log"
+    assert [a.text for a in fig.layout.annotations] == ["Wave 2", "Wave 3"]
+    no_waves = charts.trend_chart(national.data, drugs=["heroin"], show_waves=False)
+    assert not no_waves.layout.annotations
+
+
+def test_rate_chart_carries_unit(national):
+    fig = charts.trend_chart(national.data, drugs=["heroin"], measure="age_adjusted_rate_per_100k")
+    assert "per 100,000" in fig.layout.yaxis.title.text
+
+
+def test_source_line_names_only_sources_shown(national):
+    shown = charts.national_series(national.data, drugs=["heroin"], measure="deaths", years=(1999, 2010))
+    line = charts.source_line(national, shown)
+    assert line.startswith("Source: ") and "Drug Overdose Death Rates" in line
+    assert "Data Brief" not in line and "Data as of" in line
+
+
+def test_summary_states_first_last_and_peak(national):
+    sentences = charts.trend_summary(national.data, drugs=["heroin"], years=(1999, 2019))
+    assert sentences == ["Heroin: 1,960 in 1999, 14,019 in 2019 (deaths); highest 15,482 in 2017."]

@@ -1,0 +1,53 @@
+"""Overview page: headline cards computed from the table, the trend controls, the calculator's refusals."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "overview.py")
+
+
+@pytest.fixture
+def app():
+    return AppTest.from_file(PAGE, default_timeout=60)
+
+
+def test_headline_cards(app):
+    at = app.run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Heroin deaths: 2019 vs 1999"] == "7.2x"
+    assert metrics["Heroin deaths, 1999-2019"] == "129,587"
+    assert metrics["Drug overdose deaths in 2023"] == "105,007"
+    captions = " ".join(c.value for c in at.caption)
+    assert "14,019 deaths in 2019 vs 1,960 in 1999" in captions
+    assert "Source:" in captions
+
+
+def test_trend_chart_has_source_and_summary(app):
+    at = app.run()
+    assert any(c.value.startswith("Gaps in a line") and "Source:" in c.value for c in at.caption)
+    assert any("Heroin: 1,960 in 1999" in m.value for m in at.markdown)
+
+
+def test_calculator_refuses_a_year_with_no_figure(app):
+    at = app.run()
+    at.selectbox(key="fc_to").set_value(2020).run()
+    assert not at.exception
+    assert any("No sourced figure" in w.value and "2019" in w.value for w in at.warning)
+
+
+def test_calculator_sentence_is_copyable_with_citation(app):
+    at = app.run()
+    at.selectbox(key="fc_drug").set_value("all_drugs").run()
+    at.selectbox(key="fc_from").set_value(1999).run()
+    at.selectbox(key="fc_to").set_value(2021).run()
+    code = at.code[0].value
+    assert "6.3 times higher in 2021 than in 1999 (106,699 vs 16,849)" in code
+    assert "Source:" in code and "https://" in code
+
+
+def test_choosing_no_drug_explains_instead_of_empty_chart(app):
+    at = app.run()
+    at.multiselect(key="drugs").set_value([]).run()
+    assert any("Choose at least one drug" in i.value for i in at.info)
