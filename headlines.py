@@ -140,7 +140,8 @@ def available_years(data: pd.DataFrame, *, drug: str, measure: str = "deaths") -
 
 
 def _what(drug: str, measure: str) -> str:
-    subject = "drug overdose deaths" if drug == "all_drugs" else f"overdose deaths involving {DRUGS[drug].title.lower()}"
+    involving = f"overdose deaths involving {DRUGS[drug].title.lower()}"
+    subject = "drug overdose deaths" if drug == "all_drugs" else involving
     if measure == "deaths":
         return subject
     return f"age-adjusted death rates for {subject}" if measure == "age_adjusted_rate_per_100k" else subject

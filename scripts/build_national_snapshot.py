@@ -26,9 +26,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from data_sources.nchs_national_final import SOURCES, TABLE  # noqa: E402
-from data_sources.schema import join_flags  # noqa: E402
-from data_sources.snapshot import SNAPSHOT_DIR, write_table  # noqa: E402
+from data_sources.nchs_national_final import SOURCES, TABLE
+from data_sources.schema import join_flags
+from data_sources.snapshot import SNAPSHOT_DIR, write_table
 
 DRUG_KEYS = {
     "synthetic_opioids_excl_methadone": "synthetic_opioids",
@@ -132,9 +132,7 @@ def keep(row: dict) -> bool:
         return True
     if re.search(r"LOW.PROVENANCE", cite):
         return False
-    if "Statista" in cite and row["measure"] == "deaths":
-        return False
-    return True
+    return not ("Statista" in cite and row["measure"] == "deaths")
 
 
 def build(data_dir: Path) -> pd.DataFrame:
