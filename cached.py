@@ -29,9 +29,89 @@ def catalog_tables() -> dict[str, Table]:
 
 
 # --- risk multipliers and public claims (issue 5) ---------------------------------------------------------
+# Imported here, not at the top, so this section stays self-contained in a file others edit at the same time.
+from pathlib import Path  # noqa: E402
+
+import pandas as pd  # noqa: E402
+
+from data_sources import claims, risk  # noqa: E402
+
+
+@st.cache_data(show_spinner=False)
+def risk_table() -> risk.RiskTable:
+    """Relative-risk style figures from published studies (bundled snapshot, built from the data pack)."""
+    return risk.load()
+
+
+def claim_checks() -> list[claims.ClaimCheck]:
+    """Every public claim checked against the national final table and the risk table.
+
+    Keyed on the claims file's path and modification time (no leading underscore: those arguments would not be
+    hashed), so a claim a teacher adds shows on the next rerun. Raises ``claims.ClaimFileError`` (with the row
+    and the problem) when the file is broken.
+    """
+    path = claims.CLAIMS_FILE
+    return _claim_checks(str(path), path.stat().st_mtime_ns)
+
+
+@st.cache_data(show_spinner=False)
+def _claim_checks(path: str, mtime_ns: int) -> list[claims.ClaimCheck]:
+    return claims.check_all(claims.read_claims(Path(path)), national_final().data, risk_table())
+
+
+def claim_checks_table() -> pd.DataFrame:
+    """The claim checks as one row per claim, with working and full citations (the CSV download)."""
+    national = national_final()
+    cites = {s.id: f"{s.citation} {s.url}" for s in national.sources}
+    return claims.checks_table(claim_checks(), national_sources=cites, risk=risk_table())
 
 
 # --- lesson deck (issue 6) ---------------------------------------------------------------------------------
 
 
 # --- data page, uploads and data package (issue 7) --------------------------------------------------------
+# Imported here, not at the top, so this section stays self-contained in a file others edit at the same time.
+from datetime import UTC, datetime  # noqa: E402
+
+from data_sources import export as data_export  # noqa: E402
+from data_sources import wonder  # noqa: E402
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def all_tables() -> list[data_export.PackageTable]:
+    """Every registered table (data_sources.catalog) with its field list, for the Data page and the package."""
+    return data_export.collect()
+
+
+@st.cache_data(ttl=3600, show_spinner="Building the data package...")
+def data_package_zip() -> bytes:
+    """The data package of every registered table as one zip (CSVs, datapackage.json, README, citations)."""
+    created = datetime.now(UTC)
+    return data_export.zip_bytes(data_export.package_files(all_tables(), created=created), created=created)
+
+
+def data_package_zip_with(extra: data_export.PackageTable) -> bytes:
+    """The data package plus one more table (a reader's upload). Not cached: it belongs to one session only."""
+    created = datetime.now(UTC)
+    files = data_export.package_files([*all_tables(), extra], created=created)
+    return data_export.zip_bytes(files, created=created)
+
+
+def wonder_upload(file_id: str, data: bytes) -> tuple[wonder.WonderExport, data_export.PackageTable]:
+    """An uploaded WONDER export, parsed once per upload and kept in this session's state only.
+
+    Deliberately not ``st.cache_data``: that cache is shared by every visitor and outlives the session. Raises
+    ``wonder.WonderError`` for a broken file, after forgetting any earlier upload, so nothing is kept from it.
+    """
+    memo = st.session_state.get("wonder_upload_memo")
+    if memo is None or memo[0] != file_id:
+        st.session_state.pop("wonder_upload_memo", None)
+        export, table = wonder.load_upload(data)
+        st.session_state["wonder_upload_memo"] = (file_id, export, data_export.package_table(table))
+        memo = st.session_state["wonder_upload_memo"]
+    return memo[1], memo[2]
+
+
+def forget_wonder_upload() -> None:
+    """Drop this session's upload (the reader removed the file)."""
+    st.session_state.pop("wonder_upload_memo", None)

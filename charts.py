@@ -252,9 +252,338 @@ def trend_summary(data: pd.DataFrame, *, drugs: Iterable[str], measure: str = "d
 
 
 # --- risk multipliers and claims (issue 5) ---------------------------------------------------------------
+# Imported here, not at the top, so this section stays self-contained in a file others edit at the same time.
+from plotly.subplots import make_subplots  # noqa: E402
+
+from data_sources.risk import QUESTIONS, STATISTICS, RiskTable  # noqa: E402
+
+#: How a claim's verdict is shown: a Material icon and a word; colour is never the only signal.
+VERDICT_BADGES: dict[str, tuple[str, str]] = {
+    "supported": (":material/check_circle:", "green"),
+    "close": (":material/change_history:", "orange"),
+    "not supported": (":material/cancel:", "red"),
+    "cannot check with these data": (":material/help:", "gray"),
+}
+
+
+def _wrap(text: str, width: int = 46) -> str:
+    """Break a long label into lines for a chart axis ('<br>' between words)."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + len(word) + 1 > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "<br>".join([*lines, line])
+
+
+def _or_none(series: pd.Series) -> list[float | None]:
+    """Error-bar lengths with None where there is no interval, so plotly draws no whisker (0 would draw a cap)."""
+    return [None if pd.isna(v) else float(v) for v in series]
+
+
+def risk_label(row: pd.Series) -> str:
+    """Axis label of one risk figure: the group, then the outcome in italics."""
+    return f"{_wrap(str(row['factor']))}<br><i>{_wrap(str(row['outcome']))}</i>"
+
+
+def risk_chart(rows: pd.DataFrame, *, title: str = "How many times higher: risk multipliers with their intervals"
+               ) -> go.Figure:
+    """Dot-and-interval chart of ratio figures on a log scale, one panel per question, from the risk table.
+
+    Each dot is a published ratio; the whiskers are its 95% confidence interval where the study gives one (no
+    whisker = none available). Hollow dots: read only in texts quoting the study. Colour, marker and legend
+    entry name the statistic type (odds ratio, hazard ratio, ...). The dotted line at 1 means "no difference".
+    """
+    questions = [q for q in QUESTIONS if q in set(rows["question"])]
+    counts = [int((rows["question"] == q).sum()) for q in questions]
+    height = 180 + 80 * max(sum(counts), 1) + 70 * len(questions)
+    fig = make_subplots(
+        rows=max(len(questions), 1), cols=1, shared_xaxes=True,
+        vertical_spacing=90 / height if len(questions) > 1 else 0,
+        row_heights=counts or [1], subplot_titles=[f"<b>{_wrap(QUESTIONS[q], 60)}</b>" for q in questions],
+    )
+    stats = [s for s in STATISTICS if s in set(rows["statistic"])]
+    shown_legend: set[str] = set()
+    for r, question in enumerate(questions, start=1):
+        group = rows[rows["question"] == question].iloc[::-1]  # first row at the top
+        for stat in stats:
+            part = group[group["statistic"] == stat]
+            if part.empty:
+                continue
+            style = series_style(list(STATISTICS).index(stat))
+            value = part["value"].astype(float)
+            lower = part["value_lower"].astype(float)
+            upper = part["value_upper"].astype(float)
+            secondary = (part["provenance"] == "secondary").tolist()
+            fig.add_trace(
+                go.Scatter(
+                    x=value,
+                    y=[risk_label(row) for _, row in part.iterrows()],
+                    mode="markers+text",
+                    text=[f"{v:g}×" for v in value],
+                    textposition="top center",
+                    name=STATISTICS[stat]["label"],
+                    legendgroup=stat,
+                    showlegend=stat not in shown_legend,
+                    marker={"symbol": [style["symbol"] + ("-open" if s else "") for s in secondary], "size": 12,
+                            "color": style["color"], "line": {"width": 2, "color": style["color"]}},
+                    error_x={"type": "data", "symmetric": False, "array": _or_none(upper - value),
+                             "arrayminus": _or_none(value - lower), "color": style["color"],
+                             "thickness": 2, "width": 6},
+                    customdata=[[f"{lo:g} to {hi:g}" if pd.notna(lo) else "not available",
+                                 "secondary (read where quoted)" if s else "primary"]
+                                for lo, hi, s in zip(lower, upper, secondary, strict=True)],
+                    hovertemplate="%{x:g} times<br>95% CI: %{customdata[0]}<br>%{customdata[1]}<extra></extra>",
+                ),
+                row=r, col=1,
+            )
+            shown_legend.add(stat)
+        fig.add_vline(x=1, line={"color": "#666666", "dash": "dot", "width": 1}, row=r, col=1)
+    base_layout(fig, title=title, y_title="", x_title="Times higher (log scale; the dotted line at 1 = no difference)")
+    fig.update_layout(hovermode="closest", height=height, legend={"y": -60 / height - 0.02},
+                      margin={"l": 10, "r": 10, "t": 90, "b": 10})
+    fig.update_xaxes(type="log", range=[-0.15, 2.4], tickvals=[1, 2, 3, 5, 10, 20, 50, 100, 200])
+    # Question titles are right-aligned to the panel edge, so a long one runs over the label column, not off the plot.
+    fig.update_annotations(xanchor="right", x=1, font={"size": 14}, align="right")
+    return fig
+
+
+def risk_chart_summary(rows: pd.DataFrame) -> list[str]:
+    """Plain-language sentences for the risk chart: per question, the figures from highest to lowest."""
+    sentences = []
+    for question in [q for q in QUESTIONS if q in set(rows["question"])]:
+        group = rows[rows["question"] == question].sort_values("value", ascending=False)
+        parts = [f"{row['factor']} ({row['outcome']}): {float(row['value']):g} times" for _, row in
+                 group.iterrows()]
+        sentences.append(f"**{QUESTIONS[question]}** From highest to lowest: " + "; ".join(parts) + ".")
+    return sentences
+
+
+def share_chart(rows: pd.DataFrame, *, title: str = "Shares: percent of one group (not multipliers)") -> go.Figure:
+    """Horizontal bars of share figures (0-100%) from the risk table, with 95% intervals where given; hatched
+    bars were read only in texts quoting the study."""
+    rows = rows.iloc[::-1]
+    style = series_style(0)
+    value = rows["value"].astype(float)
+    secondary = (rows["provenance"] == "secondary").tolist()
+    fig = go.Figure(
+        go.Bar(
+            x=value, y=[risk_label(row) for _, row in rows.iterrows()], orientation="h", name="Share",
+            text=[f"{v:g}%" for v in value], textposition="outside",
+            marker={"color": style["color"], "pattern": {"shape": ["/" if s else "" for s in secondary]}},
+            error_x={"type": "data", "symmetric": False, "color": "#000000",
+                     "array": _or_none(rows["value_upper"].astype(float) - value),
+                     "arrayminus": _or_none(value - rows["value_lower"].astype(float))},
+            hovertemplate="%{x:g}%<extra></extra>",
+        )
+    )
+    base_layout(fig, title=title, y_title="", x_title="Percent of the group")
+    fig.update_layout(hovermode="closest", height=160 + 80 * len(rows), showlegend=False)
+    fig.update_xaxes(range=[0, 110], ticksuffix="%")
+    return fig
+
+
+def icon_grid(per: int) -> tuple[int, int]:
+    """(columns, rows) of an icon array of ``per`` icons: 10x10, 40x25 or 100x100."""
+    return {100: (10, 10), 1000: (40, 25), 10_000: (100, 100)}[per]
+
+
+def icon_array_chart(groups: Sequence[tuple[str, float]], *, per: int, outcome: str, title: str) -> go.Figure:
+    """One icon array per group: ``per`` dots, of which round(count) are filled (people with the outcome).
+
+    ``groups`` is [(label, count out of per), ...]. Filled dots fill row by row from the top left, so the
+    two panels can be compared at a glance; the count is also written under each panel.
+    """
+    cols, n_rows = icon_grid(per)
+    size = {100: 16, 1000: 7, 10_000: 3}[per]
+    fig = make_subplots(rows=1, cols=len(groups), horizontal_spacing=0.06,
+                        subplot_titles=[_wrap(label, 24) for label, _ in groups])
+    # With 10,000 tiny dots the empty ones are drawn pale and the filled ones larger, so a few dozen still show.
+    filled_style = series_style(4)
+    empty_colour = "#E3E3E3" if per == 10_000 else "#BBBBBB"
+    filled_size = max(size, 6)
+    for c, (_label, count) in enumerate(groups, start=1):
+        k = round(count)
+        xs = [i % cols for i in range(per)]
+        ys = [n_rows - 1 - i // cols for i in range(per)]
+        for filled, name, colour in ((False, "Did not", empty_colour), (True, outcome, filled_style["color"])):
+            idx = [i for i in range(per) if (i < k) == filled]
+            fig.add_trace(
+                go.Scatter(
+                    x=[xs[i] for i in idx], y=[ys[i] for i in idx], mode="markers", name=_wrap(name, 40),
+                    legendgroup=name, showlegend=c == 1,
+                    marker={"symbol": "circle" if filled else "circle-open", "size": filled_size if filled else size,
+                            "color": colour},
+                    hoverinfo="skip",
+                ),
+                row=1, col=c,
+            )
+        fig.add_annotation(text=f"about {count:,.1f} out of {per:,}", x=0.5, y=-0.04, yref="paper",
+                           xref="x domain" if c == 1 else f"x{c} domain", showarrow=False, font={"size": 14})
+    base_layout(fig, title=title, y_title="", x_title="")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
+    for c in range(2, len(groups) + 1):
+        fig.update_yaxes(scaleanchor=f"x{c}", row=1, col=c)
+    fig.update_layout(hovermode=False, height=540, legend={"y": -0.1}, margin={"l": 10, "r": 10, "t": 160, "b": 10})
+    return fig
+
+
+def risk_display_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """The risk chart's twin table: readable headers, statistic labels instead of keys."""
+    out = rows[["question", "factor", "comparison", "outcome", "statistic", "value", "value_lower", "value_upper",
+                "unit", "population", "period", "provenance", "source_id"]].copy()
+    out["question"] = out["question"].map(QUESTIONS)
+    out["statistic"] = out["statistic"].map(lambda s: STATISTICS[s]["label"])
+    return out.rename(columns={
+        "question": "Question", "factor": "Group", "comparison": "Compared with", "outcome": "Outcome",
+        "statistic": "Statistic", "value": "Value", "value_lower": "95% CI low", "value_upper": "95% CI high",
+        "unit": "Unit", "population": "Who was studied", "period": "When", "provenance": "Provenance",
+        "source_id": "Study",
+    })
+
+
+def risk_source_line(table: RiskTable, rows: pd.DataFrame | None = None) -> str:
+    """'Sources: ...' for the studies behind the shown risk rows (a RiskTable), with the snapshot date."""
+    rows = table.data if rows is None else rows
+    used = set(rows["source_id"])
+    names = [f"{s.citation.split('.')[0]} ({s.publisher}), [{s.title}]({s.url})" for s in table.sources
+             if s.id in used]
+    return "Sources: " + "; ".join(names) + f". Figures as read on {table.retrieved_at:%d %b %Y} (bundled)."
 
 
 # --- lesson slides (issue 6) ------------------------------------------------------------------------------
 
 
 # --- data page and uploads (issue 7) -----------------------------------------------------------------------
+# Generic charts for a tidy table the reader brings (a CDC WONDER export), where the series are whatever the
+# query grouped by: places, sexes, age groups... rather than the dashboard's fixed drug list.
+_SERIES_COLUMNS = ("geo_name", "drug", "sex", "age_group", "race_ethnicity")
+
+
+def upload_series_labels(rows: pd.DataFrame) -> pd.Series:
+    """A readable series name per row, from the columns that vary (place, drug, sex, age, race, other groups).
+
+    Group-by values the tidy contract has no column for live in ``source_detail``; the parts of it that differ
+    between rows are added to the name so two series never share one.
+    """
+    parts: list[pd.Series] = []
+    for col in _SERIES_COLUMNS:
+        if rows[col].nunique() > 1:
+            values = rows[col].astype(str)
+            parts.append(values.map(drug_title) if col == "drug" else values)
+    if rows["source_detail"].nunique() > 1:
+        split = rows["source_detail"].astype(str).str.split("; ")
+        common = set.intersection(*(set(p) for p in split))
+        parts.append(split.map(lambda p: "; ".join(x for x in p if x not in common)))
+    if not parts:
+        return pd.Series(rows["geo_name"].astype(str), index=rows.index)
+    label = parts[0]
+    for part in parts[1:]:
+        label = label + ", " + part
+    return label
+
+
+def upload_series_choices(rows: pd.DataFrame, *, measure: str) -> list[str]:
+    """Series names of a measure, largest total first (missing values count as nothing, never as zero)."""
+    shown = rows[rows["measure"] == measure]
+    totals = shown.assign(series=upload_series_labels(shown)).groupby("series")["value"].sum(min_count=1)
+    return list(totals.fillna(-1).sort_values(ascending=False, kind="stable").index)
+
+
+def upload_rows(rows: pd.DataFrame, *, measure: str, series: Sequence[str]) -> pd.DataFrame:
+    """The rows an upload chart shows: one measure, the chosen series (named in a ``series`` column)."""
+    part = rows[rows["measure"] == measure]
+    part = part.assign(series=upload_series_labels(part))
+    return part[part["series"].isin(list(series))]
+
+
+def upload_chart(rows: pd.DataFrame, *, measure: str, series: Sequence[str], title: str) -> go.Figure:
+    """Lines over time (bars when the export has one period) of ``measure`` for the chosen ``series``.
+
+    Suppressed, not-applicable and missing values are gaps; figures WONDER marks unreliable but still gives are
+    drawn with hollow markers.
+    """
+    shown = upload_rows(rows, measure=measure, series=series)
+    monthly = bool((shown["period_months"] == 1).any())
+    x_col = "period_end_date" if monthly else "year"
+    single_period = shown[x_col].nunique() <= 1
+    fig = go.Figure()
+    for i, name in enumerate([s for s in series if s in set(shown["series"])]):
+        part = shown[shown["series"] == name].sort_values(x_col)
+        style = series_style(i)
+        hollow = has_flag(part["value_flag"], "unreliable").tolist()
+        hover = "%{y:,.0f}" if measure in ("deaths", "population") else "%{y:,.1f}"
+        if single_period:
+            fig.add_trace(go.Bar(x=[name], y=part["value"].astype(float), name=name, hovertemplate=hover,
+                                 marker={"color": style["color"],
+                                         "pattern": {"shape": ["/" if h else "" for h in hollow]}}))
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=part[x_col] if monthly else part[x_col].astype(int),
+                y=part["value"].astype(float),
+                name=name,
+                mode="lines+markers",
+                connectgaps=False,
+                line={"color": style["color"], "dash": style["dash"], "width": 2},
+                marker={"symbol": [style["symbol"] + ("-open" if h else "") for h in hollow], "size": 8,
+                        "color": style["color"]},
+                hovertemplate=hover,
+            )
+        )
+    x_title = "" if single_period else ("Month" if monthly else "Year")
+    base_layout(fig, title=title, y_title=measure_unit(measure).capitalize(), x_title=x_title)
+    fig.update_yaxes(rangemode="tozero")
+    return fig
+
+
+def upload_chart_summary(rows: pd.DataFrame, *, measure: str, series: Sequence[str]) -> list[str]:
+    """Plain-language sentences for the upload chart: per series, first and latest value, and how many are
+    withheld."""
+    shown = upload_rows(rows, measure=measure, series=series)
+    fmt = "{:,.0f}" if measure in ("deaths", "population") else "{:,.1f}"
+    x_col = "period_end_date" if bool((shown["period_months"] == 1).any()) else "year"
+    sentences = []
+    for name in series:
+        part = shown[shown["series"] == name].sort_values(x_col)
+        known = part.dropna(subset=["value"])
+        withheld = len(part) - len(known)
+        when = (lambda r: f"{r[x_col]:%b %Y}") if x_col == "period_end_date" else (lambda r: str(r["year"]))
+        if known.empty:
+            text = f"{name}: no value given ({withheld} withheld or not applicable)"
+        elif len(known) == 1:
+            text = f"{name}: {fmt.format(known.iloc[0]['value'])} in {when(known.iloc[0])}"
+        else:
+            first, last = known.iloc[0], known.iloc[-1]
+            text = (f"{name}: {fmt.format(first['value'])} in {when(first)}, "
+                    f"{fmt.format(last['value'])} in {when(last)}")
+        if withheld and not known.empty:
+            text += f"; {withheld} value(s) withheld by CDC (suppressed, unreliable or not applicable)"
+        sentences.append(text + ".")
+    return sentences
+
+
+def upload_source_line(table: Table) -> str:
+    """'Source: ...' for an uploaded export: its dataset, its query date and its suggested citation."""
+    src = table.sources[0]
+    return (f"Source: your upload of a {src.publisher} export, [{src.title}]({src.url}); query of "
+            f"{table.retrieved_at:%d %b %Y}. Suggested citation: {src.citation}")
+
+
+def upload_display_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """The upload's chart-twin table: readable headers, drug and measure titles instead of keys."""
+    cols = ["geo_name", "geo_code", "year", "period_end_date", "period_months", "drug", "measure", "sex",
+            "age_group", "race_ethnicity", "value", "value_lower", "value_upper", "value_flag"]
+    out = rows[cols].copy()
+    out["drug"] = out["drug"].map(drug_title)
+    out["measure"] = out["measure"].map(lambda m: MEASURES[m].title)
+    out["period_end_date"] = out["period_end_date"].dt.strftime("%Y-%m-%d")
+    return out.rename(columns={
+        "geo_name": "Place", "geo_code": "FIPS", "year": "Year", "period_end_date": "Period ends",
+        "period_months": "Months", "drug": "Drug", "measure": "Measure", "sex": "Sex", "age_group": "Age group",
+        "race_ethnicity": "Race and ethnicity", "value": "Value", "value_lower": "95% CI low",
+        "value_upper": "95% CI high", "value_flag": "Flags",
+    })

@@ -25,12 +25,9 @@ st.set_page_config(
 SECTIONS = {
     "Explore": [
         ("pages/overview.py", "Overview", ":material/home:"),
-        ("pages/states.py", "States", ":material/map:"),
-        ("pages/demographics.py", "Who is affected", ":material/groups:"),
         ("pages/risk.py", "Risk and claims", ":material/balance:"),
     ],
     "Teach and download": [
-        ("pages/classroom.py", "Lesson mode", ":material/school:"),
         ("pages/data.py", "Data and downloads", ":material/download:"),
         ("pages/about.py", "About the data", ":material/info:"),
     ],
@@ -40,7 +37,6 @@ pages = {
     section: [
         st.Page(path, title=title, icon=icon, default=(path == "pages/overview.py"))
         for path, title, icon in entries
-        if (ROOT / path).exists()
     ]
     for section, entries in SECTIONS.items()
 }

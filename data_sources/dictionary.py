@@ -74,6 +74,11 @@ DRUGS: dict[str, Term] = {
         "All causes of death",
         "Deaths from any cause, reported alongside overdose counts to judge completeness (VSRR only).",
     ),
+    "wonder_query": Term(
+        "As defined by the WONDER query",
+        "Deaths as selected by an uploaded CDC WONDER query: the causes of death (ICD-10 codes) and filters are "
+        "the ones listed in the export's footer, kept with the table as its query metadata.",
+    ),
 }
 
 MEASURES: dict[str, Term] = {

@@ -1,0 +1,460 @@
+"""Relative-risk style figures about heroin and overdose, as data: what was compared, in whom, which statistic.
+
+The figures people quote most ("19 times more likely", "40 times", "4 in 5") come from a handful of studies.
+This module keeps each one as a row of a small table with the statistic it is (odds ratio, hazard ratio, rate
+ratio, share), its confidence limits where the source gives them, the absolute rates behind it where the
+source gives them (the icon array's baseline), and how directly it was read (``provenance``: ``primary`` =
+the study's own abstract or report was read; ``secondary`` = read only in a text quoting it).
+
+The bundled snapshot ``snapshots/risk_multipliers.csv`` (+ ``.json`` sidecar with its sha256) is built from
+the project's reference data pack by ``scripts/build_risk_snapshot.py``. This table is not a tidy
+mortality table (it has no geography or year), so it is not registered in :mod:`data_sources.catalog`;
+:func:`load` returns a :class:`RiskTable`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from data_sources.dictionary import PROVENANCE_GRADES
+from data_sources.schema import SchemaError, Source
+from data_sources.snapshot import SNAPSHOT_DIR
+
+TABLE = "risk_multipliers"
+PUBLIC_DOMAIN = "Public domain (U.S. Government work)"
+QUOTED = "Figures quoted from the published abstract, with citation"
+
+SOURCES: tuple[Source, ...] = (
+    Source(
+        id="muhuri_2013",
+        title="Associations of Nonmedical Pain Reliever Use and Initiation of Heroin Use in the United States",
+        publisher="SAMHSA, Center for Behavioral Health Statistics and Quality (CBHSQ Data Review)",
+        url="http://www.samhsa.gov/data/sites/default/files/DR006/DR006/nonmedical-pain-reliever-use-2013.htm",
+        license=PUBLIC_DOMAIN,
+        citation="Muhuri PK, Gfroerer JC, Davies MC. Associations of nonmedical pain reliever use and initiation of "
+        "heroin use in the United States. CBHSQ Data Review. Rockville, MD: SAMHSA; August 2013.",
+    ),
+    Source(
+        id="jones_2015",
+        title="Vital Signs: Demographic and Substance Use Trends Among Heroin Users - United States, 2002-2013",
+        publisher="CDC, Morbidity and Mortality Weekly Report (Vital Signs, July 2015)",
+        url="http://www.cdc.gov/mmwr/preview/mmwrhtml/mm6426a3.htm",
+        license=PUBLIC_DOMAIN,
+        citation="Jones CM, Logan J, Gladden RM, Bohm MK. Vital Signs: Demographic and substance use trends among "
+        "heroin users - United States, 2002-2013. MMWR 2015;64(26):719-725.",
+    ),
+    Source(
+        id="binswanger_2007",
+        title="Release from Prison - A High Risk of Death for Former Inmates",
+        publisher="New England Journal of Medicine",
+        url="https://pmc.ncbi.nlm.nih.gov/articles/PMC2836121/",
+        license=QUOTED,
+        citation="Binswanger IA, Stern MF, Deyo RA, et al. Release from prison - a high risk of death for former "
+        "inmates. N Engl J Med 2007;356(2):157-165.",
+    ),
+    Source(
+        id="park_2015",
+        title="Benzodiazepine prescribing patterns and deaths from drug overdose among US veterans receiving "
+        "opioid analgesics: case-cohort study",
+        publisher="BMJ",
+        url="https://www.bmj.com/content/350/bmj.h2698",
+        license=QUOTED,
+        citation="Park TW, Saitz R, Ganoczy D, Ilgen MA, Bohnert AS. Benzodiazepine prescribing patterns and deaths "
+        "from drug overdose among US veterans receiving opioid analgesics: case-cohort study. BMJ 2015;350:h2698.",
+    ),
+    Source(
+        id="bohnert_2011",
+        title="Association Between Opioid Prescribing Patterns and Opioid Overdose-Related Deaths",
+        publisher="JAMA",
+        url="https://jamanetwork.com/journals/jama/fullarticle/896182",
+        license=QUOTED,
+        citation="Bohnert ASB, Valenstein M, Bair MJ, et al. Association between opioid prescribing patterns and "
+        "opioid overdose-related deaths. JAMA 2011;305(13):1315-1321.",
+    ),
+    Source(
+        id="sordo_2017",
+        title="Mortality risk during and after opioid substitution treatment: systematic review and meta-analysis "
+        "of cohort studies",
+        publisher="BMJ",
+        url="https://pubmed.ncbi.nlm.nih.gov/28446428/",
+        license=QUOTED,
+        citation="Sordo L, Barrio G, Bravo MJ, et al. Mortality risk during and after opioid substitution "
+        "treatment: systematic review and meta-analysis of cohort studies. BMJ 2017;357:j1550.",
+    ),
+    Source(
+        id="jama_psychiatry_2018",
+        title="Risk of heroin dependence in newly incident heroin users (research letter)",
+        publisher="JAMA Psychiatry",
+        url="https://jamanetwork.com/journals/jamapsychiatry/fullarticle/2681168",
+        license=QUOTED,
+        citation="Research letter, JAMA Psychiatry 2018: risk of heroin dependence in newly incident heroin users "
+        "(figures read as quoted on drugwarfacts.org, https://drugwarfacts.org/chapter/heroin?page=2).",
+    ),
+)
+
+#: The questions the risk page groups figures by; the order is the page's order.
+QUESTIONS: dict[str, str] = {
+    "who_starts_heroin": "Who starts using heroin, or has heroin use disorder?",
+    "who_dies_of_overdose": "Who is more likely to die? (of an overdose, or of any cause where the outcome says so)",
+    "what_protects": "What protects: being in treatment with methadone or buprenorphine",
+    "how_common": "Shares: how common is it? (percentages, not multipliers)",
+}
+
+#: Statistic types: a short label and what it compares, in plain words. ``kind`` is ``ratio`` or ``share``.
+STATISTICS: dict[str, dict[str, str]] = {
+    "adjusted_odds_ratio": {
+        "kind": "ratio",
+        "label": "Adjusted odds ratio",
+        "noun": "odds",
+        "meaning": "compares the odds of the outcome in one group with the odds in another, after allowing for "
+        "other differences (age, sex and so on). For rare outcomes it is close to a ratio of risks.",
+    },
+    "adjusted_hazard_ratio": {
+        "kind": "ratio",
+        "label": "Adjusted hazard ratio",
+        "noun": "rate",
+        "meaning": "compares how fast the outcome happens over time in one group with another, after allowing "
+        "for other differences.",
+    },
+    "adjusted_relative_risk": {
+        "kind": "ratio",
+        "label": "Adjusted relative risk",
+        "noun": "risk",
+        "meaning": "compares the risk in one group with the risk in another, adjusted for age, sex and race.",
+    },
+    "relative_risk": {
+        "kind": "ratio",
+        "label": "Relative risk",
+        "noun": "risk",
+        "meaning": "compares the risk in one group with the risk in another.",
+    },
+    "incidence_rate_ratio": {
+        "kind": "ratio",
+        "label": "Ratio of yearly rates of starting",
+        "noun": "rate",
+        "meaning": "compares the share of people who started using a drug in the past year in one group with "
+        "the share in another group.",
+    },
+    "rate_ratio": {
+        "kind": "ratio",
+        "label": "Mortality rate ratio (unadjusted, pooled)",
+        "noun": "death rate",
+        "meaning": "compares deaths per 1,000 person-years in one group with another, pooled over many studies "
+        "and not adjusted for other differences.",
+    },
+    "share": {
+        "kind": "share",
+        "label": "Share (percentage)",
+        "noun": "share",
+        "meaning": "is a percentage of one group, not a comparison between two groups.",
+    },
+}
+
+#: Columns of the risk table, in order, with their pandas dtype and meaning (the CSV's data dictionary).
+COLUMNS: dict[str, tuple[str, str]] = {
+    "risk_id": ("string", "Stable key; public claims cite a figure by this id."),
+    "question": ("string", "Which question the figure answers (see QUESTIONS)."),
+    "factor": ("string", "The group or exposure being compared (or, for a share, the group counted)."),
+    "comparison": ("string", "The reference group the factor is compared with; blank for shares."),
+    "outcome": ("string", "What was measured: starting heroin, dependence, death, ..."),
+    "statistic": ("string", "Statistic type (see STATISTICS): odds ratio, hazard ratio, rate ratio, share, ..."),
+    "value": ("Float64", "The figure: times (ratios) or percent (shares)."),
+    "value_lower": ("Float64", "Lower 95% confidence limit, where the source gives one."),
+    "value_upper": ("Float64", "Upper 95% confidence limit, where the source gives one."),
+    "unit": ("string", "'times' for ratios, 'percent' for shares."),
+    "exposed_rate": ("Float64", "Absolute rate in the factor group, where the source gives one."),
+    "baseline_rate": ("Float64", "Absolute rate in the comparison group, where the source gives one."),
+    "rate_unit": ("string", "Unit of the two rates: 'percent per year' or 'per 1,000 person-years'."),
+    "population": ("string", "Who was studied."),
+    "period": ("string", "When."),
+    "caution": ("string", "What the figure does not say; how it is misread."),
+    "provenance": ("string", "primary (the study's own text was read) or secondary (read only where quoted)."),
+    "source_id": ("string", "Which study (see the sources list for title, URL and citation)."),
+    "source_detail": ("string", "Exactly where the figure was read."),
+}
+
+UNITS = {"ratio": "times", "share": "percent"}
+RATE_UNITS = {"percent per year": 100.0, "per 1,000 person-years": 1000.0}
+
+
+class RiskTableError(SchemaError):
+    """The risk table broke its rules; the message names the rows and the rule."""
+
+
+@dataclass(frozen=True)
+class RiskTable:
+    """The risk figures with their studies and when the snapshot was built."""
+
+    name: str
+    data: pd.DataFrame
+    sources: tuple[Source, ...]
+    retrieved_at: datetime
+    from_snapshot: bool = True
+    notice: str | None = None
+
+    def source(self, source_id: str) -> Source:
+        for src in self.sources:
+            if src.id == source_id:
+                return src
+        raise KeyError(f"table {self.name!r} has no source {source_id!r}")
+
+    def row(self, risk_id: str) -> pd.Series:
+        rows = self.data[self.data["risk_id"] == risk_id]
+        if rows.empty:
+            raise KeyError(f"no risk figure with id {risk_id!r}")
+        return rows.iloc[0]
+
+
+def validate(frame: pd.DataFrame, *, sources: tuple[Source, ...] = SOURCES) -> pd.DataFrame:
+    """Check ``frame`` against the risk table's rules and return a typed copy in column order.
+
+    Rejects: wrong columns; an empty id or duplicate ids; an unknown question, statistic or provenance; a row
+    without a registered source; a missing, zero or negative value; a share above 100%; only one confidence
+    limit, or limits that do not bracket the value; a unit that does not fit the statistic; absolute rates given
+    singly, negative, or without a known unit.
+    """
+    expected, found = list(COLUMNS), list(frame.columns)
+    if set(expected) != set(found):
+        missing = [c for c in expected if c not in found]
+        extra = [c for c in found if c not in expected]
+        raise RiskTableError(
+            f"{TABLE}: columns do not match. Missing: {missing or 'none'}; unexpected: "
+            f"{extra or 'none'}. Expected {expected}."
+        )
+    out = pd.DataFrame(index=frame.index)
+    for col, (dtype, _) in COLUMNS.items():
+        series = frame[col]
+        try:
+            if dtype == "Float64":
+                series = pd.to_numeric(series.replace("", None), errors="raise")
+            out[col] = series.astype(dtype)
+        except (ValueError, TypeError) as err:
+            raise RiskTableError(f"{TABLE}: column {col!r} cannot be read as {dtype}: {err}") from err
+    out = out.reset_index(drop=True)
+    text_cols = [c for c, (dtype, _) in COLUMNS.items() if dtype == "string"]
+    out[text_cols] = out[text_cols].fillna("")
+
+    def fail(mask: pd.Series, rule: str) -> None:
+        if mask.any():
+            ids = ", ".join(f"{i} ({out.at[i, 'risk_id'] or 'no id'})" for i in mask[mask].index[:5])
+            raise RiskTableError(f"{TABLE}: {rule} in rows {ids}")
+
+    for col in ("risk_id", "factor", "outcome", "population", "period"):
+        fail(out[col].str.strip() == "", f"column {col!r} is empty")
+    fail(out["risk_id"].duplicated(keep=False), "risk_id is not unique")
+    fail(out["source_id"].str.strip() == "", "a figure has no source")
+    fail(~out["source_id"].isin([s.id for s in sources]) & (out["source_id"] != ""), "source_id is not registered")
+    fail(~out["question"].isin(list(QUESTIONS)), f"question is not one of {list(QUESTIONS)}")
+    fail(~out["statistic"].isin(list(STATISTICS)), f"statistic is not one of {list(STATISTICS)}")
+    fail(~out["provenance"].isin(list(PROVENANCE_GRADES)), f"provenance is not one of {list(PROVENANCE_GRADES)}")
+    fail(out["value"].isna(), "value is missing")
+    fail(out["value"] <= 0, "value is zero or negative (a ratio or share must be positive)")
+    kind = out["statistic"].map(lambda s: STATISTICS[s]["kind"])
+    fail(out["unit"] != kind.map(UNITS), "unit does not fit the statistic ('times' for ratios, 'percent' for shares)")
+    fail((kind == "share") & (out["value"] > 100), "a share is above 100%")
+    fail((kind == "ratio") & (out["comparison"].str.strip() == ""), "a ratio has no comparison group")
+    fail(out["value_lower"].isna() != out["value_upper"].isna(), "only one confidence limit is given")
+    has_ci = out["value_lower"].notna()
+    bad_ci = has_ci & (
+        (out["value_lower"] > out["value"]) | (out["value_upper"] < out["value"]) | (out["value_lower"] <= 0)
+    )
+    fail(bad_ci.fillna(True) & has_ci, "confidence limits do not bracket the value")
+    fail(out["exposed_rate"].isna() != out["baseline_rate"].isna(), "only one of the two absolute rates is given")
+    has_rates = out["exposed_rate"].notna()
+    fail(has_rates & ((out["exposed_rate"] < 0) | (out["baseline_rate"] < 0)).fillna(True), "a rate is negative")
+    fail(has_rates & ~out["rate_unit"].isin(list(RATE_UNITS)), f"rate_unit is not one of {list(RATE_UNITS)}")
+    fail(has_rates & (kind == "share"), "a share cannot carry two rates")
+    return out
+
+
+def read_snapshot(directory: Path = SNAPSHOT_DIR) -> tuple[pd.DataFrame, dict]:
+    """Read ``risk_multipliers.csv`` and its sidecar from ``directory``; verify checksum, row count and rules."""
+    csv_path, meta_path = directory / f"{TABLE}.csv", directory / f"{TABLE}.json"
+    raw = csv_path.read_bytes()
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest != meta.get("sha256"):
+        raise RiskTableError(
+            f"{csv_path}: checksum {digest[:12]}... does not match its sidecar "
+            f"({str(meta.get('sha256'))[:12]}...); the file was changed or damaged"
+        )
+    frame = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False)
+    data = validate(frame)
+    if len(data) != meta.get("rows"):
+        raise RiskTableError(f"{csv_path}: {len(data)} rows but the sidecar says {meta.get('rows')}")
+    return data, meta
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 CSV, header row, no index, LF line endings."""
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue().encode("utf-8")
+
+
+def load(directory: Path = SNAPSHOT_DIR) -> RiskTable:
+    """The bundled risk table. There is no live endpoint: these figures are read from publications."""
+    data, meta = read_snapshot(directory)
+    return RiskTable(name=TABLE, data=data, sources=SOURCES, retrieved_at=datetime.fromisoformat(meta["retrieved_at"]))
+
+
+# --- wording: how to say a figure, computed from its row ----------------------------------------------------
+def is_ratio(row: pd.Series) -> bool:
+    return STATISTICS[str(row["statistic"])]["kind"] == "ratio"
+
+
+def format_value(row: pd.Series) -> str:
+    """'19 times', '3.86 times (95% CI 3.49 to 4.26)', '79.5%'."""
+    value = float(row["value"])
+    if not is_ratio(row):
+        text = f"{value:g}%"
+        if pd.notna(row["value_lower"]):
+            text += f" (95% CI {float(row['value_lower']):g}% to {float(row['value_upper']):g}%)"
+        return text
+    text = f"{value:g} times"
+    if pd.notna(row["value_lower"]):
+        text += f" (95% CI {float(row['value_lower']):g} to {float(row['value_upper']):g})"
+    return text
+
+
+def how_to_say(row: pd.Series) -> str:
+    """A guard sentence: the right way to say the figure, and the common wrong way.
+
+    For a ratio R, "R times the rate" is right; "R% more" is wrong, because R times is (R - 1) x 100% more.
+    For a protective comparison (out of treatment vs in treatment) the turned-round ratio 1/R is given too.
+    """
+    stat = STATISTICS[str(row["statistic"])]
+    value = float(row["value"])
+    factor = _lower_first(str(row["factor"]))
+    if not is_ratio(row):
+        return (
+            f'Say "{share_sentence(row)}" (about {round(value):g} in 100). It is a share of one group, not a '
+            "comparison between groups: on its own it does not say how likely anyone else is."
+        )
+    text = (
+        f'Say "{value:g} times the {stat["noun"]}" (that is {(value - 1) * 100:,.0f}% higher), not '
+        f'"{value:g}% more". It compares {factor} with {row["comparison"]}.'
+    )
+    if row["question"] == "what_protects":
+        inverse = 1 / value
+        text += (
+            f" Turned round: being in treatment goes with {inverse:.2f} times the {stat['noun']} "
+            f"({(1 - inverse) * 100:.0f}% lower), an association seen in cohort studies."
+        )
+    return text
+
+
+def share_sentence(row: pd.Series) -> str:
+    """'79.5% of people who recently started heroin had used ...': a share row as a plain sentence."""
+    return f"{float(row['value']):g}% of {_lower_first(str(row['factor']))} {row['outcome']}"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def how_sure(row: pd.Series) -> str:
+    """How sure: confidence interval and how directly the figure was read."""
+    parts = []
+    if pd.notna(row["value_lower"]):
+        parts.append(f"95% confidence interval {float(row['value_lower']):g} to {float(row['value_upper']):g}")
+    elif is_ratio(row):
+        parts.append("no confidence interval was available to us")
+    parts.append(
+        "read in the study's own abstract or report"
+        if row["provenance"] == "primary"
+        else "read only in texts quoting the study (secondary); the study's own table was not reachable"
+    )
+    return "; ".join(parts) + "."
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Two absolute rates turned into people out of ``per`` (the icon array's input)."""
+
+    per: int
+    exposed: float
+    baseline: float
+    exposed_label: str
+    baseline_label: str
+    outcome: str
+
+    @property
+    def exposed_icons(self) -> int:
+        return round(self.exposed)
+
+    @property
+    def baseline_icons(self) -> int:
+        return round(self.baseline)
+
+    def sentence(self) -> str:
+        return (
+            f"Outcome: {self.outcome}. Out of {self.per:,} {self.exposed_label}, about {self.exposed:,.1f} a "
+            f"year; out of {self.per:,} {self.baseline_label}, about {self.baseline:,.1f} a year."
+        )
+
+
+#: Icon-array sizes tried, smallest first.
+ICON_DENOMINATORS = (100, 1000, 10_000)
+
+
+def baseline(row: pd.Series, per: int | None = None) -> Baseline | None:
+    """People out of ``per`` with the outcome in a year, for the factor group and the comparison group, or None
+    when the source gives no absolute rates (then no icon array can be drawn honestly).
+
+    Without ``per`` the smallest of 100, 1,000 or 10,000 is chosen at which both groups round to at least one
+    whole icon and the rounded icons keep the ratio of the two rates within 15%, so the picture does not
+    exaggerate or hide the difference. A rate per 1,000 person-years is read as people out of 1,000 followed
+    for a year.
+    """
+    if pd.isna(row["exposed_rate"]):
+        return None
+    scale = RATE_UNITS[str(row["rate_unit"])]
+    exposed, base = float(row["exposed_rate"]) / scale, float(row["baseline_rate"]) / scale
+    if per is None:
+        per = ICON_DENOMINATORS[-1]
+        for candidate in ICON_DENOMINATORS:
+            a, b = round(exposed * candidate), round(base * candidate)
+            if b >= 1 and a >= 1 and abs((a / b) / (exposed / base) - 1) <= 0.15:
+                per = candidate
+                break
+    if row["question"] == "what_protects":
+        # Out-of-treatment is the factor; say it the way a reader thinks of it.
+        labels = (str(row["factor"]).lower(), str(row["comparison"]).lower())
+    else:
+        labels = (_lower_first(str(row["factor"])), str(row["comparison"]))
+    return Baseline(per, exposed * per, base * per, labels[0], labels[1], str(row["outcome"]))
+
+
+def ratio_rows(data: pd.DataFrame) -> pd.DataFrame:
+    """The rows that are ratios (for the log-scale chart), in question order."""
+    kinds = data["statistic"].map(lambda s: STATISTICS[s]["kind"])
+    return _in_question_order(data[kinds == "ratio"])
+
+
+def share_rows(data: pd.DataFrame) -> pd.DataFrame:
+    kinds = data["statistic"].map(lambda s: STATISTICS[s]["kind"])
+    return _in_question_order(data[kinds == "share"])
+
+
+def _in_question_order(rows: pd.DataFrame) -> pd.DataFrame:
+    order = {q: i for i, q in enumerate(QUESTIONS)}
+    return rows.assign(_q=rows["question"].map(order)).sort_values("_q", kind="stable").drop(columns="_q")
+
+
+def citation_table(table: RiskTable) -> pd.DataFrame:
+    """The risk table for download: every row with its statistic label and the study's full citation and URL."""
+    by_id = {s.id: s for s in table.sources}
+    out = table.data.copy()
+    out["statistic_label"] = out["statistic"].map(lambda s: STATISTICS[s]["label"])
+    out["how_to_say"] = [how_to_say(r) for _, r in out.iterrows()]
+    out["source_citation"] = out["source_id"].map(lambda s: by_id[s].citation)
+    out["source_url"] = out["source_id"].map(lambda s: by_id[s].url)
+    return out

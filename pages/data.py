@@ -1,0 +1,200 @@
+"""Data and downloads: every table with its dictionary, source and citation; filtered or whole CSVs; the data
+package; and a CDC WONDER export turned into a tidy table.
+
+Tables come from ``cached.all_tables()`` (the catalog); an upload is parsed by ``cached.wonder_upload`` and kept
+in this session only. CSVs are written by ``data_sources.export`` (formula-safe, ISO dates, FIPS as text).
+"""
+
+import streamlit as st
+
+import cached
+import charts
+from data_sources import export
+from data_sources.dictionary import MEASURES
+from data_sources.wonder import MAX_BYTES, WonderError
+from data_sources.wonder import summary as wonder_summary
+
+st.title("Data and downloads")
+st.markdown(
+    "Every table behind this dashboard, with what each column means, where the figures come from and how to "
+    "cite them. Download a whole table, just the rows you filter, or everything at once as a data package. "
+    "You can also bring your own query from [CDC WONDER](https://wonder.cdc.gov/) and get a tidy table back."
+)
+
+tables = {item.name: item for item in cached.all_tables()}
+
+# The page reads: browse a table, download everything, bring a WONDER export. The upload is handled first, so
+# that the table list and the package can include it; containers keep the reading order.
+browse_box, package_box, upload_box = st.container(), st.container(), st.container()
+
+# --- a reader's WONDER upload (kept in this session only) ------------------------------------------------------
+with upload_box:
+    st.header("Turn a CDC WONDER export into a tidy table")
+    st.markdown(
+        "In CDC WONDER (Multiple Cause of Death or Underlying Cause of Death), run a query, click **Export** and "
+        "upload the `.txt` file here. You get a chart, a tidy table and a CSV. Values CDC withholds (*Suppressed*, "
+        "*Unreliable*, *Not Applicable*, *Missing*) stay empty with a flag; they are never turned into numbers. "
+        "*Total* rows are sums, so they are left out. The file stays in your browser session and is not saved."
+    )
+    uploaded = st.file_uploader(
+        "CDC WONDER export (.txt)",
+        type=["txt"],
+        key="wonder_file",
+        max_upload_size=MAX_BYTES // 1024 // 1024,
+        help="The tab-delimited text file WONDER's Export button saves, with its footer (the query description).",
+    )
+    upload = None
+    if uploaded is None:
+        cached.forget_wonder_upload()
+    else:
+        try:
+            wonder_export, upload = cached.wonder_upload(uploaded.file_id, uploaded.getvalue())
+        except WonderError as err:
+            st.error(
+                f"**{uploaded.name} was not used.** {err} Nothing from this file was kept.", icon=":material/error:"
+            )
+
+    if upload is not None:
+        table = upload.table
+        data = table.data
+        st.success(f"**{uploaded.name}**: {wonder_summary(wonder_export, table)}", icon=":material/check_circle:")
+        if table.notice:
+            st.warning(table.notice)
+        measures = [m for m in MEASURES if m in set(data["measure"])]
+        controls = st.columns([1, 2])
+        with controls[0]:
+            measure = st.selectbox(
+                "Show", measures, format_func=lambda m: MEASURES[m].title, key=f"upload_measure_{uploaded.file_id}"
+            )
+        choices = charts.upload_series_choices(data, measure=measure)
+        with controls[1]:
+            series = st.multiselect(
+                "Series (largest first)", choices, default=choices[:6], key=f"upload_series_{uploaded.file_id}"
+            )
+        if not series:
+            st.info("Choose at least one series to draw the chart.")
+        else:
+            title = f"{MEASURES[measure].title}: {table.sources[0].title}"
+            st.plotly_chart(charts.upload_chart(data, measure=measure, series=series, title=title), key="upload_chart")
+            shown = charts.upload_rows(data, measure=measure, series=series)
+            st.caption(
+                "Gaps are values CDC did not give (suppressed, unreliable without a figure, not applicable or "
+                "missing); they are never drawn as zero. Hollow markers are figures CDC gives but marks unreliable. "
+                + charts.upload_source_line(table)
+            )
+            with st.container(border=True):
+                st.markdown("**What the chart shows**")
+                st.markdown(
+                    "\n".join(f"- {s}" for s in charts.upload_chart_summary(data, measure=measure, series=series))
+                )
+            with st.expander("The chart as a table, and download"):
+                st.dataframe(charts.upload_display_table(shown), hide_index=True)
+                st.download_button(
+                    "Download these rows (CSV)",
+                    export.table_csv(shown.drop(columns="series"), upload.fields),
+                    file_name="wonder_chart_rows.csv",
+                    mime="text/csv",
+                    icon=":material/download:",
+                )
+        st.download_button(
+            "Download the whole tidy table (CSV)",
+            export.table_csv(data, upload.fields),
+            file_name="wonder_tidy.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            key="upload_all",
+        )
+        with st.expander("The query, as the export's footer describes it"):
+            st.table([{"Item": key, "Value": value} for key, value in table.extra.items()])
+        tables[upload.name] = upload
+
+# --- everything at once ------------------------------------------------------------------------------------------
+with package_box:
+    st.header("Download everything")
+    st.markdown(
+        "One zip with every table as CSV, a data dictionary, the list of sources, a machine-readable description "
+        "(`datapackage.json`, [Frictionless Data](https://specs.frictionlessdata.io/data-package/) format), a README "
+        "and citations in APA and BibTeX." + (" It includes your upload." if upload is not None else "")
+    )
+    package = cached.data_package_zip() if upload is None else cached.data_package_zip_with(upload)
+    st.download_button(
+        "Download the data package (zip)",
+        package,
+        file_name=f"{export.PACKAGE_NAME}.zip",
+        mime="application/zip",
+        icon=":material/folder_zip:",
+        type="primary",
+        key="package",
+    )
+
+# --- one table: dictionary, source, preview with filters -------------------------------------------------------
+with browse_box:
+    st.header("Browse a table")
+    name = st.selectbox("Table", list(tables), key="table", bind="query-params")
+    item = tables[name]
+    table, data = item.table, item.table.data
+    cards = st.columns(3)
+    cards[0].metric("Rows", f"{len(data):,}", border=True)
+    cards[1].metric("As of", f"{table.retrieved_at:%d %b %Y}", border=True)
+    cards[2].metric("Sources", len(table.sources), border=True)
+    st.markdown(item.description)
+    if table.notice:
+        st.warning(table.notice)
+    st.caption(charts.upload_source_line(table) if item is upload else charts.source_line(table))
+
+    with st.expander("Dictionary: what each column means"):
+        st.table(export.table_dictionary(item))
+        if item.tidy:
+            st.markdown("**Measures and units**")
+            st.table(export.measures_used(data))
+            flags = export.flags_used(data)
+            if not flags.empty:
+                st.markdown("**Flags in this table**")
+                st.table(flags)
+    with st.expander("Sources and how to cite them"):
+        for source in table.sources:
+            st.markdown(f"**[{source.title}]({source.url})** ({source.publisher}). *Licence:* {source.license}.")
+            st.code(export.apa(source, table.retrieved_at.date()).replace("*", ""), language=None, wrap_lines=True)
+            st.caption(f"As the source gives it: {source.citation}")
+
+    st.subheader("Preview and filter")
+    choices = export.filter_choices(data, item.fields)
+    chosen = {}
+    columns = st.columns(3)
+    for i, (col, values) in enumerate(choices.items()):
+        with columns[i % 3]:
+            chosen[col] = st.multiselect(col, values, key=f"filter_{name}_{col}", placeholder="All")
+    years = None
+    if "year" in data and data["year"].notna().any() and data["year"].nunique() > 1:
+        low, high = int(data["year"].min()), int(data["year"].max())
+        years = st.slider("Years", low, high, (low, high), key=f"filter_{name}_years")
+    filtered = export.apply_filters(data, chosen, years)
+    st.markdown(f"**{len(filtered):,} of {len(data):,} rows** match the filters.")
+    dates = {c: st.column_config.DateColumn(format="YYYY-MM-DD") for c in ("period_end_date",) if c in filtered}
+    st.dataframe(filtered, hide_index=True, column_config=dates)
+    downloads = st.columns(3)
+    downloads[0].download_button(
+        "Filtered rows (CSV)",
+        export.table_csv(filtered, item.fields),
+        file_name=f"{name}_filtered.csv",
+        mime="text/csv",
+        icon=":material/filter_alt:",
+    )
+    downloads[1].download_button(
+        "Whole table (CSV)",
+        export.table_csv(data, item.fields),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+    )
+    downloads[2].download_button(
+        "Dictionary (CSV)",
+        export.table_csv(export.table_dictionary(item), export.DICTIONARY_VIEW_FIELDS),
+        file_name=f"{name}_dictionary.csv",
+        mime="text/csv",
+        icon=":material/menu_book:",
+    )
+    st.caption(
+        "In these CSVs, text that a spreadsheet would run as a formula starts with an apostrophe ('); dates "
+        "are YYYY-MM-DD and FIPS codes are text."
+    )

@@ -1,0 +1,285 @@
+"""Risk and claims: the multipliers people quote about heroin, what each compares and how sure it is, and
+public claims checked against the dashboard's own numbers.
+
+Figures come from the bundled risk table (``cached.risk_table()``, built from published studies) and the
+national final table (``cached.national_final()``); claims from ``data_sources/snapshots/public_claims.csv``.
+"""
+
+import streamlit as st
+
+import cached
+import charts
+from data_sources import claims, risk
+from data_sources.dictionary import DRUGS
+
+table = cached.risk_table()
+data = table.data
+ratios = risk.ratio_rows(data)
+shares = risk.share_rows(data)
+
+st.title("Risk multipliers and public claims")
+st.markdown(
+    'The figures quoted most about heroin are multipliers ("19 times more likely") and shares ("4 in 5"). '
+    "Here each one is shown as data: what it compares, in whom, which statistic it is, how sure we can be, and "
+    "how to say it correctly. Below, common public claims are set next to the numbers the data give, with the "
+    "working shown."
+)
+
+# --- relative vs absolute risk ------------------------------------------------------------------------------
+example = table.row("muhuri_2013_nmpr_to_heroin_start")
+started_before = table.row("muhuri_2013_heroin_starters_prior_nmpr")
+went_on = table.row("muhuri_2013_nmpr_starters_heroin_5y")
+st.header("Relative and absolute risk, in one minute")
+with st.container(border=True):
+    st.markdown(
+        f"- **Relative risk** says how many times higher a rate is in one group than in another. Among people "
+        f"aged 12-49, the yearly rate of starting heroin was **{example['value']:g} times** as high in "
+        f"{example['factor'].lower()} as in {example['comparison']}.\n"
+        f"- **Absolute risk** says how many people out of 100 (or 1,000) it happens to. The same study: "
+        f"**{example['exposed_rate']:g}%** a year against **{example['baseline_rate']:g}%**, that is about "
+        f"{example['exposed_rate'] * 100:g} against {example['baseline_rate'] * 100:g} people in 10,000. "
+        "A big multiplier of two small numbers.\n"
+        f"- **Shares depend on which group you start from.** {started_before['value']:g}% of "
+        f"{started_before['factor'].lower()} {started_before['outcome']}; but only {went_on['value']:g}% of "
+        f"{went_on['factor'].lower()} {went_on['outcome']}.\n"
+        f'- **Say "times", not "percent more".** "{example["value"]:g} times the rate" is '
+        f'{(example["value"] - 1) * 100:,.0f}% higher. "{example["value"]:g}% more" would be '
+        f"{1 + example['value'] / 100:g} times. Mixing them up makes the difference look far smaller than it is.\n"
+        "- **Together is not cause.** Most figures here come from surveys or records that show which groups "
+        "have higher rates; they do not prove that one thing causes the other."
+    )
+
+# --- the multipliers chart ------------------------------------------------------------------------------------
+st.header("The multipliers, with how sure we can be")
+ratio_questions = [q for q in risk.QUESTIONS if q in set(ratios["question"])]
+chosen = st.pills(
+    "Questions",
+    ratio_questions,
+    selection_mode="multi",
+    default=ratio_questions,
+    format_func=risk.QUESTIONS.get,
+    key="questions",
+    bind="query-params",
+)
+shown = ratios[ratios["question"].isin(chosen or [])]
+if shown.empty:
+    st.info("Choose at least one question to draw the chart.")
+else:
+    st.plotly_chart(charts.risk_chart(shown), key="risk_chart")
+    st.caption(
+        "Dots are published figures; whiskers are 95% confidence intervals where the study gives one. Hollow "
+        "dots were read only in texts quoting the study (the study's own table was not reachable). The scale "
+        "is logarithmic: each step doubles or more. " + charts.risk_source_line(table, shown)
+    )
+    with st.container(border=True):
+        st.markdown("**What the chart shows**")
+        st.markdown("\n".join(f"- {s}" for s in charts.risk_chart_summary(shown)))
+        st.markdown(
+            "- Figures answer different questions in different groups of people, so compare them with care: "
+            "a bigger number is not a bigger danger to you unless it was measured in people like you."
+        )
+    with st.expander("The chart as a table, and download"):
+        st.dataframe(charts.risk_display_table(shown), hide_index=True)
+        st.download_button(
+            "Download these rows (CSV)",
+            risk.to_csv_bytes(risk.citation_table(table).loc[shown.index]),
+            file_name="risk_multipliers_shown.csv",
+            mime="text/csv",
+            icon=":material/download:",
+        )
+
+# --- one figure, up close -----------------------------------------------------------------------------------
+st.header("One figure, up close")
+st.markdown(
+    "Pick a figure to see what it compares, how sure it is, how to say it, and what it means for 100 or 1,000 people."
+)
+ordered = [*ratios["risk_id"], *shares["risk_id"]]
+
+
+def _figure_label(risk_id: str) -> str:
+    row = table.row(risk_id)
+    value = f"{row['value']:g}{'×' if risk.is_ratio(row) else '%'}"
+    return f"{value}: {row['factor']} ({row['outcome']})"
+
+
+picked = st.selectbox("Figure", ordered, format_func=_figure_label, key="figure", bind="query-params")
+row = table.row(picked)
+source = table.source(str(row["source_id"]))
+stat = risk.STATISTICS[str(row["statistic"])]
+left, right = st.columns([2, 3])
+with left:
+    st.metric(stat["label"], risk.format_value(row), border=True)
+    st.markdown(
+        f"**Compares:** {row['factor']}" + (f" with {row['comparison']}" if row["comparison"] else "") + "  \n"
+        f"**Outcome:** {row['outcome']}  \n"
+        f"**Who was studied:** {row['population']}, {row['period']}  \n"
+        f"**What the statistic means:** it {stat['meaning']}  \n"
+        f"**How sure:** {risk.how_sure(row)}"
+    )
+    st.success("**How to say it.** " + risk.how_to_say(row), icon=":material/record_voice_over:")
+    if row["caution"]:
+        st.warning("**Careful.** " + str(row["caution"]), icon=":material/warning:")
+    st.caption(f"Source: {source.citation} [{source.title}]({source.url}). Where read: {row['source_detail']}")
+with right:
+    if risk.is_ratio(row):
+        base = risk.baseline(row)
+        if base is None:
+            st.info(
+                "**No baseline.** This study reports the ratio only, not how many people in each group had the "
+                "outcome (as far as the texts available to us go). Without that, we cannot honestly say how many "
+                "out of 100 or 1,000 people it means, so no picture is drawn.",
+                icon=":material/info:",
+            )
+        else:
+            groups = [
+                (base.exposed_label.capitalize(), base.exposed),
+                (base.baseline_label.capitalize(), base.baseline),
+            ]
+            st.plotly_chart(
+                charts.icon_array_chart(
+                    groups,
+                    per=base.per,
+                    outcome=str(row["outcome"]).capitalize(),
+                    title=f"Out of {base.per:,} people, in a year",
+                ),
+                key="icon_array",
+            )
+            st.markdown(base.sentence())
+            st.caption(
+                f"Each dot is one person; filled dots are rounded to whole people ({base.exposed_icons} and "
+                f"{base.baseline_icons}). Rates ({row['rate_unit']}) from {source.title}."
+            )
+    else:
+        st.plotly_chart(
+            charts.icon_array_chart(
+                [(str(row["factor"]), float(row["value"]))],
+                per=100,
+                outcome=str(row["outcome"]).capitalize(),
+                title="Out of 100 people in the group",
+            ),
+            key="icon_array",
+        )
+        st.markdown(f"About {float(row['value']):g} out of 100 {str(row['factor']).lower()} {row['outcome']}.")
+        st.caption(f"Each dot is one person; {round(float(row['value']))} filled (rounded). Source: {source.title}.")
+
+# --- shares --------------------------------------------------------------------------------------------------
+st.header("Shares: how common is it?")
+st.markdown("These are percentages of one group, not comparisons between groups.")
+st.plotly_chart(charts.share_chart(shares), key="share_chart")
+st.caption(
+    "Hatched bars were read only in texts quoting the study; whiskers are 95% confidence intervals where "
+    "given. " + charts.risk_source_line(table, shares)
+)
+with st.container(border=True):
+    st.markdown("**What the chart shows**")
+    st.markdown("\n".join(f"- {risk.share_sentence(r)}." for _, r in shares.iterrows()))
+with st.expander("The chart as a table, and download"):
+    st.dataframe(charts.risk_display_table(shares), hide_index=True)
+    st.download_button(
+        "Download these rows (CSV)",
+        risk.to_csv_bytes(risk.citation_table(table).loc[shares.index]),
+        file_name="risk_shares.csv",
+        mime="text/csv",
+        icon=":material/download:",
+    )
+
+# --- what protects -------------------------------------------------------------------------------------------
+st.header("What protects")
+protect = data[data["question"] == "what_protects"]
+with st.container(border=True):
+    st.markdown(
+        "**Treatment with methadone or buprenorphine.** In a review of cohort studies (Sordo and colleagues, "
+        "BMJ 2017), people with opioid dependence died at lower rates while they were in treatment than after "
+        "they left it:\n"
+        + "\n".join(
+            f"- {r['outcome'].capitalize()}, {'methadone' if 'methadone' in r['factor'] else 'buprenorphine'}: "
+            f"{r['baseline_rate']:g} per 1,000 person-years in treatment against {r['exposed_rate']:g} out of "
+            f"treatment (out-of-treatment rate {r['value']:g} times the in-treatment rate)."
+            for _, r in protect.iterrows()
+        )
+        + "\n\nSay it as: *being in treatment is associated with a lower death rate*. The published ratio compares "
+        "out-of-treatment with in-treatment time, so it is above 1."
+    )
+    st.markdown(
+        "**Naloxone.** Naloxone reverses an opioid overdose and can be bought without a prescription. We do not "
+        "show a number for it here, because no figure on naloxone's effect was in the sources we could read. "
+        "See SAMHSA's [naloxone guide](https://www.samhsa.gov/substance-use/treatment/overdose-prevention/naloxone) "
+        "for how to get and use it."
+    )
+    st.caption(charts.risk_source_line(table, protect))
+
+# --- claims vs data ------------------------------------------------------------------------------------------
+st.header("Claims and the numbers")
+st.markdown(
+    "Claims heard on public health and treatment pages, each next to the number our data give. The deaths "
+    "figures are computed from the final national table (see the Overview); study figures come from the table "
+    "above. **Verdict rules**: *about N* is supported within 5% of N and close within 15%; *more than N* is "
+    "supported above N and close within 15%; *nearly N* is supported at N or up to 5% below it, and close within "
+    "15%. Otherwise not supported. Claims live in a data file, so a teacher can add one "
+    "(`data_sources/snapshots/public_claims.csv`)."
+)
+try:
+    checks = cached.claim_checks()
+except claims.ClaimFileError as problem:
+    st.error(f"The claims file could not be read, so no claim cards are shown. {problem}", icon=":material/error:")
+    checks = []
+if checks:
+    counts = {v: sum(c.verdict == v for c in checks) for v in claims.VERDICTS}
+    st.markdown(" · ".join(f"**{n}** {v}" for v, n in counts.items() if n))
+    national = cached.national_final()
+    columns = st.columns(2)
+    for i, check in enumerate(checks):
+        icon, colour = charts.VERDICT_BADGES[check.verdict]
+        with columns[i % 2], st.container(border=True, key=f"claim_{check.claim_id}"):
+            st.markdown(f"> {check.claim['claim']}")
+            st.caption(f"Attributed to {check.claim['attributed_to']}; quoted in {check.claim['quoted_in']}.")
+            st.badge(check.verdict.capitalize(), icon=icon, color=colour)
+            st.markdown(f"**The data say:** {check.computed_label()}")
+            if check.per_year is not None:
+                st.markdown(
+                    f"**Years in which it holds:** {', '.join(map(str, check.holds_in)) or 'none'} "
+                    f"(of {len(check.per_year)} years with both counts)."
+                )
+            with st.expander("Working"):
+                st.markdown("\n".join(f"- {line}" for line in check.working))
+                if check.per_year is not None and not check.per_year.empty:
+                    st.dataframe(
+                        check.per_year.rename(
+                            columns={
+                                "year": "Year",
+                                "part": f"{DRUGS[check.claim['drug']].title} deaths",
+                                "whole": f"{DRUGS[check.claim['of_drug']].title} deaths",
+                                "share_pct": "Share (%)",
+                                "verdict": "Verdict",
+                            }
+                        ),
+                        hide_index=True,
+                    )
+            for line in check.secondary:
+                st.caption(line)
+            if check.claim["note"] and check.claim["check"] != "not_checkable":
+                st.caption(str(check.claim["note"]))
+            if check.risk_id:
+                src = table.source(str(table.row(check.risk_id)["source_id"]))
+                st.caption(f"Source: [{src.title}]({src.url}).")
+            elif check.source_ids:
+                st.caption(
+                    "Source: "
+                    + "; ".join(f"[{s.title}]({s.url})" for s in national.sources if s.id in check.source_ids)
+                    + "."
+                )
+    st.download_button(
+        "Download the claim checks (CSV, with working and citations)",
+        risk.to_csv_bytes(cached.claim_checks_table()),
+        file_name="claim_checks.csv",
+        mime="text/csv",
+        icon=":material/download:",
+    )
+
+st.download_button(
+    "Download the whole risk table (CSV, with citations)",
+    risk.to_csv_bytes(risk.citation_table(table)),
+    file_name="risk_multipliers.csv",
+    mime="text/csv",
+    icon=":material/download:",
+)

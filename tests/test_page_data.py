@@ -1,0 +1,100 @@
+"""Data page: tables with dictionary and citation, filtered and whole downloads, the package, WONDER uploads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = str(ROOT / "pages" / "data.py")
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def app() -> AppTest:
+    return AppTest.from_file(PAGE, default_timeout=60)
+
+
+def downloads(at: AppTest) -> dict[str, object]:
+    return {b.proto.label: b for b in at.get("download_button")}
+
+
+def test_page_lists_tables_with_dictionary_source_and_counts(app):
+    at = app.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [h.value for h in at.header] == [
+        "Browse a table",
+        "Download everything",
+        "Turn a CDC WONDER export into a tidy table",
+    ]
+    assert "national_final" in at.selectbox(key="table").options
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Rows"] == "280" and metrics["Sources"] == "14"
+    captions = " ".join(c.value for c in at.caption)
+    assert "Source:" in captions and "Data as of" in captions
+    assert "As the source gives it: Hedegaard H" in captions
+    labels = downloads(at)
+    for label in (
+        "Filtered rows (CSV)",
+        "Whole table (CSV)",
+        "Dictionary (CSV)",
+        "Download the data package (zip)",
+    ):
+        assert label in labels
+
+
+def test_filters_narrow_the_preview(app):
+    at = app.run()
+    at.multiselect(key="filter_national_final_drug").set_value(["heroin"]).run()
+    at.multiselect(key="filter_national_final_measure").set_value(["deaths"]).run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "of 280 rows** match" in text
+    shown = at.dataframe[-1].value
+    assert set(shown["drug"]) == {"heroin"} and set(shown["measure"]) == {"deaths"}
+
+
+def test_upload_gives_chart_table_and_csv(app):
+    at = app.run()
+    at.file_uploader(key="wonder_file").set_value(
+        ("county.txt", (FIXTURES / "wonder_county_year_heroin.txt").read_bytes(), "text/plain")
+    ).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error
+    assert "Read 6 data rows" in at.success[0].value
+    assert at.get("plotly_chart"), "no chart drawn for the upload"
+    assert "wonder_upload" in at.selectbox(key="table").options
+    assert any("your upload" in c.value and "Suggested citation" in c.value for c in at.caption)
+    assert any("Autauga County, AL" in m.value for m in at.markdown)  # the chart's plain-language summary
+    assert "Download the whole tidy table (CSV)" in downloads(at)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.txt", b"", "empty"),
+        ("binary.txt", bytes(range(256)), "binary"),
+        ("notes.txt", b"year,deaths\n2019,1\n", "No WONDER footer"),
+        ("cut.txt", (FIXTURES / "wonder_year_totals_any_opioid.txt").read_bytes()[:250], "No WONDER footer"),
+    ],
+)
+def test_broken_upload_gets_a_message_and_changes_nothing(app, name, content, message):
+    at = app.run()
+    before = at.selectbox(key="table").options
+    at.file_uploader(key="wonder_file").set_value((name, content, "text/plain")).run()
+    assert not at.exception
+    assert message in at.error[0].value and "Nothing from this file was kept" in at.error[0].value
+    assert at.selectbox(key="table").options == before
+    assert not at.success
+
+
+def test_a_broken_file_after_a_good_one_forgets_the_good_one(app):
+    at = app.run()
+    good = (FIXTURES / "wonder_state_month_synthetic.txt").read_bytes()
+    at.file_uploader(key="wonder_file").set_value(("good.txt", good, "text/plain")).run()
+    assert "wonder_upload" in at.selectbox(key="table").options
+    at.file_uploader(key="wonder_file").set_value(("bad.txt", b"\x00\x01", "text/plain")).run()
+    assert at.error and "wonder_upload" not in at.selectbox(key="table").options
+    assert "wonder_upload_memo" not in at.session_state

@@ -1,0 +1,242 @@
+"""Risk table: the bundled snapshot, the loader's validation rules, wording helpers and the icon-array baseline."""
+
+import hashlib
+import json
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from data_sources import risk
+from data_sources.risk import RiskTableError
+
+ROOT = Path(__file__).resolve().parent.parent
+PACK = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="module")
+def table() -> risk.RiskTable:
+    return risk.load()
+
+
+@pytest.fixture
+def good(table) -> pd.DataFrame:
+    """The bundled rows as text, as the loader reads them from CSV."""
+    return table.data.astype(object).where(table.data.notna(), "").astype(str)
+
+
+def test_snapshot_loads_with_sources_for_every_row(table):
+    assert len(table.data) == 24
+    assert table.data["risk_id"].is_unique
+    ids = {s.id for s in table.sources}
+    assert set(table.data["source_id"]) <= ids
+    for src in table.sources:
+        assert src.url.startswith("http") and src.citation and src.license
+
+
+@pytest.mark.parametrize(
+    ("risk_id", "value", "lower", "upper", "statistic", "provenance"),
+    [
+        ("muhuri_2013_nmpr_to_heroin_start", 19, None, None, "incidence_rate_ratio", "primary"),
+        ("muhuri_2013_heroin_starters_prior_nmpr", 79.5, None, None, "share", "primary"),
+        ("binswanger_2007_release_2wk_overdose_death", 129, 89, 186, "relative_risk", "primary"),
+        ("park_2015_current_benzo_overdose", 3.86, 3.49, 4.26, "adjusted_hazard_ratio", "primary"),
+        ("bohnert_2011_high_dose_chronic_pain", 7.18, 4.85, 10.65, "adjusted_hazard_ratio", "primary"),
+        ("sordo_2017_methadone_any_death", 3.20, 2.65, 3.86, "rate_ratio", "primary"),
+        ("jones_2015_opioid_painkiller_heroin", 40, None, None, "adjusted_odds_ratio", "secondary"),
+        ("pooled_heroin_dependence", 26, 22, 29, "share", "secondary"),
+        ("ncs_1992_heroin_dependence", 23, None, None, "share", "secondary"),
+    ],
+)
+def test_figures_carried_from_the_pack(table, risk_id, value, lower, upper, statistic, provenance):
+    row = table.row(risk_id)
+    assert float(row["value"]) == value
+    assert pd.isna(row["value_lower"]) if lower is None else float(row["value_lower"]) == lower
+    assert pd.isna(row["value_upper"]) if upper is None else float(row["value_upper"]) == upper
+    assert row["statistic"] == statistic
+    assert row["provenance"] == provenance
+
+
+def test_reverse_figure_is_the_ratio_of_the_published_rates(table):
+    row = table.row("muhuri_2013_heroin_to_nmpr_start")
+    assert (float(row["exposed_rate"]), float(row["baseline_rate"])) == (2.8, 1.6)
+    assert float(row["value"]) == round(2.8 / 1.6, 2) == 1.75
+
+
+def test_sordo_rates_are_out_of_treatment_vs_in_treatment(table):
+    row = table.row("sordo_2017_methadone_any_death")
+    assert "out of methadone treatment" in row["factor"] and "in methadone treatment" in row["comparison"]
+    assert (float(row["exposed_rate"]), float(row["baseline_rate"])) == (36.1, 11.3)
+    assert float(row["exposed_rate"]) > float(row["baseline_rate"])
+
+
+def test_valid_frame_passes(good):
+    assert len(risk.validate(good)) == 24
+
+
+def _set(frame: pd.DataFrame, which: str, **changes) -> pd.DataFrame:
+    out = frame.copy()
+    i = out.index[out["risk_id"] == which][0]
+    for col, value in changes.items():
+        out.at[i, col] = value
+    return out
+
+
+PARK = "park_2015_current_benzo_overdose"
+MUHURI = "muhuri_2013_nmpr_to_heroin_start"
+SHARE = "muhuri_2013_heroin_starters_prior_nmpr"
+
+
+@pytest.mark.parametrize(
+    ("risk_id", "changes", "message"),
+    [
+        (PARK, {"source_id": ""}, "has no source"),
+        (PARK, {"source_id": "somebody_2020"}, "not registered"),
+        (PARK, {"value": "0"}, "zero or negative"),
+        (PARK, {"value": "-3.86"}, "zero or negative"),
+        (PARK, {"value": ""}, "value is missing"),
+        (PARK, {"value": "many"}, "cannot be read"),
+        (PARK, {"value_lower": "4.0"}, "do not bracket"),
+        (PARK, {"value_upper": "3.5"}, "do not bracket"),
+        (PARK, {"value_upper": ""}, "only one confidence limit"),
+        (PARK, {"statistic": "vibes"}, "statistic is not one of"),
+        (PARK, {"question": "who_knows"}, "question is not one of"),
+        (PARK, {"provenance": "hearsay"}, "provenance is not one of"),
+        (PARK, {"unit": "percent"}, "unit does not fit"),
+        (PARK, {"comparison": ""}, "has no comparison group"),
+        (PARK, {"risk_id": MUHURI}, "not unique"),
+        (SHARE, {"value": "120"}, "above 100%"),
+        (MUHURI, {"baseline_rate": ""}, "only one of the two absolute rates"),
+        (MUHURI, {"rate_unit": "per fortnight"}, "rate_unit is not one of"),
+        (MUHURI, {"baseline_rate": "-0.02"}, "negative"),
+    ],
+)
+def test_validation_rejects(good, risk_id, changes, message):
+    with pytest.raises(RiskTableError, match=message):
+        risk.validate(_set(good, risk_id, **changes))
+
+
+def test_validation_names_missing_columns(good):
+    with pytest.raises(RiskTableError, match=r"Missing: \['source_id'\]"):
+        risk.validate(good.drop(columns="source_id"))
+
+
+def test_changed_snapshot_is_refused(tmp_path):
+    for suffix in (".csv", ".json"):
+        shutil.copy(risk.SNAPSHOT_DIR / f"{risk.TABLE}{suffix}", tmp_path)
+    csv = tmp_path / f"{risk.TABLE}.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace(",3.86,", ",38.6,"), encoding="utf-8")
+    with pytest.raises(RiskTableError, match="checksum"):
+        risk.load(tmp_path)
+
+
+def test_bad_row_in_a_consistent_snapshot_is_refused(tmp_path, good):
+    bad = _set(good, PARK, value_lower="5")
+    payload = risk.to_csv_bytes(bad)
+    (tmp_path / f"{risk.TABLE}.csv").write_bytes(payload)
+    meta = {"rows": len(bad), "sha256": hashlib.sha256(payload).hexdigest(), "retrieved_at": "2026-11-22T00:00:00"}
+    (tmp_path / f"{risk.TABLE}.json").write_text(json.dumps(meta))
+    with pytest.raises(RiskTableError, match="do not bracket"):
+        risk.load(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("risk_id", "must_contain"),
+    [
+        (MUHURI, ['"19 times the rate"', "1,800% higher", 'not "19% more"', "people who had not"]),
+        (PARK, ['"3.86 times the rate"', "286% higher", 'not "3.86% more"']),
+        ("jones_2015_opioid_painkiller_heroin", ['"40 times the odds"', "3,900% higher"]),
+        ("sordo_2017_methadone_any_death", ['"3.2 times the death rate"', "Turned round", "0.31 times", "69% lower"]),
+        (SHARE, ["79.5% of people who recently started heroin had used", "about 80 in 100", "not a comparison"]),
+    ],
+)
+def test_how_to_say(table, risk_id, must_contain):
+    sentence = risk.how_to_say(table.row(risk_id))
+    for part in must_contain:
+        assert part in sentence
+
+
+@pytest.mark.parametrize(
+    ("risk_id", "per", "exposed", "base"),
+    [
+        (MUHURI, 10_000, 39.0, 2.0),  # 0.39% and 0.02% a year
+        ("muhuri_2013_heroin_to_nmpr_start", 100, 2.8, 1.6),
+        ("sordo_2017_methadone_any_death", 1000, 36.1, 11.3),  # per 1,000 person-years
+        ("sordo_2017_methadone_overdose_death", 1000, 12.7, 2.6),
+    ],
+)
+def test_baseline_where_the_source_gives_rates(table, risk_id, per, exposed, base):
+    found = risk.baseline(table.row(risk_id))
+    assert found.per == per
+    assert found.exposed == pytest.approx(exposed) and found.baseline == pytest.approx(base)
+    # The rounded icons keep the ratio of the rates within 15%.
+    assert (found.exposed_icons / found.baseline_icons) / (exposed / base) == pytest.approx(1, abs=0.15)
+
+
+@pytest.mark.parametrize(
+    "risk_id", ["jones_2015_opioid_painkiller_heroin", PARK, "binswanger_2007_release_2wk_any_death"]
+)
+def test_no_baseline_without_absolute_rates(table, risk_id):
+    assert risk.baseline(table.row(risk_id)) is None
+
+
+def test_how_sure_says_secondary_and_missing_interval(table):
+    text = risk.how_sure(table.row("jones_2015_opioid_painkiller_heroin"))
+    assert "no confidence interval" in text and "secondary" in text
+    assert "95% confidence interval 3.49 to 4.26" in risk.how_sure(table.row(PARK))
+
+
+def test_citation_table_has_a_citation_and_url_on_every_row(table):
+    out = risk.citation_table(table)
+    assert out["source_url"].str.startswith("http").all()
+    assert (out["source_citation"].str.len() > 20).all()
+    assert out["how_to_say"].str.startswith("Say").all()
+
+
+def test_ratio_and_share_rows_split_the_table(table):
+    ratios, shares = risk.ratio_rows(table.data), risk.share_rows(table.data)
+    assert len(ratios) + len(shares) == len(table.data)
+    assert set(shares["unit"]) == {"percent"} and set(ratios["unit"]) == {"times"}
+    assert list(dict.fromkeys(ratios["question"])) == ["who_starts_heroin", "who_dies_of_overdose", "what_protects"]
+
+
+@pytest.mark.skipif(not PACK.exists(), reason="reference data pack ../shared/data not present")
+def test_build_script_reproduces_the_snapshot(table):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import build_risk_snapshot
+
+    rebuilt = build_risk_snapshot.build(PACK)
+    pd.testing.assert_frame_equal(rebuilt, table.data)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "ci"),
+    [
+        ("12.7 (95% CI 9.2-17.4)", 12.7, (9.2, 17.4)),
+        ("79.5%", 79.5, (None, None)),
+        ("26% (95% CI 22%-29%)", 26.0, (22.0, 29.0)),
+        ("23% (SE 5%)", 23.0, (None, None)),
+        ("almost 2 (2.8% vs 1.6%)", 2.0, (None, None)),
+    ],
+)
+def test_build_parsers(text, value, ci):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import build_risk_snapshot
+
+    assert build_risk_snapshot.parse_value(text) == value
+    assert build_risk_snapshot.parse_ci(text) == ci
+
+
+def test_numbers_in_cautions_come_from_the_same_study(table):
+    """A caution may repeat a study's numbers but never bring in a new one."""
+    data = table.data
+    for _, row in data.iterrows():
+        same = data[data["source_id"] == row["source_id"]]
+        values = same[["value", "value_lower", "value_upper", "exposed_rate", "baseline_rate"]].stack()
+        haystack = " ".join([*same["source_detail"], *same["period"], *same["population"]])
+        haystack += " " + " ".join(f"{float(v):g}" for v in values)
+        for number in re.findall(r"\d+(?:\.\d+)?", row["caution"]):
+            assert number in haystack, f"{row['risk_id']}: {number} in the caution is not from the study"
