@@ -88,6 +88,19 @@ def drug_choices(data: pd.DataFrame, measure: str = "deaths") -> list[str]:
     return [d for d in DRUG_ORDER if d in present]
 
 
+def trend_drug_choices(data: pd.DataFrame, measures: Sequence[str]) -> list[str]:
+    """Drug keys with a value for any of ``measures``: one list of options whatever measure is shown, so a
+    reader's selection (and a permalink) survives switching between counts and rates."""
+    present = set(data.loc[data["measure"].isin(list(measures)) & data["value"].notna(), "drug"])
+    return [d for d in DRUG_ORDER if d in present]
+
+
+def missing_series(data: pd.DataFrame, *, drugs: Sequence[str], measure: str) -> list[str]:
+    """Chosen drugs with no national value for ``measure`` (named under the chart, never drawn as zero)."""
+    present = set(national_series(data, drugs=drugs, measure=measure).dropna(subset=["value"])["drug"])
+    return [d for d in drugs if d not in present]
+
+
 def national_series(data: pd.DataFrame, *, drugs: Sequence[str], measure: str,
                     years: tuple[int, int] | None = None) -> pd.DataFrame:
     """The national rows a trend chart shows: chosen drugs and measure, within ``years``, sorted."""

@@ -8,7 +8,7 @@ import streamlit as st
 import cached
 import charts
 import headlines
-from data_sources.dictionary import DRUGS
+from data_sources.dictionary import DRUGS, MEASURES
 from data_sources.snapshot import to_csv_bytes
 
 table = cached.national_final()
@@ -60,20 +60,24 @@ st.markdown(
     "total. *Prescription opioids* here are natural and semisynthetic opioids such as oxycodone "
     "(see **About the data** for definitions)."
 )
+TREND_MEASURES = ["deaths", "age_adjusted_rate_per_100k"]
 controls = st.columns([3, 2])
 with controls[1]:
     measure = st.segmented_control(
         "Show",
-        ["deaths", "age_adjusted_rate_per_100k"],
+        TREND_MEASURES,
         format_func={"deaths": "Deaths", "age_adjusted_rate_per_100k": "Rate per 100,000"}.get,
         default="deaths",
         required=True,
         key="measure",
         bind="query-params",
     )
-choices = charts.drug_choices(data, measure)
+choices = charts.trend_drug_choices(data, TREND_MEASURES)
 with controls[0]:
-    default_drugs = [d for d in ("all_drugs", "synthetic_opioids", "heroin", "rx_opioids") if d in choices]
+    # Both "prescription opioid" series: counts exist only with methadone included (NIDA), rates only without
+    # (NCHS T40.2), so each measure draws the one it has and names the other as missing.
+    default_drugs = [d for d in ("all_drugs", "synthetic_opioids", "heroin", "rx_opioids",
+                                 "rx_opioids_incl_methadone") if d in choices]
     drugs = st.multiselect(
         "Drugs", choices, default=default_drugs, format_func=charts.drug_label, key="drugs", bind="query-params"
     )
@@ -101,6 +105,12 @@ else:
         + charts.source_line(table, shown)
         + (" " + charts.OPIOID_WAVES_SOURCE if show_waves else "")
     )
+    missing = charts.missing_series(data, drugs=drugs, measure=measure)
+    if missing:
+        st.caption(
+            f"Not drawn, because this table has no {MEASURES[measure].title.lower()} series for: "
+            + ", ".join(charts.drug_label(d) for d in missing) + "."
+        )
     if charts.has_secondary(shown):
         st.caption(
             "Hollow markers: figures read in a text quoting CDC or NIDA, because the primary table was not "

@@ -61,3 +61,14 @@ def test_source_line_names_only_sources_shown(national):
 def test_summary_states_first_last_and_peak(national):
     sentences = charts.trend_summary(national.data, drugs=["heroin"], years=(1999, 2019))
     assert sentences == ["Heroin: 1,960 in 1999, 14,019 in 2019 (deaths); highest 15,482 in 2017."]
+
+
+def test_trend_choices_are_the_same_for_counts_and_rates(national):
+    """One option list for both measures, so switching keeps the reader's drugs (and the permalink)."""
+    choices = charts.trend_drug_choices(national.data, ["deaths", "age_adjusted_rate_per_100k"])
+    assert {"rx_opioids", "rx_opioids_incl_methadone", "heroin"} <= set(choices)
+    # counts exist only for prescription opioids incl. methadone (NIDA), rates only for T40.2 (NCHS)
+    assert charts.missing_series(national.data, drugs=["heroin", "rx_opioids"], measure="deaths") == ["rx_opioids"]
+    assert charts.missing_series(
+        national.data, drugs=["heroin", "rx_opioids_incl_methadone"], measure="age_adjusted_rate_per_100k"
+    ) == ["rx_opioids_incl_methadone"]

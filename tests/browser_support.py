@@ -1,0 +1,353 @@
+"""Shared machinery for the real-browser tests, the load test and the benchmark.
+
+* :class:`AppServer` starts ``streamlit run`` on a free 127.0.0.1 port in its own process group, waits for
+  ``/_stcore/health`` and kills the whole group at the end (never a broad ``pkill``).
+* :func:`launch_chromium` drives Debian's Chromium (``/usr/bin/chromium``) through Playwright's Python API;
+  no browser is ever downloaded (``playwright install`` is never run).
+* :class:`OutsideRequestGuard` lets a browser context reach 127.0.0.1/localhost only and records every other
+  request, so a page that loads anything from outside (fonts, icons, map outlines, usage statistics) fails.
+* :func:`websocket_session` opens one Streamlit session over ``/_stcore/stream`` without a browser, the way
+  the frontend does, and reports which elements the script sent and any exception box.
+* Page discovery reads ``SECTIONS`` from ``dashboard.py`` (without running it), so pages that land later are
+  covered as soon as their files exist; the browser test cross-checks it against the navigation bar.
+
+The pytest fixtures at the bottom are imported by ``tests/test_browser.py`` and ``tests/test_load.py``.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+STREAMLIT = ROOT / ".venv" / "bin" / "streamlit"
+ARTIFACTS = ROOT / "test-artifacts"
+
+#: Debian's Chromium; CHROMIUM_PATH overrides it (e.g. a distribution that names it chromium-browser).
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+# Flags for a quiet, offline, container-friendly headless Chromium: no sandbox (containers run as root), no
+# GPU, and none of Chrome's own background calls home (component updates, sync, QUIC probing).
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+
+
+def chromium_skip_reason() -> str | None:
+    """Why the browser tests cannot run here, or None when they can."""
+    if not Path(CHROMIUM).exists():
+        return f"Chromium not found at {CHROMIUM}: `make browser` installs Debian's chromium (needs root and apt)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright Python package is not installed (requirements-dev.txt)"
+    return None
+
+
+def free_port() -> int:
+    """A TCP port that is free on 127.0.0.1 right now (the OS picks it; never the lead's 8501)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class AppServer:
+    """One ``streamlit run <script>`` process group on 127.0.0.1, started and stopped by us."""
+
+    script: str = "dashboard.py"
+    port: int = field(default_factory=free_port)
+    env: dict[str, str] = field(default_factory=dict)
+    startup_timeout: float = 90.0
+    process: subprocess.Popen | None = None
+    log_path: Path | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> AppServer:
+        """Start the server and wait until its health endpoint answers; raise with the log tail if it dies."""
+        self.log_path = Path(tempfile.mkstemp(prefix="streamlit-", suffix=".log")[1])
+        command = [
+            str(STREAMLIT), "run", self.script,
+            "--server.port", str(self.port),
+            "--server.address", "127.0.0.1",
+            "--server.headless", "true",
+            "--browser.gatherUsageStats", "false",
+            "--server.fileWatcherType", "none",  # nothing edits the files under test; saves a watcher thread
+        ]
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                env={**os.environ, **self.env},
+            )
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {self.process.returncode}:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        return self
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise TimeoutError(f"streamlit did not answer on {self.url} within {self.startup_timeout}s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        """Terminate the process group we started (SIGTERM, then SIGKILL after 10 s)."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def log_tail(self, lines: int = 40) -> str:
+        if self.log_path is None or not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def peak_rss_mb(self) -> float:
+        """Peak resident memory (VmHWM) of the server process, in MB (Linux /proc)."""
+        assert self.process is not None
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        raise RuntimeError("VmHWM not found in /proc status")
+
+    def __enter__(self) -> AppServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+# --- pages ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """One navigation entry of dashboard.py whose file exists."""
+
+    file: str  # "pages/states.py"
+    title: str  # "States"
+
+    @property
+    def stem(self) -> str:
+        return Path(self.file).stem
+
+    @property
+    def url_path(self) -> str:
+        """Streamlit's URL path: the file name without .py; the default page (overview) is served at "/"."""
+        return "" if self.stem == "overview" else self.stem
+
+
+def dashboard_pages() -> list[PageInfo]:
+    """The pages dashboard.SECTIONS lists and that exist, in navigation order (parsed, not executed)."""
+    tree = ast.parse((ROOT / "dashboard.py").read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "SECTIONS" for t in node.targets):
+            sections = ast.literal_eval(node.value)
+            return [PageInfo(path, title) for entries in sections.values() for path, title, _icon in entries
+                    if (ROOT / path).exists()]
+    raise RuntimeError("dashboard.py has no SECTIONS assignment")
+
+
+# --- browser --------------------------------------------------------------------------------------------
+
+
+def launch_chromium(playwright: Any) -> Any:
+    """Launch Debian's Chromium headless with a throw-away profile (Playwright's plain launch())."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+class OutsideRequestGuard:
+    """Route handler for a browser context: 127.0.0.1/localhost pass, everything else is aborted and recorded."""
+
+    def __init__(self) -> None:
+        self.blocked: list[str] = []
+
+    def install(self, context: Any) -> OutsideRequestGuard:
+        context.route("**/*", self._handle)
+        return self
+
+    def _handle(self, route: Any) -> None:
+        url = route.request.url
+        scheme, netloc = urlsplit(url)[:2]
+        host = netloc.rsplit(":", 1)[0] if not netloc.startswith("[") else netloc.split("]")[0] + "]"
+        if scheme in ("data", "blob") or host in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+
+#: Set in the page once Streamlit's footer (added by dashboard.py after the page script) is on screen.
+FOOTER_TEXT = "sends no usage statistics"
+
+
+def wait_for_page(page: Any, *, timeout_ms: int = 45_000) -> None:
+    """Wait until the whole script has run: the frame's footer is drawn and the 'running' indicator is gone."""
+    page.locator('[data-testid="stMain"]').get_by_text(FOOTER_TEXT).wait_for(timeout=timeout_ms)
+    wait_for_idle(page, timeout_ms=timeout_ms)
+
+
+def wait_for_idle(page: Any, *, timeout_ms: int = 45_000) -> None:
+    """Wait until Streamlit shows no 'running' status widget (a rerun after a widget change has finished)."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms, polling=100
+    )
+    # A short settle: plotly redraws a chart on the animation frame after the delta arrives.
+    page.wait_for_timeout(300)
+
+
+#: JS: a summary of every drawn plotly figure, to compare two views of a page (a permalink and its origin).
+FIGURES_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(div => ({
+    title: (div.layout && div.layout.title && (div.layout.title.text || div.layout.title)) || '',
+    yaxis: (div.layout && div.layout.yaxis && div.layout.yaxis.type) || '',
+    traces: (div._fullData || []).map(t => [t.name || '', Math.max((t.x || []).length, (t.y || []).length)]),
+}))"""
+
+#: JS: ms since navigation start when a plotly chart has its SVG drawn, else null (for wait_for_function).
+FIRST_CHART_JS = "() => document.querySelector('.js-plotly-plot .main-svg') ? performance.now() : null"
+
+#: JS: ms since navigation start when the frame's footer is drawn (pages with no chart), else null.
+FOOTER_DRAWN_JS = (
+    "() => [...document.querySelectorAll('[data-testid=\"stMain\"] [data-testid=\"stCaptionContainer\"]')]"
+    f".some(e => e.innerText.includes('{FOOTER_TEXT}')) ? performance.now() : null"
+)
+
+
+# --- websocket sessions (no browser) --------------------------------------------------------------------
+
+
+@dataclass
+class SessionResult:
+    """What one Streamlit session received for one page run."""
+
+    page: str
+    elements: dict[str, int]
+    exceptions: list[str]
+    seconds: float
+    page_not_found: bool
+
+
+async def websocket_session(base_url: str, pages: str | Sequence[str], *, timeout: float = 60.0,
+                            hold: Any = None) -> list[SessionResult]:
+    """Open one session on ``/_stcore/stream`` and visit ``pages`` in turn ("" = default page), as the frontend
+    does when a reader follows the navigation.
+
+    Returns, per page, the element types the script sent and the text of every exception box. With ``hold``,
+    the session stays connected until ``await hold.wait()`` returns (an asyncio.Event or alike), to measure a
+    server holding many sessions at once.
+    """
+    import websockets
+
+    ws_url = base_url.replace("http://", "ws://") + "/_stcore/stream"
+    results = []
+    async with websockets.connect(ws_url, origin=base_url, subprotocols=["streamlit"], max_size=None,
+                                  open_timeout=timeout) as ws:
+        for page_name in [pages] if isinstance(pages, str) else pages:
+            async with asyncio.timeout(timeout):
+                results.append(await _run_page(ws, page_name))
+        if hold is not None:
+            await hold.wait()
+    return results
+
+
+async def _run_page(ws: Any, page_name: str) -> SessionResult:
+    """Ask the server to run one page in this session and read its messages until the script finishes."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    start = time.monotonic()
+    elements: dict[str, int] = {}
+    exceptions: list[str] = []
+    not_found = False
+    message = BackMsg()
+    message.rerun_script.query_string = ""
+    message.rerun_script.page_name = page_name
+    await ws.send(message.SerializeToString())
+    while True:
+        forward = ForwardMsg()
+        forward.ParseFromString(await ws.recv())
+        kind = forward.WhichOneof("type")
+        if kind == "page_not_found":
+            not_found = True
+        elif kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
+            element = forward.delta.new_element.WhichOneof("type")
+            elements[element] = elements.get(element, 0) + 1
+            if element == "exception":
+                exc = forward.delta.new_element.exception
+                exceptions.append(f"{exc.type}: {exc.message}")
+        elif kind == "script_finished":
+            return SessionResult(page_name, elements, exceptions, time.monotonic() - start, not_found)
+
+
+# --- pytest fixtures ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def app_server() -> Iterator[AppServer]:
+    """The dashboard served on a free 127.0.0.1 port for the whole test session."""
+    with AppServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """One headless Chromium for the session; skips with the reason when Chromium or Playwright is missing."""
+    reason = chromium_skip_reason()
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()
+
+
+def artifact_path(name: str) -> Path:
+    """test-artifacts/screenshots/<name>.png (git-ignored), creating the folder."""
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{name}.png"
+
+
+if __name__ == "__main__":  # pragma: no cover - a manual smoke run: python tests/browser_support.py
+    with AppServer() as server:
+        print(server.url, [p.url_path for p in dashboard_pages()], file=sys.stderr)
+        for info in dashboard_pages():
+            print(asyncio.run(websocket_session(server.url, info.url_path)))

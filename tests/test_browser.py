@@ -1,0 +1,284 @@
+"""The dashboard in a real browser: Debian's headless Chromium driven by Playwright, against a live server.
+
+Catches what in-process tests cannot: a red exception box, a chart that never draws, a page that scrolls
+sideways on a phone, a request to the outside world, a permalink that does not reproduce the view.
+
+Pages come from ``dashboard.SECTIONS`` (files that exist), cross-checked against the navigation bar, so a page
+that lands later is tested as soon as it is listed. What each page must show is decided in ``EXPECT`` below; a
+page missing from that table fails until someone decides. Screenshots of every page at desktop and phone size
+go to ``test-artifacts/screenshots/`` (git-ignored). Skips with the reason where Chromium is absent.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from browser_support import (  # noqa: F401 - app_server and chromium are pytest fixtures
+    DESKTOP,
+    FIGURES_JS,
+    PHONE,
+    OutsideRequestGuard,
+    PageInfo,
+    app_server,
+    artifact_path,
+    chromium,
+    dashboard_pages,
+    wait_for_idle,
+    wait_for_page,
+)
+
+from data_sources.schema import COLUMNS
+
+pytestmark = pytest.mark.browser
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What a page must show besides the frame (no exception box, the 988 help footer)."""
+
+    chart: bool  # at least one drawn plotly chart
+    source: bool = True  # a caption with "Source:" (or "Sources:" when a chart draws on several studies)
+    why: str = ""  # the reason for a relaxed rule
+
+
+#: Per page (file stem). Charts are required where the page exists to show one; the others may have none.
+EXPECT: dict[str, Expect] = {
+    "overview": Expect(chart=True),
+    "states": Expect(chart=True),
+    "demographics": Expect(chart=True),
+    "risk": Expect(chart=True),
+    "classroom": Expect(chart=False, why="lesson slides: a chart only on some slides"),
+    "data": Expect(chart=False, source=True, why="tables and downloads; charts only after an upload"),
+    "about": Expect(chart=False, source=False, why="the page is the list of sources, by table"),
+}
+
+PAGES = dashboard_pages()
+VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
+
+
+@dataclass
+class Visit:
+    """One open page with its guards: outside requests blocked and recorded, JS errors recorded."""
+
+    page: Any
+    guard: OutsideRequestGuard
+    errors: list[str]
+
+    def assert_clean(self) -> None:
+        assert not self.guard.blocked, f"the page asked for outside resources: {self.guard.blocked}"
+        assert not self.errors, f"JavaScript errors: {self.errors}"
+
+
+@pytest.fixture
+def visit(chromium, app_server) -> Iterator[Callable[..., Visit]]:  # noqa: F811 - fixtures imported above
+    """open(path, viewport=DESKTOP) -> Visit: a fresh browser context per call, closed after the test."""
+    contexts = []
+
+    def open_page(path: str, viewport: dict[str, int] = DESKTOP, *, wait: bool = True) -> Visit:
+        context = chromium.new_context(viewport=viewport, accept_downloads=True)
+        contexts.append(context)
+        guard = OutsideRequestGuard().install(context)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(path if path.startswith("http") else f"{app_server.url}/{path.lstrip('/')}")
+        if wait:
+            wait_for_page(page)
+        return Visit(page, guard, errors)
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def figures(page: Any) -> list[dict]:
+    return page.evaluate(FIGURES_JS)
+
+
+def query(page: Any) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(page.url).query)
+
+
+def screenshot(page: Any, name: str) -> None:
+    """Screenshot the whole page: Streamlit scrolls inside its own container, so grow the viewport to fit."""
+    height = page.evaluate(
+        "() => Math.max(...['stMain', 'stAppViewContainer'].map(id => "
+        "(document.querySelector(`[data-testid=\"${id}\"]`) || {scrollHeight: 0}).scrollHeight))"
+    )
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 12_000)})
+    page.wait_for_timeout(400)  # let plotly reflow to the new size
+    page.screenshot(path=artifact_path(name), full_page=True)
+
+
+def test_every_page_has_expectations():
+    missing = [p.stem for p in PAGES if p.stem not in EXPECT]
+    assert not missing, f"add these pages to EXPECT in {__file__}: {missing}"
+
+
+def test_navigation_bar_lists_every_page(visit):
+    """The top navigation shows exactly the pages dashboard.SECTIONS lists (whose files exist)."""
+    v = visit("/")
+    found = set()
+    for section in v.page.locator('[data-testid="stTopNavSection"]').all():
+        section.click()
+        links = v.page.locator('[data-testid="stTopNavDropdownLink"]')
+        links.first.wait_for()
+        found |= {urlsplit(href).path.strip("/") for href in
+                  (link.get_attribute("href") for link in links.all()) if href}
+        v.page.keyboard.press("Escape")
+    assert found == {p.url_path for p in PAGES}
+    v.assert_clean()
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("info", PAGES, ids=[p.stem for p in PAGES])
+def test_page_renders_clean(visit, info: PageInfo, viewport: str):
+    """No exception box, the chart drawn, the source line and help footer, headings in order, no sideways
+    scrolling on a phone, nothing loaded from outside; a screenshot saved either way."""
+    expect = EXPECT.get(info.stem)
+    if expect is None:
+        pytest.fail(f"{info.stem} is not in EXPECT")
+    v = visit(info.url_path, VIEWPORTS[viewport])
+    page = v.page
+    try:
+        exceptions = page.locator('[data-testid="stException"]')
+        assert exceptions.count() == 0, exceptions.first.inner_text()
+
+        if expect.chart:
+            page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=20_000)
+            drawn = figures(page)
+            assert drawn and all(f["traces"] for f in drawn), f"a chart without data: {drawn}"
+
+        main = page.locator('[data-testid="stMain"]')
+        captions = " ".join(main.locator('[data-testid="stCaptionContainer"]').all_inner_texts())
+        if expect.source:
+            assert "Source:" in captions or "Sources:" in captions, "no source line under the charts"
+        footer = " ".join(main.locator('[data-testid="stAlertContainer"]').all_inner_texts())
+        assert "988" in footer and "1-800-662-4357" in footer, "the help footer is missing"
+
+        levels = page.evaluate(
+            "() => [...document.querySelectorAll('[data-testid=\"stMain\"] :is(h1,h2,h3,h4,h5,h6)')]"
+            ".map(h => Number(h.tagName[1]))"
+        )
+        assert levels[:1] == [1] and levels.count(1) == 1, f"one h1 first, then the rest: {levels}"
+        jumps = [(a, b) for a, b in itertools.pairwise(levels) if b > a + 1]
+        assert not jumps, f"headings skip a level: {jumps} in {levels}"
+
+        if viewport == "phone":
+            overflow = page.evaluate(
+                "() => ['html', 'body', '[data-testid=\"stAppViewContainer\"]', '[data-testid=\"stMain\"]']"
+                ".map(s => document.querySelector(s)).filter(Boolean)"
+                ".filter(e => e.scrollWidth > e.clientWidth + 1)"
+                ".map(e => `${e.tagName}.${e.dataset.testid || ''}: ${e.scrollWidth} > ${e.clientWidth}`)"
+            )
+            assert not overflow, f"the page scrolls sideways on a 390 px phone: {overflow}"
+        v.assert_clean()
+    finally:
+        screenshot(page, f"{info.stem}-{viewport}")
+
+
+def test_overview_controls_and_permalink(visit):
+    """Switching to rates and a log scale redraws the chart and lands in the URL; the URL reproduces the view."""
+    v = visit("/")
+    page = v.page
+    before = figures(page)
+    page.get_by_role("radio", name="Rate per 100,000").click()
+    page.get_by_text("Log scale").click()
+    wait_for_idle(page)
+    page.wait_for_function("() => document.querySelector('.js-plotly-plot').layout.yaxis.type === 'log'")
+    after = figures(page)
+    assert after != before
+    assert "rate" in after[0]["title"].lower() and after[0]["yaxis"] == "log"
+    params = query(page)
+    # Streamlit writes a bound option as its label ("Rate per 100,000"), not its key.
+    assert params.get("measure") == ["Rate per 100,000"] and params.get("log") == ["true"], params
+
+    again = visit(page.url)
+    again.page.wait_for_function("() => document.querySelector('.js-plotly-plot .main-svg')")
+    assert figures(again.page) == after, "the permalink shows a different chart"
+    v.assert_clean()
+    again.assert_clean()
+
+
+@pytest.mark.skipif("risk" not in {p.stem for p in PAGES}, reason="pages/risk.py is not in the navigation yet")
+def test_risk_question_filter_and_permalink(visit):
+    """Dropping a question from the risk chart redraws it with fewer rows; the URL reproduces the view."""
+    v = visit("/risk")
+    page = v.page
+    page.locator(".js-plotly-plot .main-svg").first.wait_for()
+    pills = page.locator('[data-testid="stButtonGroup"]').first.get_by_role("button")
+    assert pills.count() >= 2, "the risk page should offer at least two questions"
+    before = figures(page)[0]
+    pills.first.click()
+    wait_for_idle(page)
+    page.wait_for_function(
+        "n => document.querySelector('.js-plotly-plot')._fullData.reduce((s, t) => s + (t.y || []).length, 0) < n",
+        arg=sum(n for _, n in before["traces"]),
+    )
+    after = figures(page)
+    assert "questions" in query(page), page.url
+
+    again = visit(page.url)
+    again.page.locator(".js-plotly-plot .main-svg").first.wait_for()
+    assert figures(again.page) == after
+    v.assert_clean()
+    again.assert_clean()
+
+
+def download_first_csv(page: Any) -> bytes | None:
+    """The first .csv the page's download buttons give, opening expanders one by one (Streamlit draws an
+    expander's content only once it is opened); None when no button gives a CSV."""
+    main = page.locator('[data-testid="stMain"]')
+    buttons = main.locator('[data-testid="stDownloadButton"] button')
+    closed = main.locator('[data-testid="stExpander"] details:not([open]) > summary')
+    tried = 0
+    while True:
+        for button in buttons.all()[tried:]:
+            tried += 1
+            if not button.is_visible():
+                continue
+            button.scroll_into_view_if_needed()
+            with page.expect_download(timeout=20_000) as info:
+                button.click()
+            if info.value.suggested_filename.lower().endswith(".csv"):
+                return Path(info.value.path()).read_bytes()
+        if closed.count() == 0:
+            return None
+        closed.first.click()
+        page.wait_for_timeout(200)
+
+
+def test_overview_csv_download_has_the_contract_header(visit):
+    v = visit("/")
+    content = download_first_csv(v.page)
+    assert content is not None, "the overview offers no CSV download"
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8"))))
+    assert rows[0] == list(COLUMNS), rows[0]
+    assert len(rows) > 10 and all(len(r) == len(COLUMNS) for r in rows)
+    v.assert_clean()
+
+
+DOWNLOAD_PAGES = [p for p in PAGES if p.stem not in ("overview", "about")]
+
+
+@pytest.mark.parametrize("info", DOWNLOAD_PAGES, ids=[p.stem for p in DOWNLOAD_PAGES])
+def test_page_csv_download_is_a_table(visit, info: PageInfo):
+    """Every page with a download button hands out a CSV with a named, unique header and at least one row."""
+    v = visit(info.url_path)
+    content = download_first_csv(v.page)
+    if content is None:
+        pytest.skip(f"{info.stem} has no CSV download button")
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8"))))
+    header = rows[0]
+    assert all(h.strip() for h in header) and len(set(header)) == len(header), header
+    assert len(rows) >= 2 and all(len(r) == len(header) for r in rows[1:]), "ragged or empty CSV"
+    v.assert_clean()
