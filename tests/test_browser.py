@@ -282,3 +282,44 @@ def test_page_csv_download_is_a_table(visit, info: PageInfo):
     assert all(h.strip() for h in header) and len(set(header)) == len(header), header
     assert len(rows) >= 2 and all(len(r) == len(header) for r in rows[1:]), "ragged or empty CSV"
     v.assert_clean()
+
+
+#: JS: every text element in the main area whose contrast with its background is under WCAG AA (4.5:1).
+#: The background is the nearest ancestor with an opaque fill; translucent text is blended onto it first.
+LOW_CONTRAST_JS = """() => {
+  const parse = c => {
+    const m = c.match(/[\\d.]+/g).map(Number);
+    return {r: m[0], g: m[1], b: m[2], a: m.length > 3 ? m[3] : 1};
+  };
+  const channel = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  const lum = c => 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b);
+  const background = el => {
+    for (; el; el = el.parentElement) {
+      const c = parse(getComputedStyle(el).backgroundColor);
+      if (c.a > 0.5) return c;
+    }
+    return {r: 255, g: 255, b: 255, a: 1};
+  };
+  const low = [];
+  for (const el of document.querySelectorAll('[data-testid="stMain"] *')) {
+    if (![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+    // A slider thumb's value label is drawn above the thumb, on the page, not on the filled thumb it sits in.
+    if (el.closest('[data-testid="stSliderThumbValue"]')) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || style.display === 'none') continue;
+    const bg = background(el), fg = parse(style.color), a = fg.a * parseFloat(style.opacity || 1);
+    const mixed = {r: fg.r * a + bg.r * (1 - a), g: fg.g * a + bg.g * (1 - a), b: fg.b * a + bg.b * (1 - a)};
+    const [hi, lo] = [lum(mixed), lum(bg)].sort((x, y) => y - x);
+    const ratio = (hi + 0.05) / (lo + 0.05);
+    if (ratio < 4.5) low.push(`${ratio.toFixed(2)}:1 "${el.textContent.trim().slice(0, 40)}" (${style.color})`);
+  }
+  return low;
+}"""
+
+
+@pytest.mark.parametrize("info", PAGES, ids=[p.stem for p in PAGES])
+def test_text_contrast_meets_wcag_aa(visit, info: PageInfo):
+    """Every piece of text in the page body, captions and source lines included, reads at 4.5:1 or better."""
+    v = visit(info.url_path)
+    low = v.page.evaluate(LOW_CONTRAST_JS)
+    assert not low, f"text under 4.5:1 contrast on {info.stem}: {low[:10]}"
