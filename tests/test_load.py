@@ -8,6 +8,7 @@ session must get every page drawn with no exception box and no "page not found".
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from browser_support import app_server, dashboard_pages, websocket_session  # noqa: F401 - app_server is a fixture
 
@@ -20,7 +21,10 @@ async def _crowd(url: str, pages: list[str]) -> list:
 
 def test_twenty_concurrent_sessions_render_every_page(app_server):  # noqa: F811 - pytest fixture
     pages = [p.url_path for p in dashboard_pages()]
-    sessions = asyncio.run(_crowd(app_server.url, pages))
+    # In its own thread: the session-scoped Playwright fixture of the browser tests keeps an event loop
+    # running in the main thread, and asyncio.run() refuses to start a second one there.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        sessions = pool.submit(asyncio.run, _crowd(app_server.url, pages)).result(timeout=600)
 
     assert len(sessions) == SESSIONS
     for number, results in enumerate(sessions):
