@@ -26,6 +26,57 @@ def catalog_tables() -> dict[str, Table]:
 
 
 # --- live CDC sources: VSRR, 95ax-ymtc, jx6g-fdh6 (issue 3) -----------------------------------------------
+# Each reads the freshest good copy (refreshed cache, else bundled snapshot) and never the network; the hour's
+# ttl lets a server pick up a refresh written by `python -m data_sources refresh` without a restart.
+from data_sources import live, nchs_drug_overdose_rates, nchs_state_drug_poisoning, nchs_vsrr  # noqa: E402
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def vsrr_provisional() -> Table:
+    """CDC VSRR provisional 12-month-ending counts by state and drug (data.cdc.gov xkb8-kh2a)."""
+    return nchs_vsrr.load()
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def state_drug_poisoning() -> Table:
+    """NCHS final drug poisoning deaths and rates by state with confidence limits, 1999-2017 (jx6g-fdh6)."""
+    return nchs_state_drug_poisoning.load()
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def drug_overdose_rates() -> Table:
+    """NCHS rates by drug, sex, age, race and Hispanic origin, 1999-2018 (95ax-ymtc)."""
+    return nchs_drug_overdose_rates.load()
+
+
+def data_as_of() -> str:
+    """One line for the frame's footer: every table's as-of date and whether it is bundled or live."""
+    parts = []
+    for name, table in catalog_tables().items():
+        where = "bundled snapshot" if table.from_snapshot else "live copy"
+        stale = ", older than its update cycle" if live.is_stale(table) else ""
+        parts.append(f"{name.replace('_', ' ')} {table.retrieved_at:%d %b %Y} ({where}{stale})")
+    return "Data as of: " + "; ".join(parts) + "."
+
+
+def freshness_line(table: Table) -> str:
+    """'Data as of ... (publisher; bundled snapshot|live copy).' with a staleness clause where it applies."""
+    return live.freshness(table)
+
+
+
+# --- states and demographics (issue 4) --------------------------------------------------------------------
+# Imported here, not at the top, so this section stays self-contained in a file others edit at the same time.
+import pandas as _pd  # noqa: E402
+
+import stats as _stats  # noqa: E402
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def vsrr_changes(drug: str, period_end: str) -> _pd.DataFrame:
+    """Every place's VSRR 12-month-ending count ending ``period_end`` (ISO date) against the same period a year
+    earlier (stats.changes_at), computed once per drug and period rather than on every rerun."""
+    return _stats.changes_at(vsrr_provisional().data, drug=drug, period_end=_pd.Timestamp(period_end))
 
 
 # --- risk multipliers and public claims (issue 5) ---------------------------------------------------------

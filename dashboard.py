@@ -8,6 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
+import cached
 import help_resources
 
 ROOT = Path(__file__).parent
@@ -43,4 +44,4 @@ pages = {
 page = st.navigation(pages, position="top")
 help_resources.sidebar()
 page.run()
-help_resources.footer()
+help_resources.footer(cached.data_as_of())

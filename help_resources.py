@@ -34,7 +34,10 @@ def sidebar() -> None:
         st.markdown(HELP_MARKDOWN)
 
 
-def footer() -> None:
+def footer(as_of: str | None = None) -> None:
+    """Help lines, then where the figures come from and (from the dashboard frame) how fresh each table is."""
     st.divider()
     st.info(HELP_MARKDOWN, icon=":material/support:")
     st.caption(FOOTER_MARKDOWN)
+    if as_of:
+        st.caption(as_of)

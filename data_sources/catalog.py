@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from data_sources import nchs_national_final
+from data_sources import nchs_drug_overdose_rates, nchs_national_final, nchs_state_drug_poisoning, nchs_vsrr
 from data_sources.schema import Table
 
 TABLES: dict[str, Callable[[], Table]] = {
     nchs_national_final.TABLE: nchs_national_final.load,
+    nchs_vsrr.TABLE: nchs_vsrr.load,
+    nchs_state_drug_poisoning.TABLE: nchs_state_drug_poisoning.load,
+    nchs_drug_overdose_rates.TABLE: nchs_drug_overdose_rates.load,
 }
 
 

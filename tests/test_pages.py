@@ -32,3 +32,5 @@ def test_dashboard_frame_shows_help_on_every_page():
     assert "988" in help_text and "1-800-662-4357" in help_text and "aloxone" in help_text
     sidebar = " ".join(m.value for m in at.sidebar.markdown)
     assert "988" in sidebar
+    as_of = " ".join(c.value for c in at.caption)
+    assert "Data as of: national final" in as_of and "vsrr provisional" in as_of and "(bundled snapshot)" in as_of

@@ -1,0 +1,107 @@
+"""Drug overdose death rates by drug type, sex, age, race and Hispanic origin (data.cdc.gov ``95ax-ymtc``).
+
+NCHS's *Health, United States* table: US age-adjusted and crude death rates per 100,000, 1999-2018, for all
+drug overdoses, any opioid, natural and semisynthetic opioids, methadone, other synthetic opioids and heroin,
+by sex, age group, and race and Hispanic origin. Rates NCHS marks ``*`` (fewer than 20 deaths) have no
+estimate and are flagged ``unreliable``, never zero. Race and Hispanic origin groups keep NCHS's labels.
+
+The bundled snapshot holds only the rows of a 370-row sample of the real export (Total, Sex, Age in 2018 and
+some race rows), because the complete export was not available offline; ``make refresh`` fetches all of it.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from data_sources import live
+from data_sources.schema import SchemaError, Source, Table, conform, join_flags
+
+TABLE = "drug_overdose_rates"
+DATASET_ID = "95ax-ymtc"
+
+SOURCE = Source(
+    id="nchs_95ax_ymtc_table",
+    title="Drug overdose death rates, by drug type, sex, age, race, and Hispanic origin: United States",
+    publisher="CDC, National Center for Health Statistics (Health, United States)",
+    url="https://data.cdc.gov/d/95ax-ymtc",
+    license="Public domain (U.S. Government work)",
+    citation="National Center for Health Statistics. Health, United States. Drug overdose death rates, by drug "
+    "type, sex, age, race, and Hispanic origin: United States (data.cdc.gov 95ax-ymtc).",
+    dataset_id=DATASET_ID,
+)
+SOURCES = (SOURCE,)
+
+#: The export's headers are the API field names in upper case.
+CSV_FIELDS = {name.upper(): name for name in (
+    "panel_num", "unit_num", "stub_name", "stub_label", "year", "age", "estimate", "flag")}
+FIELDS: tuple[str, ...] = tuple(CSV_FIELDS.values())
+
+DRUG_BY_PANEL = {0: "all_drugs", 1: "any_opioid", 2: "rx_opioids", 3: "methadone", 4: "synthetic_opioids",
+                 5: "heroin"}
+MEASURE_BY_UNIT = {1: "age_adjusted_rate_per_100k", 2: "crude_rate_per_100k"}
+SEXES = {"Male": "male", "Female": "female"}
+
+
+def tidy(records: list[dict]) -> pd.DataFrame:
+    """SODA JSON records (values as strings) -> the tidy contract, one row per rate."""
+    raw = pd.DataFrame.from_records(records)
+    missing = [f for f in FIELDS if f not in raw.columns]
+    if missing:
+        raise SchemaError(
+            f"{DATASET_ID}: fields missing from the response: {missing}; found {sorted(raw.columns)}. "
+            "The dataset may have renamed its columns."
+        )
+    rows = []
+    for rec in raw.to_dict("records"):
+        panel, unit = int(float(rec["panel_num"])), int(float(rec["unit_num"]))
+        if panel not in DRUG_BY_PANEL or unit not in MEASURE_BY_UNIT:
+            raise SchemaError(f"{DATASET_ID}: unknown panel {panel} or unit {unit}")
+        sex, race = _sex_and_race(rec["stub_name"], rec["stub_label"])
+        year = int(float(rec["year"]))
+        value = live.parse_number(rec["estimate"])
+        flagged = str(rec.get("flag") or "").strip() == "*"
+        rows.append({
+            "source_id": SOURCE.id, "geo_level": "nation", "geo_code": "US", "geo_name": "United States",
+            "year": year, "period_end_date": f"{year}-12-31", "period_months": 12,
+            "drug": DRUG_BY_PANEL[panel], "measure": MEASURE_BY_UNIT[unit], "sex": sex,
+            "age_group": _age(rec["age"]), "race_ethnicity": race, "value": value,
+            "value_lower": None, "value_upper": None,
+            "value_flag": join_flags("unreliable" if flagged else None,
+                                     "missing" if value is None and not flagged else None),
+            "provenance": "primary",
+            "source_detail": f"data.cdc.gov {DATASET_ID}: {rec['stub_name']} / {rec['stub_label']} / {rec['age']}",
+        })
+    return conform(pd.DataFrame(rows), table=TABLE)
+
+
+def load() -> Table:
+    """The freshest good copy: the refreshed cache if valid, else the bundled snapshot (with a notice)."""
+    return live.load_freshest(TABLE, SOURCES)
+
+
+def _sex_and_race(stub_name: str, label: str) -> tuple[str, str]:
+    """('Sex and race', 'Female: Asian or Pacific Islander') -> ('female', 'Asian or Pacific Islander')."""
+    stub = stub_name.strip()
+    if stub in ("Total", "Age"):
+        return "all", "all"
+    if stub == "Sex":
+        return SEXES[label.strip()], "all"
+    if stub.startswith("Sex and age"):
+        return SEXES[label.split(":", 1)[0].strip()], "all"
+    if stub.startswith("Sex and race"):
+        sex, race = label.split(":", 1)
+        suffix = " (single race)" if "single race" in stub else ""
+        return SEXES[sex.strip()], race.strip() + suffix
+    raise SchemaError(f"{DATASET_ID}: unknown STUB_NAME {stub_name!r}")
+
+
+def _age(label: str) -> str:
+    """'All ages' -> 'all'; 'Under 15 years' -> '0-14'; '15-24 years' -> '15-24'; '85 years and over' -> '85+'."""
+    text = label.strip().lower()
+    if text == "all ages":
+        return "all"
+    if text.startswith("under "):
+        return f"0-{int(text.split()[1]) - 1}"
+    if text.endswith("years and over"):
+        return text.split()[0] + "+"
+    return text.removesuffix(" years")

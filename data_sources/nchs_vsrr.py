@@ -1,0 +1,147 @@
+"""CDC VSRR Provisional Drug Overdose Death Counts (data.cdc.gov ``xkb8-kh2a``), into the tidy contract.
+
+Provisional counts of drug overdose deaths for the 12 months ending in each month from January 2015, for
+every state, DC, New York City (CDC's ``YC``, reported apart from New York State) and the nation, by drug.
+Each value is a **12-month-ending** count: consecutive months overlap by 11 months, so they must never be
+summed or averaged; compare a period with the same period a year earlier. Rows carry two figures: the reported
+count (``deaths``) and NCHS's ``predicted_deaths`` (adjusted for records still pending investigation). The
+percent of records complete and pending investigation are kept as their own measures.
+
+Every row is flagged ``provisional``. Empty values become flags from the footnote, never zeros:
+"Data suppressed (<10)" -> ``suppressed``, "low data quality" -> ``low_quality``; "Underreported due to
+incomplete data" adds ``underreported``.
+"""
+
+from __future__ import annotations
+
+import calendar
+
+import pandas as pd
+
+from data_sources import live
+from data_sources.geography import place
+from data_sources.schema import SchemaError, Source, Table, conform, join_flags
+
+TABLE = "vsrr_provisional"
+DATASET_ID = "xkb8-kh2a"
+
+SOURCE = Source(
+    id="nchs_vsrr_xkb8_kh2a",
+    title="VSRR Provisional Drug Overdose Death Counts",
+    publisher="CDC, National Center for Health Statistics (NVSS Vital Statistics Rapid Release)",
+    url="https://data.cdc.gov/d/xkb8-kh2a",
+    license="Public domain (U.S. Government work)",
+    citation="Ahmad FB, Cisewski JA, Rossen LM, Sutton P. Provisional drug overdose death counts. National "
+    "Center for Health Statistics. Vital Statistics Rapid Release (data.cdc.gov xkb8-kh2a).",
+    dataset_id=DATASET_ID,
+    update_days=31,  # NCHS updates the counts monthly
+)
+SOURCES = (SOURCE,)
+
+#: CSV export header -> SODA JSON field.
+CSV_FIELDS = {
+    "State": "state",
+    "Year": "year",
+    "Month": "month",
+    "Period": "period",
+    "Indicator": "indicator",
+    "Data Value": "data_value",
+    "Percent Complete": "percent_complete",
+    "Percent Pending Investigation": "percent_pending_investigation",
+    "State Name": "state_name",
+    "Footnote": "footnote",
+    "Footnote Symbol": "footnote_symbol",
+    "Predicted Value": "predicted_value",
+}
+FIELDS: tuple[str, ...] = ("state", "year", "month", "period", "indicator", "data_value", "predicted_value",
+                           "percent_complete", "percent_pending_investigation", "footnote")
+
+#: VSRR indicator -> (drug key, measure of ``data_value``).
+INDICATORS: dict[str, tuple[str, str]] = {
+    "Number of Drug Overdose Deaths": ("all_drugs", "deaths"),
+    "Number of Deaths": ("all_causes", "deaths"),
+    "Percent with drugs specified": ("all_drugs", "percent_drug_specified_pct"),
+    "Opioids (T40.0-T40.4,T40.6)": ("any_opioid", "deaths"),
+    "Heroin (T40.1)": ("heroin", "deaths"),
+    "Natural & semi-synthetic opioids (T40.2)": ("rx_opioids", "deaths"),
+    "Natural & semi-synthetic opioids, incl. methadone (T40.2, T40.3)": ("rx_opioids_incl_methadone", "deaths"),
+    "Natural, semi-synthetic, & synthetic opioids, incl. methadone (T40.2-T40.4)": (
+        "rx_and_synthetic_opioids", "deaths"),
+    "Methadone (T40.3)": ("methadone", "deaths"),
+    "Synthetic opioids, excl. methadone (T40.4)": ("synthetic_opioids", "deaths"),
+    "Cocaine (T40.5)": ("cocaine", "deaths"),
+    "Psychostimulants with abuse potential (T43.6)": ("psychostimulants", "deaths"),
+}
+MONTHS = {name: number for number, name in enumerate(calendar.month_name) if name}
+PERIOD = "12 month-ending"
+
+
+def tidy(records: list[dict]) -> pd.DataFrame:
+    """SODA JSON records (values as strings) -> the tidy contract. Only 12-month-ending rows are kept."""
+    raw = pd.DataFrame.from_records(records)
+    missing = [f for f in FIELDS if f not in raw.columns]
+    if missing:
+        raise SchemaError(
+            f"{DATASET_ID}: fields missing from the response: {missing}; found {sorted(raw.columns)}. "
+            "The dataset may have renamed its columns."
+        )
+    raw = raw[raw["period"] == PERIOD]
+    unknown = sorted(set(raw["indicator"]) - set(INDICATORS))
+    if unknown:
+        raise SchemaError(f"{DATASET_ID}: unknown indicators {unknown}; map them in nchs_vsrr.INDICATORS")
+    rows = []
+    for rec in raw.to_dict("records"):
+        level, code, name = place(rec["state"])
+        year, month = int(float(rec["year"])), _month(rec["month"])
+        drug, measure = INDICATORS[rec["indicator"]]
+        note = str(rec.get("footnote") or "")
+        base = {
+            "source_id": SOURCE.id, "geo_level": level, "geo_code": code, "geo_name": name, "year": year,
+            "period_end_date": f"{year}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}",
+            "period_months": 12, "drug": drug, "sex": "all", "age_group": "all", "race_ethnicity": "all",
+            "value_lower": None, "value_upper": None, "provenance": "primary",
+            "source_detail": f"data.cdc.gov {DATASET_ID}, {rec['indicator']}, 12 months ending "
+            f"{calendar.month_name[month]} {year}",
+        }
+        underreported = "underreported" if "underreported" in note.lower() else None
+        value = live.parse_number(rec["data_value"])
+        rows.append({**base, "measure": measure, "value": value,
+                     "value_flag": join_flags("provisional", underreported, _why_missing(value, note))})
+        predicted = live.parse_number(rec["predicted_value"])
+        if measure == "deaths" and (predicted is not None or value is None):
+            rows.append({**base, "measure": "predicted_deaths", "value": predicted,
+                         "value_flag": join_flags("provisional", "predicted", underreported,
+                                                  _why_missing(predicted, note))})
+        if rec["indicator"] == "Number of Drug Overdose Deaths":  # once per place and period
+            for field, quality in (("percent_complete", "percent_complete_pct"),
+                                   ("percent_pending_investigation", "percent_pending_investigation_pct")):
+                share = live.parse_number(rec[field])
+                if share is not None:
+                    rows.append({**base, "measure": quality, "value": share, "value_flag": "provisional"})
+    return conform(pd.DataFrame(rows), table=TABLE)
+
+
+def load() -> Table:
+    """The freshest good copy: the refreshed cache if valid, else the bundled snapshot (with a notice)."""
+    return live.load_freshest(TABLE, SOURCES)
+
+
+def _why_missing(value: float | None, footnote: str) -> str | None:
+    if value is not None:
+        return None
+    note = footnote.lower()
+    if "suppressed" in note:
+        return "suppressed"
+    if "low data quality" in note:
+        return "low_quality"
+    return "missing"
+
+
+def _month(text: object) -> int:
+    label = str(text).strip()
+    if label.isdigit() and 1 <= int(label) <= 12:
+        return int(label)
+    if label.title() not in MONTHS:
+        raise SchemaError(f"{DATASET_ID}: unknown month {label!r}")
+    return MONTHS[label.title()]
+

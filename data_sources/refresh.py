@@ -1,0 +1,96 @@
+"""``python -m data_sources refresh`` and ``status``: live CDC data into the cache, safely.
+
+refresh [--source ID ...] [--base-url URL]
+    For each live source (all by default; ID is a table name or a data.cdc.gov dataset id): fetch every page,
+    tidy, check against the contract, and only then replace the cached copy (temp file, fsync, rename). A
+    source that fails leaves its previous cached copy byte-for-byte as it was; the command names it and exits 1.
+status
+    Every table: live copy or bundled snapshot, retrieved at, rows, age in days, and STALE when it is older
+    than its publisher's update cycle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from types import ModuleType
+from typing import TextIO
+
+from data_sources import catalog, live, nchs_drug_overdose_rates, nchs_state_drug_poisoning, nchs_vsrr, socrata
+from data_sources.schema import SchemaError
+from data_sources.snapshot import cache_dir, write_table
+
+LIVE_SOURCES: tuple[ModuleType, ...] = (nchs_vsrr, nchs_drug_overdose_rates, nchs_state_drug_poisoning)
+
+
+def refresh_one(module: ModuleType, settings: socrata.Settings, out: TextIO | None = None) -> int:
+    """Fetch, tidy and store one source; returns the number of rows stored. Raises on any failure."""
+    out = out or sys.stdout
+    def progress(pages: int, rows: int) -> None:
+        print(f"  {module.TABLE}: page {pages}, {rows:,} rows", file=out, flush=True)
+
+    records = socrata.fetch_all(module.DATASET_ID, settings, progress=progress)
+    if not records:
+        raise SchemaError(f"{module.DATASET_ID}: the server returned no rows; keeping the previous copy")
+    frame = module.tidy(records)
+    meta = {
+        "title": module.SOURCE.title,
+        "dataset_id": module.DATASET_ID,
+        "origin": f"{settings.base_url}/resource/{module.DATASET_ID}.json",
+        "source_rows": len(records),
+        "retrieved_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    write_table(module.TABLE, frame, cache_dir(), meta)
+    return len(frame)
+
+
+def refresh(ids: list[str] | None, settings: socrata.Settings, out: TextIO | None = None) -> int:
+    """Refresh the chosen sources; 0 when all succeeded, 1 when any failed (each failure named)."""
+    out = out or sys.stdout
+    chosen = [m for m in LIVE_SOURCES if not ids or m.TABLE in ids or m.DATASET_ID in ids]
+    unknown = set(ids or []) - {m.TABLE for m in LIVE_SOURCES} - {m.DATASET_ID for m in LIVE_SOURCES}
+    if unknown:
+        known = ", ".join(f"{m.TABLE} ({m.DATASET_ID})" for m in LIVE_SOURCES)
+        print(f"refresh: unknown source {sorted(unknown)}; known: {known}", file=out)
+        return 2
+    failed = []
+    for module in chosen:
+        print(f"{module.TABLE}: fetching {module.DATASET_ID} from {settings.base_url}", file=out, flush=True)
+        try:
+            rows = refresh_one(module, settings, out)
+        except (socrata.SocrataError, SchemaError, KeyError, ValueError) as err:
+            failed.append(module.TABLE)
+            print(f"{module.TABLE}: FAILED, previous copy kept: {err}", file=out, flush=True)
+        else:
+            print(f"{module.TABLE}: stored {rows:,} tidy rows in {cache_dir()}", file=out, flush=True)
+    if failed:
+        print(f"refresh: {len(failed)} of {len(chosen)} sources failed: {', '.join(failed)}", file=out)
+        return 1
+    return 0
+
+
+def status(out: TextIO | None = None, now: datetime | None = None) -> int:
+    """Print where each table comes from and how fresh it is."""
+    out = out or sys.stdout
+    print(f"{'table':<22} {'from':<17} {'retrieved at':<26} {'rows':>8} {'age':>6}", file=out)
+    for name, load in catalog.TABLES.items():
+        table = load()
+        where = "bundled snapshot" if table.from_snapshot else "live cache"
+        stale = " STALE" if live.is_stale(table, now) else ""
+        print(f"{name:<22} {where:<17} {table.retrieved_at.isoformat():<26} {len(table.data):>8,} "
+              f"{live.age_days(table, now):>5}d{stale}", file=out)
+        if table.notice:
+            print(f"  note: {table.notice}", file=out)
+    return 0
+
+
+def cli(command: str, args: list[str]) -> int:
+    """Entry point used by ``python -m data_sources``."""
+    if command == "status":
+        return status()
+    parser = argparse.ArgumentParser(prog="python -m data_sources refresh", description=__doc__.splitlines()[0])
+    parser.add_argument("--source", action="append", help="table name or dataset id (repeatable); default all")
+    parser.add_argument("--base-url", help="SODA server (default $CDC_DATA_BASE_URL or https://data.cdc.gov)")
+    options = parser.parse_args(args)
+    return refresh(options.source, socrata.Settings.from_env(options.base_url))

@@ -1,0 +1,135 @@
+"""A small client for data.cdc.gov's SODA API (Socrata Open Data API), built on ``requests``.
+
+``fetch_all`` pages through a dataset with ``$limit``/``$offset`` and a fixed ``$order`` (so pages do not
+shift while we read), passes ``$where``/``$select`` through, and retries connection errors, HTTP 429 (honouring
+``Retry-After``) and 5xx with backoff through urllib3's ``Retry``. Every failure is a :class:`SocrataError`
+naming the dataset and what went wrong: an HTTP status, an HTML page where JSON was expected, truncated JSON,
+a timeout.
+
+Configuration: ``CDC_DATA_BASE_URL`` (default ``https://data.cdc.gov``) so a mirror or a local test server can
+stand in; ``SOCRATA_APP_TOKEN`` (optional) raises Socrata's rate limits.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+DEFAULT_BASE_URL = "https://data.cdc.gov"
+PAGE_SIZE = 50_000  # SODA 2.x serves up to 50,000 rows per request
+RETRY_STATUSES = (429, 500, 502, 503, 504)  # rate limited, or the server is briefly unwell
+
+
+class SocrataError(RuntimeError):
+    """A dataset could not be fetched completely; the message names the dataset and the reason."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Network settings; tests shrink the timeouts and backoff so failures are quick."""
+
+    base_url: str = DEFAULT_BASE_URL
+    app_token: str | None = None
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    retries: int = 4
+    backoff: float = 1.0  # seconds; doubled after each retry
+    page_size: int = PAGE_SIZE
+
+    @classmethod
+    def from_env(cls, base_url: str | None = None, **overrides: object) -> Settings:
+        """Settings from ``CDC_DATA_BASE_URL`` and ``SOCRATA_APP_TOKEN``; ``base_url`` wins when given."""
+        url = base_url or os.environ.get("CDC_DATA_BASE_URL") or DEFAULT_BASE_URL
+        return cls(base_url=url.rstrip("/"), app_token=os.environ.get("SOCRATA_APP_TOKEN") or None,
+                   **overrides)  # type: ignore[arg-type]
+
+
+def session(settings: Settings) -> requests.Session:
+    """A session that retries connection errors, 429 and 5xx, honouring Retry-After, for GETs only."""
+    retry = Retry(
+        total=settings.retries,
+        connect=settings.retries,
+        read=settings.retries,
+        status=settings.retries,
+        backoff_factor=settings.backoff,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=frozenset({"GET"}),
+        respect_retry_after_header=True,
+        raise_on_status=False,  # the last response comes back and we report its status ourselves
+    )
+    http = requests.Session()
+    http.mount("http://", HTTPAdapter(max_retries=retry))
+    http.mount("https://", HTTPAdapter(max_retries=retry))
+    http.headers["Accept"] = "application/json"
+    if settings.app_token:
+        http.headers["X-App-Token"] = settings.app_token
+    return http
+
+
+def fetch_all(
+    dataset_id: str,
+    settings: Settings,
+    *,
+    order: str = ":id",
+    where: str | None = None,
+    select: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    http: requests.Session | None = None,
+) -> list[dict]:
+    """Every row of ``dataset_id`` as SODA JSON records, page by page; ``progress(pages, rows)`` after each."""
+    http = http or session(settings)
+    url = f"{settings.base_url}/resource/{dataset_id}.json"
+    records: list[dict] = []
+    pages = 0
+    while True:
+        params = {"$limit": settings.page_size, "$offset": len(records), "$order": order}
+        if where:
+            params["$where"] = where
+        if select:
+            params["$select"] = select
+        page = _get_page(http, url, params, dataset_id, settings)
+        records.extend(page)
+        pages += 1
+        if progress:
+            progress(pages, len(records))
+        if len(page) < settings.page_size:
+            return records
+
+
+def _get_page(http: requests.Session, url: str, params: dict, dataset_id: str, settings: Settings) -> list[dict]:
+    where = f"{dataset_id} at {url} (offset {params['$offset']})"
+    try:
+        response = http.get(url, params=params, timeout=(settings.connect_timeout, settings.read_timeout))
+    except requests.exceptions.RetryError as err:
+        raise SocrataError(f"{where}: gave up after {settings.retries} retries ({_reason(err)})") from err
+    except requests.exceptions.Timeout as err:
+        raise SocrataError(f"{where}: timed out ({_reason(err)})") from err
+    except requests.exceptions.ConnectionError as err:
+        # urllib3 reports read timeouts that outlasted the retries as a connection error; say what happened.
+        what = "timed out" if "timed out" in _reason(err).lower() else "could not connect"
+        raise SocrataError(f"{where}: {what} ({_reason(err)})") from err
+    if response.status_code != 200:
+        retried = f" (after {settings.retries} retries)" if response.status_code in RETRY_STATUSES else ""
+        raise SocrataError(
+            f"{where}: HTTP {response.status_code} {response.reason}{retried}: {response.text[:200]!r}")
+    kind = response.headers.get("Content-Type", "")
+    if "json" not in kind:
+        raise SocrataError(f"{where}: expected JSON but got {kind or 'no content type'}: {response.text[:120]!r}")
+    try:
+        page = response.json()
+    except requests.exceptions.JSONDecodeError as err:
+        raise SocrataError(f"{where}: the JSON is malformed or cut short ({err})") from err
+    if not isinstance(page, list) or not all(isinstance(r, dict) for r in page):
+        raise SocrataError(f"{where}: expected a JSON list of records, got {str(page)[:120]!r}")
+    return page
+
+
+def _reason(err: Exception) -> str:
+    """The innermost reason urllib3 gives (e.g. 'Read timed out', 'too many 500 error responses')."""
+    reason = getattr(err.args[0], "reason", None) if err.args else None
+    return str(reason or err)[:200]

@@ -1,0 +1,232 @@
+"""The three data.cdc.gov source modules: tidy on recorded real-format rows, the bundled snapshots, and
+load() choosing the freshest good copy (cache, else snapshot, always with a visible notice)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from data_sources import live, nchs_drug_overdose_rates, nchs_state_drug_poisoning, nchs_vsrr
+from data_sources.geography import place
+from data_sources.schema import SchemaError, has_flag
+from data_sources.snapshot import SNAPSHOT_DIR, write_table
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+MODULES = [nchs_vsrr, nchs_state_drug_poisoning, nchs_drug_overdose_rates]
+
+
+def records(module) -> list[dict]:
+    return json.loads((FIXTURES / f"soda_{module.DATASET_ID}.json").read_text())
+
+
+def one(frame: pd.DataFrame, **where) -> pd.Series:
+    rows = frame
+    for column, value in where.items():
+        rows = rows[rows[column] == value]
+    assert len(rows) == 1, (where, rows)
+    return rows.iloc[0]
+
+
+# --- VSRR ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def vsrr() -> pd.DataFrame:
+    return nchs_vsrr.tidy(records(nchs_vsrr))
+
+
+def test_vsrr_reported_and_predicted_counts_are_provisional(vsrr):
+    heroin = vsrr[(vsrr["drug"] == "heroin") & (vsrr["year"] == 2019)]
+    assert one(heroin, measure="deaths")["value"] == 14116
+    predicted = one(heroin, measure="predicted_deaths")
+    assert predicted["value"] == 14289 and has_flag(pd.Series([predicted["value_flag"]]), "predicted").all()
+    assert has_flag(vsrr["value_flag"], "provisional").all()
+    assert one(heroin, measure="deaths")["period_end_date"] == pd.Timestamp("2019-12-31")
+    assert (vsrr["period_months"] == 12).all()
+
+
+@pytest.mark.parametrize(("month", "flag"), [(1, "low_quality"), (10, "suppressed")])
+def test_vsrr_withheld_values_are_flagged_never_zero(vsrr, month, flag):
+    rows = vsrr[(vsrr["geo_code"] == "02") & (vsrr["period_end_date"].dt.month == month)]
+    assert not rows.empty and rows["value"].isna().all()
+    assert has_flag(rows["value_flag"], flag).all()
+
+
+def test_vsrr_underreported_footnote_and_quality_measures(vsrr):
+    row = one(vsrr, drug="heroin", year=2024, measure="deaths")
+    assert "underreported" in row["value_flag"]
+    quality = vsrr[vsrr["measure"] == "percent_pending_investigation_pct"]
+    assert list(quality["value"].round(3)) == [0.157]  # once per place and period, from the total's row
+    assert one(vsrr, measure="percent_drug_specified_pct")["value"] == pytest.approx(91.941, abs=1e-3)
+
+
+def test_vsrr_reads_quoted_thousands_from_the_csv_export():
+    rows = live.records_from_csv_export(FIXTURES / "vsrr_export_rows.csv", nchs_vsrr.CSV_FIELDS)
+    frame = nchs_vsrr.tidy(rows)
+    assert one(frame, drug="heroin", year=2019, measure="deaths")["value"] == 14116
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [("YC", ("city", "NYC", "New York City")), ("US", ("nation", "US", "United States")),
+     ("WV", ("state", "54", "West Virginia")), ("District of Columbia", ("state", "11", "District of Columbia"))],
+)
+def test_places_map_to_fips_and_nyc(code, expected):
+    assert place(code) == expected
+
+
+def test_unknown_place_is_refused():
+    with pytest.raises(KeyError, match="ZZ"):
+        place("ZZ")
+
+
+def test_vsrr_unknown_indicator_is_named():
+    rows = records(nchs_vsrr)
+    rows[0] = {**rows[0], "indicator": "Xylazine (new)"}
+    with pytest.raises(SchemaError, match="Xylazine"):
+        nchs_vsrr.tidy(rows)
+
+
+# --- renamed columns, every module -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.TABLE)
+def test_renamed_field_is_named_in_the_error(module):
+    rows = records(module)
+    renamed = [{("value" if k == module.FIELDS[-1] else k): v for k, v in r.items()} for r in rows]
+    with pytest.raises(SchemaError, match=module.FIELDS[-1]):
+        module.tidy(renamed)
+
+
+# --- state table (jx6g-fdh6) -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def states() -> pd.DataFrame:
+    return nchs_state_drug_poisoning.tidy(records(nchs_state_drug_poisoning))
+
+
+def test_state_rates_carry_confidence_limits(states):
+    wv = one(states, geo_code="54", measure="age_adjusted_rate_per_100k")
+    assert (wv["value"], wv["value_lower"], wv["value_upper"]) == (57.7662, 54.0397, 61.4927)
+    assert one(states, geo_code="54", measure="deaths")["value"] == 974
+    assert one(states, geo_code="US", measure="deaths", sex="all", age_group="all")["value"] == 70237
+
+
+def test_state_small_counts_are_unreliable_and_age_bands_have_no_adjusted_rate(states):
+    band = states[(states["age_group"] == "0-14") & (states["race_ethnicity"] == "Hispanic")]
+    assert set(band["measure"]) == {"deaths", "population", "crude_rate_per_100k"}
+    assert one(band, measure="crude_rate_per_100k")["value_flag"] == "unreliable"  # 8 deaths < 20
+    assert one(states, geo_code="02", measure="crude_rate_per_100k")["value_flag"] == ""
+
+
+# --- demographics table (95ax-ymtc) ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def rates() -> pd.DataFrame:
+    return nchs_drug_overdose_rates.tidy(records(nchs_drug_overdose_rates))
+
+
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [({"drug": "all_drugs", "year": 1999, "sex": "all"}, 6.1),
+     ({"drug": "heroin", "sex": "male", "measure": "age_adjusted_rate_per_100k"}, 7.1),
+     ({"drug": "any_opioid", "age_group": "85+"}, 0.9)],
+)
+def test_rates_breakdowns(rates, where, value):
+    assert one(rates, **where)["value"] == value
+
+
+def test_rates_star_flag_is_unreliable_not_zero(rates):
+    starred = rates[rates["value"].isna()]
+    assert len(starred) == 2 and (starred["value_flag"] == "unreliable").all()
+    assert set(starred["age_group"]) == {"0-14", "all"}
+    race = one(rates, race_ethnicity="Not Hispanic or Latino: Asian or Pacific Islander")
+    assert race["sex"] == "female"
+
+
+# --- bundled snapshots and load() ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.TABLE)
+def test_bundled_snapshot_loads_with_a_visible_notice(module, tmp_path, monkeypatch):
+    monkeypatch.setenv("DATA_CACHE_DIR", str(tmp_path))
+    table = module.load()
+    assert table.from_snapshot and not table.data.empty
+    assert "bundled" in table.notice
+    assert set(table.data["source_id"]) == {module.SOURCE.id}
+
+
+def test_vsrr_snapshot_has_the_us_december_series():
+    data = nchs_vsrr.load().data
+    heroin = data[(data["geo_code"] == "US") & (data["drug"] == "heroin") & (data["measure"] == "deaths")
+                  & (data["period_end_date"].dt.month == 12)]
+    assert list(heroin["year"]) == list(range(2015, 2025))
+
+
+def test_valid_cache_wins_over_the_snapshot(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATA_CACHE_DIR", str(tmp_path))
+    frame = nchs_state_drug_poisoning.tidy(records(nchs_state_drug_poisoning))
+    write_table(nchs_state_drug_poisoning.TABLE, frame, tmp_path, {"retrieved_at": "2026-11-01T00:00:00+00:00"})
+    table = nchs_state_drug_poisoning.load()
+    assert not table.from_snapshot and table.notice is None and len(table.data) == len(frame)
+
+
+def test_corrupt_cache_falls_back_to_the_snapshot_and_says_why(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATA_CACHE_DIR", str(tmp_path))
+    frame = nchs_vsrr.tidy(records(nchs_vsrr))
+    write_table(nchs_vsrr.TABLE, frame, tmp_path, {})
+    csv_path = tmp_path / f"{nchs_vsrr.TABLE}.csv"
+    csv_path.write_bytes(csv_path.read_bytes()[:-200])  # a half-written file
+    table = nchs_vsrr.load()
+    assert table.from_snapshot
+    assert "could not be used" in table.notice and "checksum" in table.notice
+
+
+def test_stale_live_copy_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATA_CACHE_DIR", str(tmp_path))
+    frame = nchs_vsrr.tidy(records(nchs_vsrr))
+    write_table(nchs_vsrr.TABLE, frame, tmp_path, {"retrieved_at": "2026-08-01T00:00:00+00:00"})
+    now = datetime(2026, 11, 22, tzinfo=UTC)
+    table = live.load_freshest(nchs_vsrr.TABLE, nchs_vsrr.SOURCES, now=now)
+    assert not table.from_snapshot and live.is_stale(table, now)
+    assert "113 days old" in table.notice
+    sentence = live.freshness(table, now)
+    assert sentence.startswith("Data as of 01 Aug 2026") and "live copy" in sentence
+    assert not live.is_stale(table, datetime(2026, 8, 1, tzinfo=UTC) + timedelta(days=20))
+
+
+def test_final_tables_never_go_stale():
+    table = nchs_state_drug_poisoning.load()
+    assert not live.is_stale(table, datetime(2040, 1, 1, tzinfo=UTC))
+
+
+# --- the real samples in the data pack (when present) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("module", "sample"),
+    [(nchs_vsrr, "vsrr_xkb8-kh2a_csv_sample.csv"), (nchs_drug_overdose_rates, "95ax-ymtc_sample.csv")],
+    ids=["vsrr", "95ax"],
+)
+def test_real_csv_export_samples_tidy_cleanly(module, sample):
+    path = SHARED / "samples" / sample
+    if not path.exists():
+        pytest.skip(f"reference sample not present at {path}")
+    frame = module.tidy(live.records_from_csv_export(path, module.CSV_FIELDS))
+    assert not frame.empty
+
+
+def test_snapshot_matches_the_full_state_export():
+    path = SHARED / "state_drug_poisoning_mortality_1999_2017.csv"
+    if not path.exists():
+        pytest.skip(f"reference data pack not present at {path}")
+    rebuilt = nchs_state_drug_poisoning.tidy(live.records_from_csv_export(path, nchs_state_drug_poisoning.CSV_FIELDS))
+    bundled = pd.read_csv(SNAPSHOT_DIR / "state_drug_poisoning.csv", dtype=str)
+    assert len(rebuilt) == len(bundled) == 10_260
