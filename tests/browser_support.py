@@ -151,6 +151,8 @@ class AppServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+        if self.log_path is not None and not any(exc):
+            self.log_path.unlink(missing_ok=True)  # kept only when something went wrong, for its tail
 
 
 # --- pages ----------------------------------------------------------------------------------------------
