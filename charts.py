@@ -262,6 +262,397 @@ def trend_summary(data: pd.DataFrame, *, drugs: Iterable[str], measure: str = "d
 
 
 # --- states and demographics (issue 4) -------------------------------------------------------------------
+# Imported here, not at the top, so this section stays self-contained in a file others edit at the same time.
+from plotly.subplots import make_subplots as _make_subplots  # noqa: E402
+
+from data_sources.geography import BY_FIPS, STATES, tile_grid_size  # noqa: E402
+from data_sources.schema import split_flags  # noqa: E402
+from stats import rank_places, short_unit  # noqa: E402
+
+#: Sequential blues (ColorBrewer "Blues", light = low, dark = high): one hue, so order reads without colour
+#: names, and it stays ordered for the common colour-vision deficiencies. Missing states are grey.
+STATE_SCALE = [[0.0, "#eff3ff"], [0.25, "#bdd7e7"], [0.5, "#6baed6"], [0.75, "#3182bd"], [1.0, "#08519c"]]
+NO_VALUE_COLOUR = "#d9d9d9"
+#: Flags that mean "no value to colour by" on a map (the value is withheld or not shown by the publisher).
+_NO_VALUE_FLAGS = {"suppressed", "low_quality", "not_applicable", "missing"}
+#: Measures a map may show: rates only. Counts depend on population size, so mapping them would show where
+#: many people live, not where the risk is.
+MAP_MEASURES = ("age_adjusted_rate_per_100k", "crude_rate_per_100k")
+
+
+def upper_first(text: str) -> str:
+    """First letter upper case, the rest untouched ("deaths per ... US standard"; str.capitalize would write "us")."""
+    return text[:1].upper() + text[1:]
+
+
+def state_rows(data: pd.DataFrame, *, measure: str, year: int | None = None, drug: str = "all_drugs",
+               period_end_date: pd.Timestamp | None = None) -> pd.DataFrame:
+    """One value per state and DC for a drug, measure and period (a year, or a 12-month-ending period)."""
+    rows = data[(data["geo_level"] == "state") & (data["measure"] == measure) & (data["drug"] == drug)]
+    rows = rows[(rows["sex"] == "all") & (rows["age_group"] == "all") & (rows["race_ethnicity"] == "all")]
+    if year is not None:
+        rows = rows[(rows["year"] == year) & (rows["period_end_date"].dt.month == 12)]
+    if period_end_date is not None:
+        rows = rows[rows["period_end_date"] == pd.Timestamp(period_end_date)]
+    return rows.sort_values("geo_name").reset_index(drop=True)
+
+
+def _no_value(rows: pd.DataFrame) -> pd.Series:
+    return rows["value"].isna() | rows["value_flag"].map(lambda f: bool(set(split_flags(f)) & _NO_VALUE_FLAGS))
+
+
+def _hover(rows: pd.DataFrame, measure: str) -> list[str]:
+    """Hover text per state: name, value with unit and interval, and any flag in words."""
+    unit = measure_unit(measure)
+    texts = []
+    for row in rows.itertuples():
+        if pd.isna(row.value):
+            text = f"{row.geo_name}: no value"
+        else:
+            text = f"{row.geo_name}: {row.value:,.1f} {unit}"
+            if not pd.isna(row.value_lower) and not pd.isna(row.value_upper):
+                text += f"<br>95% CI {row.value_lower:,.1f} to {row.value_upper:,.1f}"
+        flags = [f for f in split_flags(row.value_flag) if f != "provisional"]
+        if flags:
+            text += "<br>" + "; ".join(FLAGS_SHORT.get(f, f) for f in flags)
+        texts.append(text)
+    return texts
+
+
+FLAGS_SHORT = {
+    "suppressed": "Suppressed: fewer than 10 deaths",
+    "unreliable": "Unreliable: too few deaths for a stable rate",
+    "low_quality": "Not shown: low data quality",
+    "underreported": "Underreported",
+    "missing": "Not reported",
+    "not_applicable": "Not applicable",
+    "predicted": "Predicted",
+}
+
+
+def _check_map_measure(measure: str) -> None:
+    if measure not in MAP_MEASURES:
+        raise ValueError(f"maps show rates only ({', '.join(MAP_MEASURES)}), not {measure!r}: counts follow "
+                         "population size, not risk")
+
+
+def state_map_chart(rows: pd.DataFrame, *, measure: str, title: str) -> go.Figure:
+    """US choropleth of a rate by state (rows from :func:`state_rows`), offline-ready.
+
+    The outlines come from plotly's ``usa_110m`` topojson, which the page serves itself (``static/``, pass
+    ``config={"topojsonURL": "/app/static/"}`` to ``st.plotly_chart``). States without a value are grey and
+    say why on hover; unreliable rates keep their colour and say so on hover.
+    """
+    _check_map_measure(measure)
+    usps = rows["geo_code"].map(lambda c: BY_FIPS[c].usps)
+    blank = _no_value(rows)
+    hover = _hover(rows, measure)
+    fig = go.Figure()
+    shown = rows[~blank]
+    fig.add_trace(go.Choropleth(
+        locationmode="USA-states", locations=usps[~blank], z=shown["value"].astype(float),
+        text=[h for h, b in zip(hover, blank, strict=True) if not b], hoverinfo="text", name="Rate",
+        colorscale=STATE_SCALE, marker={"line": {"color": "#ffffff", "width": 0.8}},
+        colorbar={"title": {"text": "Deaths per<br>100,000"}, "thickness": 14},
+    ))
+    if blank.any():
+        fig.add_trace(go.Choropleth(
+            locationmode="USA-states", locations=usps[blank], z=[0.0] * int(blank.sum()),
+            text=[h for h, b in zip(hover, blank, strict=True) if b], hoverinfo="text", name="No value",
+            colorscale=[[0, NO_VALUE_COLOUR], [1, NO_VALUE_COLOUR]], showscale=False,
+            marker={"line": {"color": "#ffffff", "width": 0.8}},
+        ))
+    base_layout(fig, title=title, y_title="", x_title="")
+    fig.update_layout(geo={"scope": "usa", "projection": {"type": "albers usa"}, "resolution": 110,
+                           "showlakes": False, "bgcolor": "rgba(0,0,0,0)"},
+                      hovermode="closest", height=460, margin={"l": 0, "r": 0, "t": 60, "b": 0})
+    return fig
+
+
+def tile_map_chart(rows: pd.DataFrame, *, measure: str, title: str, highlight: str | None = None) -> go.Figure:
+    """Equal-area tile grid: every state one square, so small states are as visible as large ones.
+
+    Each tile shows the postal code and the rate (or "n/a"); grey tiles have no value. ``highlight`` (a FIPS
+    code) draws a thick outline round one state.
+    """
+    _check_map_measure(measure)
+    n_rows, n_cols = tile_grid_size()
+    by_code = {r.geo_code: r for r in rows.itertuples()}
+    blank = dict(zip(rows["geo_code"], _no_value(rows), strict=True))
+    values = rows.loc[~_no_value(rows), "value"].astype(float)
+    lo, hi = (float(values.min()), float(values.max())) if not values.empty else (0.0, 1.0)
+    z = [[None] * n_cols for _ in range(n_rows)]
+    grey = [[None] * n_cols for _ in range(n_rows)]
+    hover = [[""] * n_cols for _ in range(n_rows)]
+    texts = dict(zip(rows["geo_code"], _hover(rows, measure), strict=True))
+    fig = go.Figure()
+    annotations = []
+    for state in STATES:
+        row = by_code.get(state.fips)
+        has_value = row is not None and not blank[state.fips]
+        hover[state.row][state.col] = texts.get(state.fips, f"{state.name}: not in this table")
+        if has_value:
+            z[state.row][state.col] = float(row.value)
+        else:
+            grey[state.row][state.col] = 0.0
+        share = (float(row.value) - lo) / (hi - lo) if has_value and hi > lo else 0.0
+        label = f"<b>{state.usps}</b><br>{row.value:,.1f}" if has_value else f"<b>{state.usps}</b><br>n/a"
+        if has_value and "unreliable" in split_flags(row.value_flag):
+            label += "*"
+        annotations.append({"x": state.col, "y": state.row, "text": label, "showarrow": False,
+                            "font": {"size": 11, "color": "#ffffff" if share > 0.55 else "#1a1a1a"}})
+    fig.add_trace(go.Heatmap(z=grey, colorscale=[[0, NO_VALUE_COLOUR], [1, NO_VALUE_COLOUR]], showscale=False,
+                             xgap=3, ygap=3, text=hover, hoverinfo="text", name="No value"))
+    fig.add_trace(go.Heatmap(z=z, colorscale=STATE_SCALE, zmin=lo, zmax=hi, xgap=3, ygap=3, text=hover,
+                             hoverinfo="text", name="Rate",
+                             colorbar={"title": {"text": "Deaths per<br>100,000"}, "thickness": 14}))
+    if highlight in BY_FIPS:
+        s = BY_FIPS[highlight]
+        fig.add_shape(type="rect", x0=s.col - 0.5, x1=s.col + 0.5, y0=s.row - 0.5, y1=s.row + 0.5,
+                      line={"color": "#000000", "width": 4})
+    base_layout(fig, title=title, y_title="", x_title="")
+    fig.update_layout(annotations=annotations, hovermode="closest", height=460,
+                      plot_bgcolor="rgba(0,0,0,0)", margin={"l": 0, "r": 0, "t": 60, "b": 0})
+    fig.update_xaxes(visible=False, range=[-0.6, n_cols - 0.4])
+    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", scaleratio=1)
+    return fig
+
+
+def state_map_summary(rows: pd.DataFrame, *, measure: str, nation: pd.Series | None = None) -> list[str]:
+    """Plain-language sentences for the map and tile grid: highest and lowest ranked states, what is left out,
+    and the national figure."""
+    ranked = rank_places(rows)
+    ok = ranked[ranked["status"] == "Ranked"]
+    unit = short_unit(measure)
+    sentences = []
+    if not ok.empty:
+        top, low = ok.iloc[0], ok.iloc[-1]
+        sentences.append(f"Highest: {top['geo_name']}, {top['value']:,.1f} {unit}.")
+        sentences.append(f"Lowest: {low['geo_name']}, {low['value']:,.1f} {unit}.")
+        sentences.append(f"{len(ok)} places (states and DC) are ranked; darker colours mean higher rates.")
+    left_out = ranked[ranked["status"] != "Ranked"]
+    if not left_out.empty:
+        names = "; ".join(f"{r.geo_name} ({r.status.lower()})" for r in left_out.itertuples())
+        sentences.append(f"Not ranked: {names}.")
+    if nation is not None and not pd.isna(nation["value"]):
+        sentences.append(f"United States as a whole: {nation['value']:,.1f} {unit}.")
+    return sentences
+
+
+def state_trend_rows(data: pd.DataFrame, *, geo_codes: Sequence[str], measure: str, drug: str = "all_drugs",
+                     include_nation: bool = True) -> pd.DataFrame:
+    """The rows a state trend chart shows: chosen states (and the nation), one drug and measure, all years."""
+    codes = list(dict.fromkeys([*geo_codes, *(["US"] if include_nation else [])]))
+    rows = data[data["geo_code"].isin(codes) & (data["measure"] == measure) & (data["drug"] == drug)]
+    rows = rows[(rows["sex"] == "all") & (rows["age_group"] == "all") & (rows["race_ethnicity"] == "all")]
+    return rows.sort_values(["geo_code", "period_end_date"]).reset_index(drop=True)
+
+
+def state_trend_chart(data: pd.DataFrame, *, geo_codes: Sequence[str], measure: str, drug: str = "all_drugs",
+                      include_nation: bool = True, title: str) -> go.Figure:
+    """Lines over time for chosen states against the United States (thick black line), one drug and measure.
+
+    Yearly data are drawn by year; CDC's 12-month-ending periods by the month each period ends. Withheld
+    values are gaps; unreliable ones have hollow markers. Rates get a shaded 95% interval for the nation.
+    """
+    rows = state_trend_rows(data, geo_codes=geo_codes, measure=measure, drug=drug, include_nation=include_nation)
+    monthly = bool((rows["period_end_date"].dt.month != 12).any())
+    x_col = "period_end_date" if monthly else "year"
+    fig = go.Figure()
+    order = list(dict.fromkeys([*geo_codes, *(["US"] if include_nation else [])]))
+    hover = "%{y:,.0f}" if measure in ("deaths", "predicted_deaths", "population") else "%{y:,.1f}"
+    for i, code in enumerate(c for c in order if c in set(rows["geo_code"])):
+        part = rows[rows["geo_code"] == code]
+        x = part[x_col] if monthly else part[x_col].astype(int)
+        hollow = has_flag(part["value_flag"], "unreliable").tolist()
+        if code == "US":
+            style = {"color": "#000000", "dash": "solid", "symbol": "circle"}
+            width = 4
+            if part["value_lower"].notna().any():
+                fig.add_trace(go.Scatter(
+                    x=list(x) + list(x)[::-1],
+                    y=list(part["value_upper"].astype(float)) + list(part["value_lower"].astype(float))[::-1],
+                    fill="toself", fillcolor="rgba(0,0,0,0.12)", line={"width": 0}, hoverinfo="skip",
+                    name="United States, 95% interval",
+                ))
+        else:
+            style = series_style(i)
+            width = 2.5
+        fig.add_trace(go.Scatter(
+            x=x, y=part["value"].astype(float), name=str(part["geo_name"].iloc[0]), mode="lines+markers",
+            connectgaps=False, line={"color": style["color"], "dash": style["dash"], "width": width},
+            marker={"symbol": [style["symbol"] + ("-open" if h else "") for h in hollow], "size": 7,
+                    "color": style["color"]},
+            hovertemplate=hover,
+        ))
+    x_title = "12 months ending" if monthly else "Year"
+    base_layout(fig, title=title, y_title=upper_first(measure_unit(measure)), x_title=x_title)
+    fig.update_yaxes(rangemode="tozero")
+    return fig
+
+
+def state_trend_summary(data: pd.DataFrame, *, geo_codes: Sequence[str], measure: str,
+                        drug: str = "all_drugs", include_nation: bool = True) -> list[str]:
+    """Per place: first and latest value on the chart, and how many values are withheld."""
+    rows = state_trend_rows(data, geo_codes=geo_codes, measure=measure, drug=drug, include_nation=include_nation)
+    unit = short_unit(measure)
+    fmt = "{:,.0f}" if measure in ("deaths", "predicted_deaths") else "{:,.1f}"
+    monthly = bool((rows["period_end_date"].dt.month != 12).any())
+
+    def when(r: pd.Series) -> str:
+        return f"the 12 months ending {r['period_end_date']:%B %Y}" if monthly else str(int(r["year"]))
+
+    sentences = []
+    for code in dict.fromkeys([*geo_codes, "US"]):
+        part = rows[rows["geo_code"] == code]
+        if part.empty:
+            continue
+        known = part.dropna(subset=["value"])
+        name = str(part["geo_name"].iloc[0])
+        if known.empty:
+            sentences.append(f"{name}: every value is withheld.")
+            continue
+        first, last = known.iloc[0], known.iloc[-1]
+        text = (f"{name}: {fmt.format(first['value'])} in {when(first)}, "
+                f"{fmt.format(last['value'])} in {when(last)} ({unit})")
+        if len(known) < len(part):
+            text += f"; {len(part) - len(known)} value(s) withheld"
+        sentences.append(text + ".")
+    return sentences
+
+
+def state_display_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Chart-twin table for state rows (ranked or not): readable headers; rank and status when present."""
+    cols = [c for c in ("rank", "status", "geo_name", "geo_code", "year", "period_end_date", "drug", "measure",
+                        "value", "value_lower", "value_upper", "value_flag", "source_id") if c in rows]
+    out = rows[cols].copy()
+    out["drug"] = out["drug"].map(drug_title)
+    out["measure"] = out["measure"].map(lambda m: MEASURES[m].title)
+    if "period_end_date" in out:
+        out["period_end_date"] = out["period_end_date"].dt.strftime("%Y-%m-%d")
+    return out.rename(columns={
+        "rank": "Rank", "status": "Status", "geo_name": "Place", "geo_code": "FIPS", "year": "Year",
+        "period_end_date": "Period ends", "drug": "Drug", "measure": "Measure", "value": "Value",
+        "value_lower": "95% CI low", "value_upper": "95% CI high", "value_flag": "Flags", "source_id": "Source",
+    })
+
+
+#: The breakdowns the demographics page offers, and the column each lives in.
+BREAKDOWNS = {"sex": "Sex", "age_group": "Age group", "race_ethnicity": "Race and Hispanic origin"}
+
+
+def demographic_rows(data: pd.DataFrame, *, drug: str, by: str, measure: str,
+                     years: tuple[int, int] | None = None) -> pd.DataFrame:
+    """National rows broken down by one of sex, age group or race and Hispanic origin (the others "all")."""
+    if by not in BREAKDOWNS:
+        raise ValueError(f"unknown breakdown {by!r}; choose one of {list(BREAKDOWNS)}")
+    rows = data[(data["geo_code"] == "US") & (data["drug"] == drug) & (data["measure"] == measure)]
+    for col in BREAKDOWNS:
+        rows = rows[rows[col] != "all"] if col == by else rows[rows[col] == "all"]
+    if years is not None:
+        rows = rows[rows["year"].between(years[0], years[1])]
+    return rows.sort_values([by, "year"]).reset_index(drop=True)
+
+
+def _wrap_label(text: str, width: int = 28) -> str:
+    """Break a long panel or axis label into lines ('<br>' between words)."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + len(word) + 1 > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "<br>".join([*lines, line])
+
+
+def group_label(group: str, by: str) -> str:
+    """Reader-facing name of a breakdown group: "Female", "Ages 25-34", or the race group as NCHS names it."""
+    if by == "sex":
+        return str(group).capitalize()
+    if by == "age_group":
+        return f"Ages {group}"
+    return str(group)
+
+
+def _group_order(values: Iterable[str], by: str) -> list[str]:
+    groups = sorted(set(values))
+    if by == "age_group":  # numeric order of bands: "0-14" < "15-24" < ... < "75+"/"85+"
+        return sorted(groups, key=lambda g: int("".join(ch for ch in g.split("-")[0] if ch.isdigit()) or 0))
+    return groups
+
+
+def demographics_chart(data: pd.DataFrame, *, drug: str, by: str, measure: str, title: str,
+                       years: tuple[int, int] | None = None, columns: int = 3) -> go.Figure:
+    """Small multiples: one panel per group (each sex, age band or race and Hispanic origin group), the same
+    y-axis in every panel so heights compare. Withheld values are gaps; unreliable ones hollow markers."""
+    rows = demographic_rows(data, drug=drug, by=by, measure=measure, years=years)
+    groups = _group_order(rows[by], by)
+    n = max(len(groups), 1)
+    cols = min(columns, n)
+    n_rows = -(-n // cols)
+    fig = _make_subplots(rows=n_rows, cols=cols, shared_yaxes=True, shared_xaxes=True,
+                         subplot_titles=[_wrap_label(group_label(g, by)) for g in groups],
+                         vertical_spacing=0.16 if n_rows > 1 else 0.1, horizontal_spacing=0.04)
+    style = drug_style(drug)
+    for i, group in enumerate(groups):
+        part = rows[rows[by] == group]
+        full = pd.DataFrame({"year": range(int(part["year"].min()), int(part["year"].max()) + 1)})
+        part = full.merge(part, on="year", how="left")
+        hollow = has_flag(part["value_flag"], "unreliable").tolist()
+        fig.add_trace(go.Scatter(
+            x=part["year"].astype(int), y=part["value"].astype(float), name=group_label(group, by),
+            mode="lines+markers",
+            connectgaps=False, showlegend=False,
+            line={"color": style["color"], "dash": style["dash"], "width": 2.5},
+            marker={"symbol": [style["symbol"] + ("-open" if h else "") for h in hollow], "size": 6,
+                    "color": style["color"]},
+            hovertemplate=f"{group_label(group, by)}: " + "%{y:,.1f}<extra>%{x}</extra>",
+        ), row=i // cols + 1, col=i % cols + 1)
+    base_layout(fig, title=title, y_title="", x_title="")
+    fig.update_layout(height=max(320, 260 * n_rows), hovermode="closest",
+                      margin={"l": 10, "r": 10, "t": 90, "b": 10})
+    fig.update_yaxes(rangemode="tozero")
+    fig.update_yaxes(title_text=_wrap_label(upper_first(measure_unit(measure))), col=1)
+    return fig
+
+
+def demographics_summary(data: pd.DataFrame, *, drug: str, by: str, measure: str,
+                         years: tuple[int, int] | None = None) -> list[str]:
+    """Per group: latest value and year; then which group was highest in the latest year all groups share."""
+    rows = demographic_rows(data, drug=drug, by=by, measure=measure, years=years).dropna(subset=["value"])
+    unit = short_unit(measure)
+    sentences = []
+    for group in _group_order(rows[by], by):
+        part = rows[rows[by] == group]
+        first, last = part.iloc[0], part.iloc[-1]
+        text = f"{group_label(group, by)}: {last['value']:,.1f} in {last['year']}"
+        if first["year"] != last["year"]:
+            text += f" (was {first['value']:,.1f} in {first['year']})"
+        sentences.append(text + ".")
+    if not rows.empty:
+        latest = int(rows["year"].max())
+        at_latest = rows[rows["year"] == latest]
+        if len(at_latest) > 1:
+            top = at_latest.loc[at_latest["value"].astype(float).idxmax()]
+            sentences.append(f"In {latest} the highest rate was in the group {group_label(top[by], by)}: "
+                             f"{top['value']:,.1f} {unit}.")
+    return sentences
+
+
+def demographics_display_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Chart-twin table for the demographics chart."""
+    cols = ["year", "drug", "measure", "sex", "age_group", "race_ethnicity", "value", "value_lower",
+            "value_upper", "value_flag", "source_id"]
+    out = rows[cols].copy()
+    out["drug"] = out["drug"].map(drug_title)
+    out["measure"] = out["measure"].map(lambda m: MEASURES[m].title)
+    return out.rename(columns={
+        "year": "Year", "drug": "Drug", "measure": "Measure", "sex": "Sex", "age_group": "Age group",
+        "race_ethnicity": "Race and Hispanic origin", "value": "Value", "value_lower": "95% CI low",
+        "value_upper": "95% CI high", "value_flag": "Flags", "source_id": "Source",
+    })
+
 
 
 # --- risk multipliers and claims (issue 5) ---------------------------------------------------------------

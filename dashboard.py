@@ -26,6 +26,8 @@ st.set_page_config(
 SECTIONS = {
     "Explore": [
         ("pages/overview.py", "Overview", ":material/home:"),
+        ("pages/states.py", "States", ":material/map:"),
+        ("pages/demographics.py", "Who is affected", ":material/groups:"),
         ("pages/risk.py", "Risk and claims", ":material/balance:"),
     ],
     "Teach and download": [
