@@ -300,3 +300,18 @@ def seed(state: MutableMapping[str, object], cleaned: Cleaned, specs: Mapping[st
         if key not in state:
             value = cleaned.values[name]
             state[key] = list(value) if isinstance(specs[name], MultiChoice) else value  # type: ignore[arg-type]
+
+
+def unusable(raw: Mapping[str, str | Sequence[str]], known: Sequence[str]) -> list[Ignored]:
+    """For pages whose widgets read the URL themselves (``bind="query-params"``): the parameters to report as
+    ignored, namely unknown names and values with markup or over :data:`MAX_VALUE_CHARS`. Streamlit drops a
+    bound widget's invalid value on its own; this finds what a reader should be told about."""
+    ignored = []
+    for name, value in list(raw.items())[:MAX_PARAMS]:
+        if name not in known:
+            ignored.append(Ignored(display_name(name), "not a setting of this page"))
+        elif any(_problem(item) for item in _as_list(value)):
+            ignored.append(Ignored(display_name(name), next(p for p in map(_problem, _as_list(value)) if p)))
+    if len(raw) > MAX_PARAMS:
+        ignored.append(Ignored("the rest of the link", f"more than {MAX_PARAMS} settings"))
+    return ignored

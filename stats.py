@@ -214,3 +214,20 @@ def changes_at(data: pd.DataFrame, *, drug: str, period_end: pd.Timestamp, measu
                                      previous_period_end_date=pd.Series(dtype="datetime64[ns]"),
                                      percent_change=pd.Series(dtype="Float64"))
     return pd.concat(parts).sort_values("geo_name").reset_index(drop=True)
+
+
+def latest_comparable(data: pd.DataFrame, *, drug: str = "all_drugs", geo_code: str = "US",
+                      measure: str = "deaths") -> pd.Series | None:
+    """The latest 12-month-ending value that has the same period a year earlier to compare with (a row of
+    :func:`change_on_year_earlier`), or None when no period has one. Underreported periods are skipped while
+    an earlier comparable one exists, because CDC says their counts are incomplete."""
+    rows = data[(data["drug"] == drug) & (data["geo_code"] == geo_code) & (data["measure"] == measure)
+                & (data["period_months"] == 12)]
+    rows = rows[(rows["sex"] == "all") & (rows["age_group"] == "all") & (rows["race_ethnicity"] == "all")]
+    if rows.empty:
+        return None
+    changed = change_on_year_earlier(rows)
+    comparable = changed[changed["percent_change"].notna()]
+    complete = comparable[~comparable["value_flag"].fillna("").str.contains("underreported")]
+    pool = complete if not complete.empty else comparable
+    return None if pool.empty else pool.iloc[-1]

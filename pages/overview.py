@@ -1,6 +1,7 @@
 """Overview: the landing page. Headline figures, the trend by drug, and a fold-change calculator.
 
-Every number here is computed from the bundled national final table (``cached.national_final()``).
+Every number here is computed from the national final table (``cached.national_final()``), except the
+labelled provisional card, which comes from CDC VSRR counts (``cached.vsrr_provisional()``).
 """
 
 import streamlit as st
@@ -8,6 +9,8 @@ import streamlit as st
 import cached
 import charts
 import headlines
+import permalink
+import stats
 from data_sources.dictionary import DRUGS, MEASURES
 from data_sources.snapshot import to_csv_bytes
 
@@ -24,9 +27,15 @@ st.markdown(
 )
 if table.notice:
     st.warning(table.notice)
+# The widgets below read and write their own URL parameters (bind="query-params") and drop invalid values;
+# tell the reader when a link held something else.
+URL_PARAMS = ("measure", "drugs", "log", "waves", "years", "fc_drug", "fc_from", "fc_to")
+raw_params = {name: st.query_params.get_all(name) for name in st.query_params}
+if note := permalink.notice(permalink.unusable(raw_params, URL_PARAMS)):
+    st.info(note, icon=":material/link_off:")
 
 # --- headline cards: computed from the table, never typed -------------------------------------------------
-cards = st.columns(3)
+cards = st.columns(4)
 with cards[0]:
     fold = headlines.fold_change(data, drug="heroin", start=1999, end=2019)
     st.metric(
@@ -52,6 +61,31 @@ with cards[2]:
     latest = headlines.latest_cell(data, drug="all_drugs")
     st.metric(f"Drug overdose deaths in {latest.year}", f"{latest.value:,.0f}", border=True)
     st.caption(f"All drugs, final data for {latest.year}. " + charts.cell_source_note(table, [latest]))
+
+with cards[3]:
+    # Provisional counts are kept apart from the final figures above and labelled: they are counted by where
+    # the death occurred and change as records are completed.
+    provisional = cached.vsrr_provisional()
+    recent = stats.latest_comparable(provisional.data, drug="all_drugs", geo_code="US")
+    if recent is None:
+        st.metric("Provisional count", "not available", border=True)
+        st.caption("No 12-month provisional count with a year-earlier twin in this copy of CDC's VSRR data.")
+    else:
+        end = recent["period_end_date"]
+        st.metric(
+            f"Provisional: 12 months ending {end:%b %Y}",
+            f"{recent['value']:,.0f}",
+            delta=f"{recent['percent_change']:+.1f}% on a year earlier",
+            delta_color="inverse",  # fewer deaths is the good direction
+            help="CDC's provisional count of drug overdose deaths in the 12 months ending that month, compared "
+            "with the same 12 months a year earlier. Provisional counts change as death records are completed.",
+            border=True,
+        )
+        st.caption(
+            f"Provisional, not final: {recent['previous_value']:,.0f} in the 12 months ending "
+            f"{recent['previous_period_end_date']:%b %Y}. " + charts.source_line(provisional)
+            + (f" {provisional.notice}" if provisional.notice else "")
+        )
 
 # --- trend by drug ----------------------------------------------------------------------------------------
 st.header("Deaths by drug over time")

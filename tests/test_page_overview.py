@@ -51,3 +51,42 @@ def test_choosing_no_drug_explains_instead_of_empty_chart(app):
     at = app.run()
     at.multiselect(key="drugs").set_value([]).run()
     assert any("Choose at least one drug" in i.value for i in at.info)
+
+
+def test_provisional_card_is_labelled_and_compares_the_same_period_a_year_earlier(app):
+    at = app.run()
+    card = next(m for m in at.metric if m.label.startswith("Provisional"))
+    assert card.label == "Provisional: 12 months ending Dec 2024"
+    assert card.value == "80,856" and card.delta == "-24.3% on a year earlier"
+    captions = " ".join(c.value for c in at.caption)
+    assert "Provisional, not final: 106,881 in the 12 months ending Dec 2023" in captions
+    assert "VSRR Provisional Drug Overdose Death Counts" in captions
+
+
+@pytest.mark.parametrize(
+    ("params", "said"),
+    [
+        ({"foo": "bar"}, "“foo” (not a setting of this page)"),
+        ({"drugs": ["heroin", "<script>alert(1)</script>"]}, "“drugs” (its value contains script or markup)"),
+        ({"years": "1" * 5000}, "“years” (its value is too long"),
+        ({"<img src=x>": "1"}, "a setting with an unusual name"),
+    ],
+    ids=["unknown", "script", "long", "hostile-name"],
+)
+def test_hostile_link_is_ignored_with_a_notice(app, params, said):
+    for name, value in params.items():
+        app.query_params[name] = value
+    at = app.run()
+    assert not at.exception
+    notices = " ".join(i.value for i in at.info)
+    assert said in notices and "<script>" not in notices and "<img" not in notices
+    assert any(m.label == "Heroin deaths: 2019 vs 1999" for m in at.metric)  # the page still draws
+
+
+def test_bad_widget_values_fall_back_to_defaults(app):
+    for name, value in {"measure": "xyz", "years": "1800-3000", "log": "maybe"}.items():
+        app.query_params[name] = value
+    at = app.run()
+    assert not at.exception
+    assert at.segmented_control(key="measure").value == "deaths"
+    assert at.slider(key="years").value == (1999, 2023)

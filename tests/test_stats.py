@@ -197,3 +197,14 @@ def test_changes_at_one_row_per_place():
                          [(110, 100, 10.0), (90, 100, -10.0), (5, 0, None), (None, 5, None), (5, None, None)])
 def test_percent_change(current, previous, expected):
     assert stats.percent_change(current, previous) == (pytest.approx(expected) if expected is not None else None)
+
+
+def test_latest_comparable_provisional_count_skips_underreported_periods():
+    from data_sources import nchs_vsrr
+
+    row = stats.latest_comparable(nchs_vsrr.load().data)
+    # The bundled copy ends with April 2025 (underreported, and no April 2024 to compare with); the latest
+    # period with a year-earlier twin is December 2024 against December 2023 (VSRR xkb8-kh2a).
+    assert row["period_end_date"] == pd.Timestamp("2024-12-31")
+    assert (row["value"], row["previous_value"]) == (80856, 106881)
+    assert round(float(row["percent_change"]), 1) == -24.3
