@@ -612,7 +612,10 @@ def demographics_chart(data: pd.DataFrame, *, drug: str, by: str, measure: str, 
     base_layout(fig, title=title, y_title="", x_title="")
     fig.update_layout(height=max(320, 260 * n_rows), hovermode="closest",
                       margin={"l": 10, "r": 10, "t": 90, "b": 10})
-    fig.update_yaxes(rangemode="tozero")
+    # One scale for every panel, across rows too (shared_yaxes only links panels within a row), so heights
+    # can be compared, as the page tells readers.
+    fig.update_yaxes(rangemode="tozero", matches="y")
+    fig.layout.yaxis.matches = None  # the first axis is the one the others follow
     fig.update_yaxes(title_text=_wrap_label(upper_first(measure_unit(measure))), col=1)
     return fig
 

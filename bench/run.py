@@ -157,8 +157,11 @@ async def _crowd(url: str, pages: list[str]) -> list[list]:
     """SESSIONS sessions at once; each visits every page and stays connected until all of them have."""
     gate = _Gate(SESSIONS)
     tasks = [asyncio.create_task(websocket_session(url, pages, hold=gate, timeout=180)) for _ in range(SESSIONS)]
-    await asyncio.wait([asyncio.create_task(gate.all_arrived.wait()), *tasks], return_when=asyncio.FIRST_EXCEPTION)
+    # Sessions hold until all have arrived; a session that fails ends early and must not leave the rest waiting.
+    arrived = asyncio.create_task(gate.all_arrived.wait())
+    await asyncio.wait([arrived, *tasks], return_when=asyncio.FIRST_COMPLETED)
     gate.release.set()
+    arrived.cancel()
     return await asyncio.gather(*tasks)
 
 

@@ -131,6 +131,9 @@ def test_demographics_small_multiples_one_panel_per_group_in_age_order():
     assert [a.text for a in fig.layout.annotations] == ["Ages 0-14", "Ages 25-34", "Ages 75+"]
     assert pd.isna(fig.data[1].y[1])
     assert fig.data[0].xaxis != fig.data[1].xaxis  # separate panels
+    # ...on one y scale, across rows as well, so heights compare
+    yaxes = [fig.layout[name] for name in fig.layout if name.startswith("yaxis") and name != "yaxis"]
+    assert yaxes and all(axis.matches == "y" for axis in yaxes) and fig.layout.yaxis.matches is None
 
 
 def test_demographics_summary():
