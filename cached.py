@@ -10,6 +10,7 @@ import streamlit as st
 
 from data_sources import catalog, nchs_national_final
 from data_sources.schema import Table
+from data_sources.snapshot import to_csv_bytes
 
 
 # --- national final figures (overview, about) -------------------------------------------------------------
@@ -23,6 +24,80 @@ def national_final() -> Table:
 def catalog_tables() -> dict[str, Table]:
     """Every registered tidy table (data_sources.catalog), for the About page's source list."""
     return catalog.load_all()
+
+
+# --- overview: headlines and the trend view, worked out once per process (issue 8: cheap reruns) ----------
+# Imported here, not at the top, so this section stays self-contained in a file others edit at the same time.
+from dataclasses import dataclass as _dataclass  # noqa: E402
+
+import plotly.graph_objects as _go  # noqa: E402
+
+import charts as _charts  # noqa: E402
+import headlines as _headlines  # noqa: E402
+
+
+@_dataclass(frozen=True)
+class OverviewHeadlines:
+    """The overview's computed cards (national final table)."""
+
+    heroin_fold: _headlines.FoldChange
+    heroin_sum: _headlines.YearSum
+    latest: _headlines.Cell
+    years: tuple[int, ...]
+    trend_choices: tuple[str, ...]  # drugs with deaths or rates
+    count_choices: tuple[str, ...]  # drugs with deaths
+
+
+@st.cache_data(show_spinner=False)
+def overview_headlines() -> OverviewHeadlines:
+    """Heroin 2019 vs 1999, heroin deaths 1999-2019 summed, and the latest final all-drug count."""
+    data = national_final().data
+    return OverviewHeadlines(
+        heroin_fold=_headlines.fold_change(data, drug="heroin", start=1999, end=2019),
+        heroin_sum=_headlines.year_sum(data, drug="heroin", start=1999, end=2019),
+        latest=_headlines.latest_cell(data, drug="all_drugs"),
+        years=tuple(_headlines.available_years(data, drug="all_drugs")),
+        trend_choices=tuple(_charts.trend_drug_choices(data, ["deaths", "age_adjusted_rate_per_100k"])),
+        count_choices=tuple(_charts.drug_choices(data, "deaths")),
+    )
+
+
+@st.cache_data(show_spinner=False)
+def fold_change(drug: str, start: int, end: int) -> _headlines.FoldChange:
+    """A fold change in national final deaths; raises headlines.FigureUnavailable (not cached) when a year
+    has no sourced count."""
+    return _headlines.fold_change(national_final().data, drug=drug, start=start, end=end)
+
+
+@_dataclass(frozen=True)
+class TrendView:
+    """Everything the overview draws for one choice of drugs, measure, years and options."""
+
+    figure: _go.Figure
+    shown: pd.DataFrame  # the rows drawn (tidy contract)
+    table: pd.DataFrame  # the same rows with readable headers
+    csv: bytes
+    missing: tuple[str, ...]  # chosen drugs with no series for the measure
+    summary: tuple[str, ...]  # plain-language lines
+
+
+# A resource, not data: st.cache_data would copy the figure on every rerun, which costs as much as building
+# it. The view is shared between sessions and must not be changed by a page (none does).
+@st.cache_resource(show_spinner=False, max_entries=256)
+def trend_view(drugs: tuple[str, ...], measure: str, years: tuple[int, int], log_y: bool,
+               show_waves: bool) -> TrendView:
+    """The national trend chart with its rows, table twin, CSV and summary (charts.trend_chart and friends)."""
+    data = national_final().data
+    shown = _charts.national_series(data, drugs=drugs, measure=measure, years=years)
+    return TrendView(
+        figure=_charts.trend_chart(data, drugs=drugs, measure=measure, years=years, log_y=log_y,
+                                   show_waves=show_waves),
+        shown=shown,
+        table=_charts.display_table(shown),
+        csv=to_csv_bytes(shown),
+        missing=tuple(_charts.missing_series(data, drugs=drugs, measure=measure)),
+        summary=tuple(_charts.trend_summary(data, drugs=drugs, measure=measure, years=years)),
+    )
 
 
 # --- live CDC sources: VSRR, 95ax-ymtc, jx6g-fdh6 (issue 3) -----------------------------------------------

@@ -12,12 +12,11 @@ import headlines
 import permalink
 import stats
 from data_sources.dictionary import DRUGS, MEASURES
-from data_sources.snapshot import to_csv_bytes
 
 table = cached.national_final()
 data = table.data
-years = headlines.available_years(data, drug="all_drugs")
-first_year, last_year = years[0], years[-1]
+cards_data = cached.overview_headlines()
+first_year, last_year = cards_data.years[0], cards_data.years[-1]
 
 st.title("Drug overdose deaths in the United States")
 st.markdown(
@@ -37,7 +36,7 @@ if note := permalink.notice(permalink.unusable(raw_params, URL_PARAMS)):
 # --- headline cards: computed from the table, never typed -------------------------------------------------
 cards = st.columns(4)
 with cards[0]:
-    fold = headlines.fold_change(data, drug="heroin", start=1999, end=2019)
+    fold = cards_data.heroin_fold
     st.metric(
         "Heroin deaths: 2019 vs 1999",
         fold.label(),
@@ -49,7 +48,7 @@ with cards[0]:
         + charts.cell_source_note(table, [fold.start, fold.end])
     )
 with cards[1]:
-    heroin_sum = headlines.year_sum(data, drug="heroin", start=1999, end=2019)
+    heroin_sum = cards_data.heroin_sum
     st.metric(
         "Heroin deaths, 1999-2019",
         f"{heroin_sum.total:,.0f}",
@@ -58,7 +57,7 @@ with cards[1]:
     )
     st.caption(f"Sum of {len(heroin_sum.cells)} yearly counts. " + charts.cell_source_note(table, heroin_sum.cells))
 with cards[2]:
-    latest = headlines.latest_cell(data, drug="all_drugs")
+    latest = cards_data.latest
     st.metric(f"Drug overdose deaths in {latest.year}", f"{latest.value:,.0f}", border=True)
     st.caption(f"All drugs, final data for {latest.year}. " + charts.cell_source_note(table, [latest]))
 
@@ -106,7 +105,7 @@ with controls[1]:
         key="measure",
         bind="query-params",
     )
-choices = charts.trend_drug_choices(data, TREND_MEASURES)
+choices = cards_data.trend_choices  # deaths or rates: the same options whichever is shown
 with controls[0]:
     # Both "prescription opioid" series: counts exist only with methadone included (NIDA), rates only without
     # (NCHS T40.2), so each measure draws the one it has and names the other as missing.
@@ -129,35 +128,30 @@ with options[0]:
 if not drugs:
     st.info("Choose at least one drug to draw the chart.")
 else:
-    shown = charts.national_series(data, drugs=drugs, measure=measure, years=year_range)
-    st.plotly_chart(
-        charts.trend_chart(data, drugs=drugs, measure=measure, years=year_range, log_y=log_y, show_waves=show_waves),
-        key="trend",
-    )
+    view = cached.trend_view(tuple(drugs), measure, tuple(year_range), log_y, show_waves)
+    st.plotly_chart(view.figure, key="trend")
     st.caption(
         "Gaps in a line are years with no sourced final figure; they are left empty, not estimated. "
-        + charts.source_line(table, shown)
+        + charts.source_line(table, view.shown)
         + (" " + charts.OPIOID_WAVES_SOURCE if show_waves else "")
     )
-    missing = charts.missing_series(data, drugs=drugs, measure=measure)
-    if missing:
+    if view.missing:
         st.caption(
             f"Not drawn, because this table has no {MEASURES[measure].title.lower()} series for: "
-            + ", ".join(charts.drug_label(d) for d in missing) + "."
+            + ", ".join(charts.drug_label(d) for d in view.missing) + "."
         )
-    if charts.has_secondary(shown):
+    if charts.has_secondary(view.shown):
         st.caption(
             "Hollow markers: figures read in a text quoting CDC or NIDA, because the primary table was not "
             "reachable; see each row's source_detail in the table below."
         )
     with st.container(border=True):
         st.markdown("**What the chart shows**")
-        st.markdown("\n".join(f"- {s}" for s in charts.trend_summary(data, drugs=drugs, measure=measure,
-                                                                      years=year_range)))
+        st.markdown("\n".join(f"- {s}" for s in view.summary))
     with st.expander("The chart as a table, and download"):
-        st.dataframe(charts.display_table(shown), hide_index=True)
+        st.dataframe(view.table, hide_index=True)
         st.download_button(
-            "Download these rows (CSV)", to_csv_bytes(shown), file_name="overdose_deaths_by_drug_us.csv",
+            "Download these rows (CSV)", view.csv, file_name="overdose_deaths_by_drug_us.csv",
             mime="text/csv", icon=":material/download:",
         )
 
@@ -167,7 +161,7 @@ st.markdown("How many times higher (or lower) was a figure in one year than in a
 calc = st.columns(3)
 with calc[0]:
     calc_drug = st.selectbox(
-        "Drug", charts.drug_choices(data, "deaths"), index=charts.drug_choices(data, "deaths").index("heroin"),
+        "Drug", cards_data.count_choices, index=cards_data.count_choices.index("heroin"),
         format_func=charts.drug_label, key="fc_drug", bind="query-params",
     )
 all_years = list(range(first_year, last_year + 1))
@@ -176,7 +170,7 @@ with calc[1]:
 with calc[2]:
     end = st.selectbox("To year", all_years, index=all_years.index(2019), key="fc_to", bind="query-params")
 try:
-    result = headlines.fold_change(data, drug=calc_drug, start=start, end=end)
+    result = cached.fold_change(calc_drug, start, end)
 except headlines.FigureUnavailable as reason:
     st.warning(f"{reason} Years with a sourced {DRUGS[calc_drug].title.lower()} count: "
                f"{', '.join(map(str, headlines.available_years(data, drug=calc_drug)))}.")
