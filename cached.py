@@ -154,6 +154,36 @@ def vsrr_changes(drug: str, period_end: str) -> _pd.DataFrame:
     return _stats.changes_at(vsrr_provisional().data, drug=drug, period_end=_pd.Timestamp(period_end))
 
 
+# Figures as resources (shared between sessions, never changed by a page): building them is most of a
+# rerun's cost otherwise. Each takes the name of the table it draws from, so the key stays small.
+_TABLES = {"state_drug_poisoning": lambda: state_drug_poisoning(), "vsrr_provisional": lambda: vsrr_provisional(),
+           "drug_overdose_rates": lambda: drug_overdose_rates()}
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def state_map_figures(measure: str, year: int, highlight: str | None, title: str) -> tuple[_go.Figure, _go.Figure]:
+    """The choropleth and the tile grid of one measure and year (state table, charts.state_rows)."""
+    rows = _charts.state_rows(state_drug_poisoning().data, measure=measure, year=year)
+    return (_charts.state_map_chart(rows, measure=measure, title=title),
+            _charts.tile_map_chart(rows, measure=measure, title=title, highlight=highlight))
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def state_trend_figure(table: str, geo_codes: tuple[str, ...], measure: str, drug: str, include_nation: bool,
+                       title: str) -> _go.Figure:
+    """charts.state_trend_chart of places against the nation, from ``table`` (a name in _TABLES)."""
+    return _charts.state_trend_chart(_TABLES[table]().data, geo_codes=geo_codes, measure=measure, drug=drug,
+                                     include_nation=include_nation, title=title)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def demographics_figure(table: str, drug: str, by: str, measure: str, years: tuple[int, int],
+                        title: str) -> _go.Figure:
+    """charts.demographics_chart small multiples from ``table`` (a name in _TABLES)."""
+    return _charts.demographics_chart(_TABLES[table]().data, drug=drug, by=by, measure=measure, years=years,
+                                      title=title)
+
+
 # --- risk multipliers and public claims (issue 5) ---------------------------------------------------------
 # Imported here, not at the top, so this section stays self-contained in a file others edit at the same time.
 from pathlib import Path  # noqa: E402
@@ -167,6 +197,33 @@ from data_sources import claims, risk  # noqa: E402
 def risk_table() -> risk.RiskTable:
     """Relative-risk style figures from published studies (bundled snapshot, built from the data pack)."""
     return risk.load()
+
+
+# Figures as resources (shared, never changed by a page): building these plotly figures costs far more than
+# a rerun should, and st.cache_data would copy them every time.
+@st.cache_resource(show_spinner=False, max_entries=64)
+def risk_figure(questions: tuple[str, ...]) -> _go.Figure:
+    """charts.risk_chart of the ratio figures for the chosen questions."""
+    ratios = risk.ratio_rows(risk_table().data)
+    return _charts.risk_chart(ratios[ratios["question"].isin(questions)])
+
+
+@st.cache_data(show_spinner=False)
+def risk_figure_labels() -> dict[str, str]:
+    """Picker label of every risk figure, by risk_id (charts.risk_figure_label)."""
+    return {str(row["risk_id"]): _charts.risk_figure_label(row) for _, row in risk_table().data.iterrows()}
+
+
+@st.cache_resource(show_spinner=False)
+def share_figure() -> _go.Figure:
+    """charts.share_chart of every share figure."""
+    return _charts.share_chart(risk.share_rows(risk_table().data))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def icon_array_figure(groups: tuple[tuple[str, float], ...], per: int, outcome: str, title: str) -> _go.Figure:
+    """charts.icon_array_chart for one risk figure."""
+    return _charts.icon_array_chart(list(groups), per=per, outcome=outcome, title=title)
 
 
 def claim_checks() -> list[claims.ClaimCheck]:

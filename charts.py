@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -813,13 +814,15 @@ def icon_array_chart(groups: Sequence[tuple[str, float]], *, per: int, outcome: 
     filled_size = max(size, 6)
     for c, (_label, count) in enumerate(groups, start=1):
         k = round(count)
-        xs = [i % cols for i in range(per)]
-        ys = [n_rows - 1 - i // cols for i in range(per)]
+        # numpy arrays, not lists: plotly sends them to the browser as compact typed arrays, and copying a
+        # 10,000-dot figure on every draw stays cheap.
+        index = np.arange(per)
+        xs, ys = index % cols, n_rows - 1 - index // cols
         for filled, name, colour in ((False, "Did not", empty_colour), (True, outcome, filled_style["color"])):
-            idx = [i for i in range(per) if (i < k) == filled]
+            idx = index[(index < k) == filled]
             fig.add_trace(
                 go.Scatter(
-                    x=[xs[i] for i in idx], y=[ys[i] for i in idx], mode="markers", name=_wrap(name, 40),
+                    x=xs[idx], y=ys[idx], mode="markers", name=_wrap(name, 40),
                     legendgroup=name, showlegend=c == 1,
                     marker={"symbol": "circle" if filled else "circle-open", "size": filled_size if filled else size,
                             "color": colour},
@@ -836,6 +839,12 @@ def icon_array_chart(groups: Sequence[tuple[str, float]], *, per: int, outcome: 
         fig.update_yaxes(scaleanchor=f"x{c}", row=1, col=c)
     fig.update_layout(hovermode=False, height=540, legend={"y": -0.1}, margin={"l": 10, "r": 10, "t": 160, "b": 10})
     return fig
+
+
+def risk_figure_label(row: pd.Series) -> str:
+    """'19×: people who used prescription pain relievers non-medically (started heroin)' for a picker."""
+    value = f"{row['value']:g}{'×' if row['unit'] == 'times' else '%'}"
+    return f"{value}: {row['factor']} ({row['outcome']})"
 
 
 def risk_display_table(rows: pd.DataFrame) -> pd.DataFrame:

@@ -74,8 +74,8 @@ if rows.empty:
 else:
     summary = charts.demographics_summary(table.data, drug=drug, by=by, measure=measure, years=years)
     st.plotly_chart(
-        charts.demographics_chart(table.data, drug=drug, by=by, measure=measure, years=years,
-                                  title=f"{drug_title(drug)}, {MEASURES[measure].title.lower()}, United States"),
+        cached.demographics_figure(table.name, drug, by, measure, tuple(years),
+                                   f"{drug_title(drug)}, {MEASURES[measure].title.lower()}, United States"),
         key="demographics", alt=" ".join(summary),
     )
     st.caption(

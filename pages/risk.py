@@ -65,7 +65,7 @@ shown = ratios[ratios["question"].isin(chosen or [])]
 if shown.empty:
     st.info("Choose at least one question to draw the chart.")
 else:
-    st.plotly_chart(charts.risk_chart(shown), key="risk_chart")
+    st.plotly_chart(cached.risk_figure(tuple(chosen)), key="risk_chart")
     st.caption(
         "Dots are published figures; whiskers are 95% confidence intervals where the study gives one. Hollow "
         "dots were read only in texts quoting the study (the study's own table was not reachable). The scale "
@@ -95,14 +95,8 @@ st.markdown(
 )
 ordered = [*ratios["risk_id"], *shares["risk_id"]]
 
-
-def _figure_label(risk_id: str) -> str:
-    row = table.row(risk_id)
-    value = f"{row['value']:g}{'×' if risk.is_ratio(row) else '%'}"
-    return f"{value}: {row['factor']} ({row['outcome']})"
-
-
-picked = st.selectbox("Figure", ordered, format_func=_figure_label, key="figure", bind="query-params")
+labels = cached.risk_figure_labels()
+picked = st.selectbox("Figure", ordered, format_func=labels.get, key="figure", bind="query-params")
 row = table.row(picked)
 source = table.source(str(row["source_id"]))
 stat = risk.STATISTICS[str(row["statistic"])]
@@ -131,12 +125,12 @@ with right:
                 icon=":material/info:",
             )
         else:
-            groups = [
+            groups = (
                 (base.exposed_label.capitalize(), base.exposed),
                 (base.baseline_label.capitalize(), base.baseline),
-            ]
+            )
             st.plotly_chart(
-                charts.icon_array_chart(
+                cached.icon_array_figure(
                     groups,
                     per=base.per,
                     outcome=str(row["outcome"]).capitalize(),
@@ -151,8 +145,8 @@ with right:
             )
     else:
         st.plotly_chart(
-            charts.icon_array_chart(
-                [(str(row["factor"]), float(row["value"]))],
+            cached.icon_array_figure(
+                ((str(row["factor"]), float(row["value"])),),
                 per=100,
                 outcome=str(row["outcome"]).capitalize(),
                 title="Out of 100 people in the group",
@@ -165,7 +159,7 @@ with right:
 # --- shares --------------------------------------------------------------------------------------------------
 st.header("Shares: how common is it?")
 st.markdown("These are percentages of one group, not comparisons between groups.")
-st.plotly_chart(charts.share_chart(shares), key="share_chart")
+st.plotly_chart(cached.share_figure(), key="share_chart")
 st.caption(
     "Hatched bars were read only in texts quoting the study; whiskers are 95% confidence intervals where "
     "given. " + charts.risk_source_line(table, shares)

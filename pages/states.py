@@ -107,13 +107,14 @@ if my_fips is not None:
 st.header(f"{MEASURES[measure].title} by state, {year}")
 map_title = f"{MEASURES[measure].title}, drug overdose deaths, {year}"
 summary = charts.state_map_summary(rows, measure=measure, nation=nation)
+map_figure, tile_figure = cached.state_map_figures(measure, year, my_fips, map_title)
 tab_map, tab_tiles = st.tabs(["Map", "Tile grid (every state the same size)"])
 with tab_map:
-    st.plotly_chart(charts.state_map_chart(rows, measure=measure, title=map_title), config=TOPOJSON,
+    st.plotly_chart(map_figure, config=TOPOJSON,
                     key="state_map", alt=" ".join(summary))
     st.caption(f"Grey: no value. {charts.upper_first(unit)}. " + charts.source_line(final, rows))
 with tab_tiles:
-    st.plotly_chart(charts.tile_map_chart(rows, measure=measure, title=map_title, highlight=my_fips),
+    st.plotly_chart(tile_figure,
                     key="tile_map", alt=" ".join(summary))
     st.caption(f"n/a: no value; *: unreliable rate. {charts.upper_first(unit)}. " + charts.source_line(final, rows))
 with st.container(border=True):
@@ -139,8 +140,8 @@ compare = st.multiselect("States to compare with the nation", USPS, key=KEYS["co
 codes = [geography.usps_to_fips(c) for c in compare]
 trend_rows = charts.state_trend_rows(fd, geo_codes=codes, measure=measure)
 trend_summary = charts.state_trend_summary(fd, geo_codes=codes, measure=measure)
-st.plotly_chart(charts.state_trend_chart(fd, geo_codes=codes, measure=measure,
-                                         title=f"{MEASURES[measure].title}, drug overdose deaths"),
+st.plotly_chart(cached.state_trend_figure("state_drug_poisoning", tuple(codes), measure, "all_drugs", True,
+                                          f"{MEASURES[measure].title}, drug overdose deaths"),
                 key="state_trend", alt=" ".join(trend_summary))
 st.caption("Black line: the United States, with its 95% confidence interval shaded. Hollow markers: unreliable "
            "rates. " + charts.source_line(final, trend_rows))
@@ -217,10 +218,9 @@ else:
         v_rows = charts.state_trend_rows(vd, geo_codes=[place_code], measure="deaths", drug=v_drug,
                                          include_nation=False)
         st.plotly_chart(
-            charts.state_trend_chart(vd, geo_codes=[place_code], measure="deaths", drug=v_drug,
-                                     include_nation=place_code == "US",
-                                     title=f"{drug_title(v_drug)}: deaths in the 12 months ending each month, "
-                                           f"{place_name} (provisional counts)"),
+            cached.state_trend_figure("vsrr_provisional", (place_code,), "deaths", v_drug, place_code == "US",
+                                      f"{drug_title(v_drug)}: deaths in the 12 months ending each month, "
+                                      f"{place_name} (provisional counts)"),
             key="vsrr_trend", alt=" ".join(v_summary),
         )
         st.caption("Counts, not rates. Each point covers the 12 months ending that month, so neighbouring points "
