@@ -124,6 +124,7 @@ def drug_overdose_rates() -> Table:
     return nchs_drug_overdose_rates.load()
 
 
+@st.cache_data(ttl=3600, show_spinner=False)
 def data_as_of() -> str:
     """One line for the frame's footer: every table's as-of date and whether it is bundled or live."""
     parts = []
