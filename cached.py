@@ -251,6 +251,41 @@ def claim_checks_table() -> pd.DataFrame:
 
 
 # --- lesson deck (issue 6) ---------------------------------------------------------------------------------
+# Imported here, not at the top, so this section stays self-contained in a file others edit at the same time.
+import lesson as _lesson  # noqa: E402
+import lesson_pack as _lesson_pack  # noqa: E402
+
+
+def lesson_tables() -> _lesson.Tables:
+    """The tables the lesson draws on (each one cached above)."""
+    return _lesson.Tables(national_final(), state_drug_poisoning(), risk_table())
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def lesson_deck() -> list[_lesson.Slide]:
+    """The classroom deck (lessons/deck.toml) with its numbers computed; raises lesson.DeckError."""
+    return _lesson.load(lesson_tables())
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def lesson_figure(slide_id: str) -> _go.Figure | None:
+    """One slide's chart in projector type (shared, never changed by a page)."""
+    slide = next(s for s in lesson_deck() if s.id == slide_id)
+    return _lesson.figure(slide, lesson_tables())
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def lesson_sources(slide_id: str) -> list[tuple[str, str]]:
+    """(title, url) of the sources behind one slide."""
+    slide = next(s for s in lesson_deck() if s.id == slide_id)
+    return _lesson.source_notes(slide, lesson_tables())
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def lesson_pack_html() -> bytes:
+    """The offline lesson pack (one self-contained HTML file), built once an hour at most."""
+    return _lesson_pack.build(lesson_tables()).encode("utf-8")
+
 
 
 # --- data page, uploads and data package (issue 7) --------------------------------------------------------

@@ -31,6 +31,7 @@ SECTIONS = {
         ("pages/risk.py", "Risk and claims", ":material/balance:"),
     ],
     "Teach and download": [
+        ("pages/classroom.py", "Lesson mode", ":material/school:"),
         ("pages/data.py", "Data and downloads", ":material/download:"),
         ("pages/about.py", "About the data", ":material/info:"),
     ],

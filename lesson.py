@@ -1,0 +1,238 @@
+"""The classroom lesson: a deck of slides read from ``lessons/deck.toml``, with every number computed.
+
+Pure (no streamlit): used by the Lesson mode page (``pages/classroom.py``) and the offline pack
+(``lesson_pack.py``). The deck file holds words only; numbers are written as ``{name}`` and filled from
+:func:`facts`, which computes them from the project's tables (``national_final``, ``state_drug_poisoning``,
+the risk table). A deck with an unknown chart, a missing source or an unknown ``{name}`` is refused with a
+:class:`DeckError` naming the slide and the problem.
+"""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+import charts
+import headlines
+from data_sources import risk
+from data_sources.schema import Table
+
+DECK_FILE = Path(__file__).parent / "lessons" / "deck.toml"
+
+#: Where the help slide's words come from (988 Lifeline, SAMHSA's helpline and naloxone pages).
+HELP_SOURCES = (
+    ("988 Suicide & Crisis Lifeline", "https://988lifeline.org"),
+    ("SAMHSA National Helpline", "https://www.samhsa.gov/find-help/helplines/national-helpline"),
+    ("SAMHSA: Naloxone", "https://www.samhsa.gov/substance-use/treatment/overdose-prevention/naloxone"),
+)
+SOURCE_NAMES = ("national_final", "state_drug_poisoning", "risk_multipliers", "help_lines")
+FIELDS = {"id", "title", "chart", "predict", "reveal", "notes", "sources"}
+WHO_YEAR = 2017  # the latest year of the state table (jx6g-fdh6, 1999-2017 release)
+PROJECTOR_FONT = 22
+
+
+class DeckError(ValueError):
+    """The deck file cannot be used; the message names the slide and the problem."""
+
+
+@dataclass(frozen=True)
+class Slide:
+    id: str
+    title: str
+    chart: str
+    reveal: str
+    notes: str
+    sources: tuple[str, ...]
+    predict: str = ""
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The tables a lesson draws on."""
+
+    national: Table
+    states: Table
+    risk: risk.RiskTable
+
+
+# --- facts: every number in the deck, computed -----------------------------------------------------------
+
+
+def facts(tables: Tables) -> dict[str, str]:
+    """Formatted numbers the deck may use, by name."""
+    national = tables.national.data
+    fold = headlines.fold_change(national, drug="heroin", start=1999, end=2019)
+    heroin_sum = headlines.year_sum(national, drug="heroin", start=1999, end=2019)
+    synthetic = headlines.fold_change(national, drug="synthetic_opioids", start=2013, end=2021)
+    totals = charts.national_series(national, drugs=["all_drugs"], measure="deaths").dropna(subset=["value"])
+    peak = totals.loc[totals["value"].idxmax()]
+
+    states = tables.states.data
+    us = states[(states["geo_code"] == "US") & (states["year"] == WHO_YEAR) & (states["race_ethnicity"] == "all")]
+    bands = us[(us["sex"] == "all") & (us["age_group"] != "all") & (us["measure"] == "crude_rate_per_100k")]
+    top = bands.loc[bands["value"].idxmax()]
+    by_sex = us[(us["age_group"] == "all") & (us["measure"] == "age_adjusted_rate_per_100k")].set_index("sex")
+
+    muhuri = tables.risk.row("muhuri_2013_nmpr_to_heroin_start")
+    base = risk.baseline(muhuri)
+    if base is None:
+        raise DeckError("risk table: the Muhuri 2013 figure has no absolute rates to explain it with")
+    return {
+        "heroin_1999": f"{fold.start.value:,.0f}",
+        "heroin_2019": f"{fold.end.value:,.0f}",
+        "heroin_fold": fold.label().replace("x", " times"),
+        "heroin_sum": f"{heroin_sum.total:,.0f}",
+        "synthetic_2013": f"{synthetic.start.value:,.0f}",
+        "synthetic_2021": f"{synthetic.end.value:,.0f}",
+        "synthetic_fold": synthetic.label().replace("x", " times"),
+        "all_peak": f"{peak['value']:,.0f}",
+        "all_peak_year": str(int(peak["year"])),
+        "who_year": str(WHO_YEAR),
+        "who_top_age": str(top["age_group"]),
+        "who_top_rate": f"{top['value']:.1f}",
+        "who_male": f"{by_sex.loc['male', 'value']:.1f}",
+        "who_female": f"{by_sex.loc['female', 'value']:.1f}",
+        "muhuri_times": f"{muhuri['value']:g}",
+        "muhuri_exposed": f"{base.exposed:g}",
+        "muhuri_baseline": f"{base.baseline:g}",
+        "muhuri_per": f"{base.per:,}",
+    }
+
+
+# --- charts: one builder per chart key -------------------------------------------------------------------
+
+
+def _projector(fig: go.Figure) -> go.Figure:
+    """Large type for a projector at the back of a classroom."""
+    fig.update_layout(font={"size": PROJECTOR_FONT}, title_font={"size": PROJECTOR_FONT + 6}, height=560)
+    return fig
+
+
+def _waves(t: Tables) -> go.Figure:
+    return charts.trend_chart(t.national.data, drugs=["rx_opioids_incl_methadone", "heroin", "synthetic_opioids"],
+                              measure="deaths", title="Overdose deaths by opioid type, United States")
+
+
+def _heroin(t: Tables) -> go.Figure:
+    return charts.trend_chart(t.national.data, drugs=["heroin"], measure="deaths", years=(1999, 2019),
+                              show_waves=False, title="Overdose deaths involving heroin, 1999-2019")
+
+
+def _fentanyl(t: Tables) -> go.Figure:
+    return charts.trend_chart(t.national.data, drugs=["synthetic_opioids", "heroin"], measure="deaths",
+                              years=(2010, 2023), show_waves=False,
+                              title="Synthetic opioids (mainly fentanyl) and heroin, 2010-2023")
+
+
+def _who(t: Tables) -> go.Figure:
+    return charts.demographics_chart(t.states.data, drug="all_drugs", by="age_group", measure="crude_rate_per_100k",
+                                     title="Overdose death rate by age group (deaths per 100,000)", columns=4)
+
+
+def _risk(t: Tables) -> go.Figure:
+    ratios = risk.ratio_rows(t.risk.data)
+    return charts.risk_chart(ratios[ratios["question"] == t.risk.row("muhuri_2013_nmpr_to_heroin_start")["question"]])
+
+
+CHARTS: dict[str, Callable[[Tables], go.Figure] | None] = {
+    "waves": _waves, "heroin": _heroin, "fentanyl": _fentanyl, "who": _who, "risk": _risk, "none": None,
+}
+
+
+def figure(slide: Slide, tables: Tables) -> go.Figure | None:
+    """The slide's chart in projector type, or None for a slide without one."""
+    build = CHARTS[slide.chart]
+    return None if build is None else _projector(build(tables))
+
+
+# --- the deck file -----------------------------------------------------------------------------------------
+
+
+def read_deck(path: Path = DECK_FILE) -> list[dict]:
+    """The raw [[slide]] tables of a deck file; DeckError when it is not valid TOML or has no slides."""
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise DeckError(f"{path.name} is not valid TOML: {err}") from err
+    slides = document.get("slide")
+    if not isinstance(slides, list) or not slides:
+        raise DeckError(f"{path.name} has no [[slide]] entries")
+    return slides
+
+
+def build_deck(raw: list[dict], known: Mapping[str, str]) -> list[Slide]:
+    """Validate raw slides and fill their ``{names}`` from ``known`` (see :func:`facts`)."""
+    slides, seen = [], set()
+    for number, entry in enumerate(raw, start=1):
+        where = f"slide {number} ({entry.get('id', 'no id')!r})"
+        unknown_fields = set(entry) - FIELDS
+        if unknown_fields:
+            raise DeckError(f"{where}: unknown fields {sorted(unknown_fields)}; allowed: {sorted(FIELDS)}")
+        for name in ("id", "title", "chart", "reveal", "notes"):
+            if not str(entry.get(name, "")).strip():
+                raise DeckError(f"{where}: '{name}' is missing or empty")
+        if entry["id"] in seen:
+            raise DeckError(f"{where}: the id {entry['id']!r} is used twice")
+        seen.add(entry["id"])
+        if entry["chart"] not in CHARTS:
+            raise DeckError(f"{where}: unknown chart {entry['chart']!r}; choose one of {sorted(CHARTS)}")
+        sources = entry.get("sources") or []
+        if not sources:
+            raise DeckError(f"{where}: no sources; every slide names where its words and numbers come from")
+        bad = [s for s in sources if s not in SOURCE_NAMES]
+        if bad:
+            raise DeckError(f"{where}: unknown sources {bad}; choose from {list(SOURCE_NAMES)}")
+        text = {name: _fill(str(entry.get(name, "")), known, where, name)
+                for name in ("title", "predict", "reveal", "notes")}
+        slides.append(Slide(id=str(entry["id"]), chart=str(entry["chart"]), sources=tuple(sources), **text))
+    return slides
+
+
+def load(tables: Tables, path: Path = DECK_FILE) -> list[Slide]:
+    """The deck, validated, with its numbers filled from ``tables``."""
+    return build_deck(read_deck(path), facts(tables))
+
+
+def _fill(text: str, known: Mapping[str, str], where: str, field: str) -> str:
+    names = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+    missing = sorted(set(names) - set(known))
+    if missing:
+        raise DeckError(f"{where}: '{field}' uses {missing}, which the lesson does not compute; "
+                        f"known names: {sorted(known)}")
+    return text.format_map(known)
+
+
+# --- sources ---------------------------------------------------------------------------------------------
+
+
+def source_notes(slide: Slide, tables: Tables) -> list[tuple[str, str]]:
+    """(title, url) of every source behind a slide, for the small print under it."""
+    found: list[tuple[str, str]] = []
+    for name in slide.sources:
+        if name == "help_lines":
+            found += list(HELP_SOURCES)
+        elif name == "risk_multipliers":
+            row = tables.risk.row("muhuri_2013_nmpr_to_heroin_start")
+            src = tables.risk.source(str(row["source_id"]))
+            found.append((f"{src.citation}", src.url))
+        else:
+            table = tables.national if name == "national_final" else tables.states
+            shown = _shown_rows(slide, table)
+            used = set(shown["source_id"]) if not shown.empty else {s.id for s in table.sources}
+            found += [(f"{s.publisher}: {s.title}", s.url) for s in table.sources if s.id in used]
+    return list(dict.fromkeys(found))
+
+
+def _shown_rows(slide: Slide, table: Table) -> pd.DataFrame:
+    """The national rows a slide draws, so its small print names only the sources actually used."""
+    drugs = {"waves": ["rx_opioids_incl_methadone", "heroin", "synthetic_opioids"], "heroin": ["heroin"],
+             "fentanyl": ["synthetic_opioids", "heroin"]}.get(slide.chart)
+    if drugs is None:
+        return table.data.head(0)
+    return charts.national_series(table.data, drugs=drugs, measure="deaths")

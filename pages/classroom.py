@@ -1,0 +1,80 @@
+"""Lesson mode: the classroom deck (``lessons/deck.toml``) one idea per screen, in projector type.
+
+Numbers on the slides are computed from the project's tables (``lesson.facts``); the slide shown is in the
+URL (``?slide=heroin``), so a teacher can link straight to it. Presenter notes stay hidden unless asked for.
+The same lesson downloads as one HTML file that plays with no network (``lesson_pack``).
+"""
+
+import streamlit as st
+
+import cached
+import lesson
+import permalink
+
+try:
+    deck = cached.lesson_deck()
+except lesson.DeckError as problem:
+    st.title("Lesson mode")
+    st.error(f"The lesson file `lessons/deck.toml` cannot be used: {problem}")
+    st.stop()
+
+ids = tuple(slide.id for slide in deck)
+specs = {"slide": permalink.Choice(ids, ids[0])}
+cleaned = permalink.clean({k: st.query_params.get_all(k) for k in st.query_params if k == "slide"}, specs)
+index = ids.index(str(cleaned.values["slide"]))
+slide = deck[index]
+
+
+def go_to(target: int) -> None:
+    """Move to another slide: its id goes into the URL; its answer starts hidden again."""
+    st.query_params["slide"] = ids[target]
+    st.session_state.pop(f"revealed_{ids[target]}", None)
+
+
+# Projector type for this page only: the style element leaves with the page.
+st.html(
+    """<style>
+    [data-testid="stMain"] h1 { font-size: 3.2rem !important; line-height: 1.15; }
+    [data-testid="stMain"] .stMarkdown p, [data-testid="stMain"] .stMarkdown li { font-size: 1.7rem; line-height: 1.4; }
+    [data-testid="stMain"] button p { font-size: 1.25rem; }
+    </style>"""
+)
+if note := permalink.notice(cleaned.ignored):
+    st.info(note, icon=":material/link_off:")
+
+top = st.columns([3, 2, 2])
+with top[0]:
+    st.caption(f"Lesson mode · slide {index + 1} of {len(deck)}")
+with top[1]:
+    show_notes = st.toggle("Show presenter notes", key="notes", help="Keep this off on the projected screen.")
+with top[2]:
+    st.download_button(
+        "Offline lesson (HTML)", cached.lesson_pack_html(), file_name="overdose-lesson.html", mime="text/html",
+        icon=":material/download:", help="One file with every slide and chart; opens in any browser, no internet.",
+    )
+
+st.title(slide.title)
+revealed = not slide.predict or st.session_state.get(f"revealed_{slide.id}", False)
+if slide.predict:
+    st.warning(f"**Predict:** {slide.predict}", icon=":material/psychology_alt:")
+    if not revealed and st.button("Reveal the answer", type="primary", key=f"reveal_{slide.id}"):
+        st.session_state[f"revealed_{slide.id}"] = True
+        revealed = True
+if revealed:
+    st.markdown(slide.reveal)
+    figure = cached.lesson_figure(slide.id)
+    if figure is not None:
+        st.plotly_chart(figure, key=f"chart_{slide.id}", config={"displaylogo": False})
+sources = "; ".join(f"[{title}]({url})" for title, url in cached.lesson_sources(slide.id))
+st.caption(f"Source: {sources}.")
+if show_notes:
+    st.info(f"**Presenter notes.** {slide.notes}", icon=":material/speaker_notes:")
+
+nav = st.columns([1, 1, 3])
+with nav[0]:
+    st.button("Previous", on_click=go_to, args=(index - 1,), disabled=index == 0, icon=":material/arrow_back:",
+              width="stretch")
+with nav[1]:
+    st.button("Next", on_click=go_to, args=(index + 1,), disabled=index == len(deck) - 1, type="primary",
+              icon=":material/arrow_forward:", width="stretch")
+st.query_params["slide"] = slide.id

@@ -1,0 +1,56 @@
+"""Lesson mode through AppTest: every slide renders, predict-then-reveal, navigation, notes, links."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import lesson
+import lesson_pack
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "classroom.py")
+DECK = lesson.load(lesson_pack.load_tables())
+
+
+@pytest.mark.parametrize("slide", DECK, ids=[s.id for s in DECK])
+def test_every_slide_renders_from_its_link(slide):
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["slide"] = slide.id
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == slide.title
+    if slide.predict:  # the answer waits for the class's guesses
+        assert slide.reveal not in [m.value for m in at.markdown]
+        at.button(key=f"reveal_{slide.id}").click().run()
+    assert slide.reveal in [m.value for m in at.markdown]
+    assert len(at.get("plotly_chart")) == (0 if slide.chart == "none" else 1)
+    assert any(c.value.startswith("Source: [") for c in at.caption)
+
+
+def test_next_and_previous_move_and_update_the_link():
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert at.caption[0].value == f"Lesson mode · slide 1 of {len(DECK)}"
+    next_button = next(b for b in at.button if b.label == "Next")
+    next_button.click().run()
+    assert at.title[0].value == DECK[1].title and at.query_params["slide"] == DECK[1].id
+    next(b for b in at.button if b.label == "Previous").click().run()
+    assert at.title[0].value == DECK[0].title
+
+
+def test_notes_are_hidden_until_asked_for():
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not any("Presenter notes" in i.value for i in at.info)
+    at.toggle(key="notes").set_value(True).run()
+    assert any(DECK[0].notes in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("bad", ["nope", "<script>alert(1)</script>", "x" * 5000])
+def test_unknown_slide_in_the_link_opens_the_first_with_a_notice(bad):
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["slide"] = bad
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == DECK[0].title
+    assert any("ignored" in i.value for i in at.info) and not any("<script>" in i.value for i in at.info)
