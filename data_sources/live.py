@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
+
 from data_sources.schema import SchemaError, Source, Table
 from data_sources.snapshot import SNAPSHOT_DIR, cache_dir, read_table
 
@@ -110,3 +112,16 @@ def parse_number(text: object) -> float | None:
         return None
     cleaned = str(text).replace(",", "").strip()
     return float(cleaned) if cleaned else None
+
+
+def records_frame(records: list[dict], fields: tuple[str, ...], dataset_id: str) -> pd.DataFrame:
+    """SODA records as a frame, refusing a response that lacks any of ``fields`` (a renamed column) with a
+    SchemaError that names what is missing and what came instead."""
+    raw = pd.DataFrame.from_records(records)
+    missing = [f for f in fields if f not in raw.columns]
+    if missing:
+        raise SchemaError(
+            f"{dataset_id}: fields missing from the response: {missing}; found {sorted(raw.columns)}. "
+            "The dataset may have renamed its columns."
+        )
+    return raw

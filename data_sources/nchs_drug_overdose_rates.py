@@ -44,13 +44,7 @@ SEXES = {"Male": "male", "Female": "female"}
 
 def tidy(records: list[dict]) -> pd.DataFrame:
     """SODA JSON records (values as strings) -> the tidy contract, one row per rate."""
-    raw = pd.DataFrame.from_records(records)
-    missing = [f for f in FIELDS if f not in raw.columns]
-    if missing:
-        raise SchemaError(
-            f"{DATASET_ID}: fields missing from the response: {missing}; found {sorted(raw.columns)}. "
-            "The dataset may have renamed its columns."
-        )
+    raw = live.records_frame(records, FIELDS, DATASET_ID)
     rows = []
     for rec in raw.to_dict("records"):
         panel, unit = int(float(rec["panel_num"])), int(float(rec["unit_num"]))

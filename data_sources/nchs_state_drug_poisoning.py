@@ -74,13 +74,7 @@ RATES = {
 
 def tidy(records: list[dict]) -> pd.DataFrame:
     """SODA JSON records (values as strings) -> the tidy contract: deaths, population and both rates."""
-    raw = pd.DataFrame.from_records(records)
-    missing = [f for f in FIELDS if f not in raw.columns]
-    if missing:
-        raise SchemaError(
-            f"{DATASET_ID}: fields missing from the response: {missing}; found {sorted(raw.columns)}. "
-            "The dataset may have renamed its columns."
-        )
+    raw = live.records_frame(records, FIELDS, DATASET_ID)
     unknown_sex = sorted(set(raw["sex"]) - set(SEX))
     unknown_race = sorted(set(raw["race_and_hispanic_origin"]) - set(RACE))
     if unknown_sex or unknown_race:

@@ -78,13 +78,7 @@ PERIOD = "12 month-ending"
 
 def tidy(records: list[dict]) -> pd.DataFrame:
     """SODA JSON records (values as strings) -> the tidy contract. Only 12-month-ending rows are kept."""
-    raw = pd.DataFrame.from_records(records)
-    missing = [f for f in FIELDS if f not in raw.columns]
-    if missing:
-        raise SchemaError(
-            f"{DATASET_ID}: fields missing from the response: {missing}; found {sorted(raw.columns)}. "
-            "The dataset may have renamed its columns."
-        )
+    raw = live.records_frame(records, FIELDS, DATASET_ID)
     raw = raw[raw["period"] == PERIOD]
     unknown = sorted(set(raw["indicator"]) - set(INDICATORS))
     if unknown:
