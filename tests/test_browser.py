@@ -305,6 +305,8 @@ LOW_CONTRAST_JS = """() => {
     if (![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
     // A slider thumb's value label is drawn above the thumb, on the page, not on the filled thumb it sits in.
     if (el.closest('[data-testid="stSliderThumbValue"]')) continue;
+    // WCAG 1.4.3 exempts inactive controls (e.g. "Previous" on the first slide).
+    if (el.closest('button:disabled')) continue;
     const style = getComputedStyle(el);
     if (style.visibility === 'hidden' || style.display === 'none') continue;
     const bg = background(el), fg = parse(style.color), a = fg.a * parseFloat(style.opacity || 1);
@@ -323,3 +325,33 @@ def test_text_contrast_meets_wcag_aa(visit, info: PageInfo):
     v = visit(info.url_path)
     low = v.page.evaluate(LOW_CONTRAST_JS)
     assert not low, f"text under 4.5:1 contrast on {info.stem}: {low[:10]}"
+
+
+def test_lesson_pack_plays_offline_in_chromium(tmp_path, chromium):  # noqa: F811 - pytest fixture
+    """The offline lesson pack from file://, with every request but the file itself refused."""
+    import lesson_pack
+
+    out = tmp_path / "lesson.html"
+    lesson_pack.main(["--out", str(out)])
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    outside: list[str] = []
+
+    def only_the_file(route):
+        if route.request.url.startswith(("file:", "data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_the_file)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(out.as_uri())
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("r")
+    page.wait_for_function("() => document.querySelector('#slide-heroin .js-plotly-plot .main-svg')")
+    assert page.locator("#counter").inner_text() == "Slide 2 of 6"
+    assert page.locator("#slide-heroin .reveal").is_visible()
+    assert not outside and not errors, (outside, errors)
+    context.close()

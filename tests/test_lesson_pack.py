@@ -6,7 +6,6 @@ import re
 from datetime import date
 
 import pytest
-from browser_support import chromium  # noqa: F401 - pytest fixture
 
 import lesson
 import lesson_pack
@@ -49,31 +48,3 @@ def test_make_lesson_writes_the_file(tmp_path, capsys):
     assert lesson_pack.main(["--out", str(out)]) == 0
     assert out.read_text().startswith("<!DOCTYPE html>")
     assert "6 slides" in capsys.readouterr().out
-
-
-@pytest.mark.browser
-def test_pack_plays_offline_in_chromium(tmp_path, chromium):  # noqa: F811 - pytest fixture
-    out = tmp_path / "lesson.html"
-    lesson_pack.main(["--out", str(out)])
-    context = chromium.new_context(viewport={"width": 1280, "height": 800})
-    outside: list[str] = []
-
-    def only_the_file(route):
-        if route.request.url.startswith(("file:", "data:", "blob:")):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_the_file)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(out.as_uri())
-    page.keyboard.press("ArrowRight")
-    page.keyboard.press("r")
-    page.wait_for_function("() => document.querySelector('#slide-heroin .js-plotly-plot .main-svg')")
-    assert page.locator("#counter").inner_text() == "Slide 2 of 6"
-    assert page.locator("#slide-heroin .reveal").is_visible()
-    assert not outside and not errors, (outside, errors)
-    context.close()
