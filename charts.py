@@ -557,14 +557,7 @@ def demographic_rows(data: pd.DataFrame, *, drug: str, by: str, measure: str,
 
 def _wrap_label(text: str, width: int = 28) -> str:
     """Break a long panel or axis label into lines ('<br>' between words)."""
-    lines, line = [], ""
-    for word in text.split():
-        if line and len(line) + len(word) + 1 > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    return "<br>".join([*lines, line])
+    return _wrap(text, width)
 
 
 def group_label(group: str, by: str) -> str:
