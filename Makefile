@@ -17,6 +17,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 
 ## run: serve the dashboard on http://localhost:$(PORT) from the bundled data (no network needed)
 run: $(VENV)/.runtime
+	@echo "Dashboard: http://localhost:$(PORT)  (Ctrl+C to stop)"
 	$(VENV)/bin/streamlit run dashboard.py --server.port $(PORT) --browser.gatherUsageStats false
 
 ## test: install dev tools (and Chromium where possible), then run the whole suite
