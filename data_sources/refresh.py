@@ -59,7 +59,7 @@ def refresh(ids: list[str] | None, settings: socrata.Settings, out: TextIO | Non
         print(f"{module.TABLE}: fetching {module.DATASET_ID} from {settings.base_url}", file=out, flush=True)
         try:
             rows = refresh_one(module, settings, out)
-        except (socrata.SocrataError, SchemaError, KeyError, ValueError) as err:
+        except (socrata.SocrataError, SchemaError, KeyError, ValueError, OSError) as err:  # OSError: cache not writable
             failed.append(module.TABLE)
             print(f"{module.TABLE}: FAILED, previous copy kept: {err}", file=out, flush=True)
         else:

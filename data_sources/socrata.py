@@ -113,6 +113,8 @@ def _get_page(http: requests.Session, url: str, params: dict, dataset_id: str, s
         # urllib3 reports read timeouts that outlasted the retries as a connection error; say what happened.
         what = "timed out" if "timed out" in _reason(err).lower() else "could not connect"
         raise SocrataError(f"{where}: {what} ({_reason(err)})") from err
+    except requests.exceptions.RequestException as err:  # e.g. the connection closed mid-body
+        raise SocrataError(f"{where}: the transfer broke off ({_reason(err)})") from err
     if response.status_code != 200:
         retried = f" (after {settings.retries} retries)" if response.status_code in RETRY_STATUSES else ""
         raise SocrataError(

@@ -185,3 +185,13 @@ def test_failed_refresh_with_no_cache_leaves_the_bundled_snapshot_in_use(httpser
     assert refresh.refresh(["xkb8-kh2a"], settings(httpserver, retries=0), out=io.StringIO()) == 1
     assert list(cache.iterdir()) == []
     assert nchs_vsrr.load().from_snapshot
+
+
+def test_unwritable_cache_is_a_named_failure_not_a_traceback(httpserver, tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the cache directory should be")
+    monkeypatch.setenv("DATA_CACHE_DIR", str(blocker / "cache"))
+    serve_all(httpserver)
+    out = io.StringIO()
+    assert refresh.refresh(["vsrr_provisional"], settings(httpserver, page_size=50), out=out) == 1
+    assert "vsrr_provisional: FAILED, previous copy kept" in out.getvalue()
