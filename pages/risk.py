@@ -17,6 +17,17 @@ data = table.data
 ratios = risk.ratio_rows(data)
 shares = risk.share_rows(data)
 
+
+def table_twin(rows, file_name: str) -> None:
+    """The rows a chart shows, as a table with a CSV download (with full citations) in an expander."""
+    with st.expander("The chart as a table, and download"):
+        st.dataframe(charts.risk_display_table(rows), hide_index=True)
+        st.download_button(
+            "Download these rows (CSV)", risk.to_csv_bytes(risk.citation_table(table).loc[rows.index]),
+            file_name=file_name, mime="text/csv", icon=":material/download:",
+        )
+
+
 st.title("Risk multipliers and public claims")
 st.markdown(
     'The figures quoted most about heroin are multipliers ("19 times more likely") and shares ("4 in 5"). '
@@ -78,15 +89,7 @@ else:
             "- Figures answer different questions in different groups of people, so compare them with care: "
             "a bigger number is not a bigger danger to you unless it was measured in people like you."
         )
-    with st.expander("The chart as a table, and download"):
-        st.dataframe(charts.risk_display_table(shown), hide_index=True)
-        st.download_button(
-            "Download these rows (CSV)",
-            risk.to_csv_bytes(risk.citation_table(table).loc[shown.index]),
-            file_name="risk_multipliers_shown.csv",
-            mime="text/csv",
-            icon=":material/download:",
-        )
+    table_twin(shown, "risk_multipliers_shown.csv")
 
 # --- one figure, up close -----------------------------------------------------------------------------------
 st.header("One figure, up close")
@@ -167,15 +170,7 @@ st.caption(
 with st.container(border=True):
     st.markdown("**What the chart shows**")
     st.markdown("\n".join(f"- {risk.share_sentence(r)}." for _, r in shares.iterrows()))
-with st.expander("The chart as a table, and download"):
-    st.dataframe(charts.risk_display_table(shares), hide_index=True)
-    st.download_button(
-        "Download these rows (CSV)",
-        risk.to_csv_bytes(risk.citation_table(table).loc[shares.index]),
-        file_name="risk_shares.csv",
-        mime="text/csv",
-        icon=":material/download:",
-    )
+table_twin(shares, "risk_shares.csv")
 
 # --- what protects -------------------------------------------------------------------------------------------
 st.header("What protects")
