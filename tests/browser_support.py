@@ -234,6 +234,18 @@ def wait_for_idle(page: Any, *, timeout_ms: int = 45_000) -> None:
     page.wait_for_timeout(300)
 
 
+def wait_for_figures(page: Any, count: int, *, timeout_ms: int = 30_000) -> None:
+    """Wait until ``count`` plotly charts are drawn and the app is idle: a page streams its charts in one by one,
+    so comparing views after the first chart alone races the rest (seen in CI on the risk page)."""
+    page.wait_for_function(
+        "n => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n",
+        arg=count,
+        timeout=timeout_ms,
+        polling=100,
+    )
+    wait_for_idle(page, timeout_ms=timeout_ms)
+
+
 #: JS: a summary of every drawn plotly figure, to compare two views of a page (a permalink and its origin).
 FIGURES_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(div => ({
     title: (div.layout && div.layout.title && (div.layout.title.text || div.layout.title)) || '',

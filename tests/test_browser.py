@@ -31,6 +31,7 @@ from browser_support import (  # noqa: F401 - app_server and chromium are pytest
     artifact_path,
     chromium,
     dashboard_pages,
+    wait_for_figures,
     wait_for_idle,
     wait_for_page,
 )
@@ -204,7 +205,7 @@ def test_overview_controls_and_permalink(visit):
     assert params.get("measure") == ["Rate per 100,000"] and params.get("log") == ["true"], params
 
     again = visit(page.url)
-    again.page.wait_for_function("() => document.querySelector('.js-plotly-plot .main-svg')")
+    wait_for_figures(again.page, len(after))
     assert figures(again.page) == after, "the permalink shows a different chart"
     v.assert_clean()
     again.assert_clean()
@@ -216,6 +217,7 @@ def test_risk_question_filter_and_permalink(visit):
     v = visit("/risk")
     page = v.page
     page.locator(".js-plotly-plot .main-svg").first.wait_for()
+    wait_for_idle(page)
     pills = page.locator('[data-testid="stButtonGroup"]').first.get_by_role("button")
     assert pills.count() >= 2, "the risk page should offer at least two questions"
     before = figures(page)[0]
@@ -229,8 +231,8 @@ def test_risk_question_filter_and_permalink(visit):
     assert "questions" in query(page), page.url
 
     again = visit(page.url)
-    again.page.locator(".js-plotly-plot .main-svg").first.wait_for()
-    assert figures(again.page) == after
+    wait_for_figures(again.page, len(after))
+    assert figures(again.page) == after, "the permalink shows a different chart"
     v.assert_clean()
     again.assert_clean()
 
