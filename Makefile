@@ -23,6 +23,7 @@ run: $(VENV)/.runtime
 ## test: install dev tools (and Chromium where possible), then run the whole suite
 test: $(VENV)/.dev browser
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m pytest
 
 ## browser: install Debian's Chromium for the real-browser tests when we are root and it is missing

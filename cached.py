@@ -84,14 +84,14 @@ class TrendView:
 # A resource, not data: st.cache_data would copy the figure on every rerun, which costs as much as building
 # it. The view is shared between sessions and must not be changed by a page (none does).
 @st.cache_resource(show_spinner=False, max_entries=256)
-def trend_view(drugs: tuple[str, ...], measure: str, years: tuple[int, int], log_y: bool,
-               show_waves: bool) -> TrendView:
+def trend_view(
+    drugs: tuple[str, ...], measure: str, years: tuple[int, int], log_y: bool, show_waves: bool
+) -> TrendView:
     """The national trend chart with its rows, table twin, CSV and summary (charts.trend_chart and friends)."""
     data = national_final().data
     shown = _charts.national_series(data, drugs=drugs, measure=measure, years=years)
     return TrendView(
-        figure=_charts.trend_chart(data, drugs=drugs, measure=measure, years=years, log_y=log_y,
-                                   show_waves=show_waves),
+        figure=_charts.trend_chart(data, drugs=drugs, measure=measure, years=years, log_y=log_y, show_waves=show_waves),
         shown=shown,
         table=_charts.display_table(shown),
         csv=to_csv_bytes(shown),
@@ -140,7 +140,6 @@ def freshness_line(table: Table) -> str:
     return live.freshness(table)
 
 
-
 # --- states and demographics (issue 4) --------------------------------------------------------------------
 # Imported here, not at the top, so this section stays self-contained in a file others edit at the same time.
 import pandas as _pd  # noqa: E402
@@ -157,32 +156,44 @@ def vsrr_changes(drug: str, period_end: str) -> _pd.DataFrame:
 
 # Figures as resources (shared between sessions, never changed by a page): building them is most of a
 # rerun's cost otherwise. Each takes the name of the table it draws from, so the key stays small.
-_TABLES = {"state_drug_poisoning": lambda: state_drug_poisoning(), "vsrr_provisional": lambda: vsrr_provisional(),
-           "drug_overdose_rates": lambda: drug_overdose_rates()}
+_TABLES = {
+    "state_drug_poisoning": lambda: state_drug_poisoning(),
+    "vsrr_provisional": lambda: vsrr_provisional(),
+    "drug_overdose_rates": lambda: drug_overdose_rates(),
+}
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
 def state_map_figures(measure: str, year: int, highlight: str | None, title: str) -> tuple[_go.Figure, _go.Figure]:
     """The choropleth and the tile grid of one measure and year (state table, charts.state_rows)."""
     rows = _charts.state_rows(state_drug_poisoning().data, measure=measure, year=year)
-    return (_charts.state_map_chart(rows, measure=measure, title=title),
-            _charts.tile_map_chart(rows, measure=measure, title=title, highlight=highlight))
+    return (
+        _charts.state_map_chart(rows, measure=measure, title=title),
+        _charts.tile_map_chart(rows, measure=measure, title=title, highlight=highlight),
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
-def state_trend_figure(table: str, geo_codes: tuple[str, ...], measure: str, drug: str, include_nation: bool,
-                       title: str) -> _go.Figure:
+def state_trend_figure(
+    table: str, geo_codes: tuple[str, ...], measure: str, drug: str, include_nation: bool, title: str
+) -> _go.Figure:
     """charts.state_trend_chart of places against the nation, from ``table`` (a name in _TABLES)."""
-    return _charts.state_trend_chart(_TABLES[table]().data, geo_codes=geo_codes, measure=measure, drug=drug,
-                                     include_nation=include_nation, title=title)
+    return _charts.state_trend_chart(
+        _TABLES[table]().data,
+        geo_codes=geo_codes,
+        measure=measure,
+        drug=drug,
+        include_nation=include_nation,
+        title=title,
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
-def demographics_figure(table: str, drug: str, by: str, measure: str, years: tuple[int, int],
-                        title: str) -> _go.Figure:
+def demographics_figure(table: str, drug: str, by: str, measure: str, years: tuple[int, int], title: str) -> _go.Figure:
     """charts.demographics_chart small multiples from ``table`` (a name in _TABLES)."""
-    return _charts.demographics_chart(_TABLES[table]().data, drug=drug, by=by, measure=measure, years=years,
-                                      title=title)
+    return _charts.demographics_chart(
+        _TABLES[table]().data, drug=drug, by=by, measure=measure, years=years, title=title
+    )
 
 
 # --- risk multipliers and public claims (issue 5) ---------------------------------------------------------
@@ -285,7 +296,6 @@ def lesson_sources(slide_id: str) -> list[tuple[str, str]]:
 def lesson_pack_html() -> bytes:
     """The offline lesson pack (one self-contained HTML file), built once an hour at most."""
     return _lesson_pack.build(lesson_tables()).encode("utf-8")
-
 
 
 # --- data page, uploads and data package (issue 7) --------------------------------------------------------

@@ -102,8 +102,9 @@ def missing_series(data: pd.DataFrame, *, drugs: Sequence[str], measure: str) ->
     return [d for d in drugs if d not in present]
 
 
-def national_series(data: pd.DataFrame, *, drugs: Sequence[str], measure: str,
-                    years: tuple[int, int] | None = None) -> pd.DataFrame:
+def national_series(
+    data: pd.DataFrame, *, drugs: Sequence[str], measure: str, years: tuple[int, int] | None = None
+) -> pd.DataFrame:
     """The national rows a trend chart shows: chosen drugs and measure, within ``years``, sorted."""
     rows = data[(data["geo_code"] == "US") & (data["measure"] == measure) & data["drug"].isin(list(drugs))]
     rows = rows[(rows["sex"] == "all") & (rows["age_group"] == "all") & (rows["race_ethnicity"] == "all")]
@@ -162,8 +163,14 @@ def trend_chart(
             if lo <= year <= hi:
                 fig.add_vline(x=year, line={"color": "#666666", "dash": "dot", "width": 1})
                 fig.add_annotation(
-                    x=year, y=1, yref="paper", text=label.split(":")[0], showarrow=False,
-                    xanchor="left", yanchor="bottom", font={"size": 12, "color": "#444444"},
+                    x=year,
+                    y=1,
+                    yref="paper",
+                    text=label.split(":")[0],
+                    showarrow=False,
+                    xanchor="left",
+                    yanchor="bottom",
+                    font={"size": 12, "color": "#444444"},
                     hovertext=label,
                 )
     return fig
@@ -241,8 +248,9 @@ def display_table(rows: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=DISPLAY_COLUMNS)
 
 
-def trend_summary(data: pd.DataFrame, *, drugs: Iterable[str], measure: str = "deaths",
-                  years: tuple[int, int] | None = None) -> list[str]:
+def trend_summary(
+    data: pd.DataFrame, *, drugs: Iterable[str], measure: str = "deaths", years: tuple[int, int] | None = None
+) -> list[str]:
     """Plain-language sentences describing a trend chart: first and latest value, peak, per drug."""
     rows = national_series(data, drugs=list(drugs), measure=measure, years=years).dropna(subset=["value"])
     unit = "deaths" if measure == "deaths" else measure_unit(measure)
@@ -286,8 +294,14 @@ def upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def state_rows(data: pd.DataFrame, *, measure: str, year: int | None = None, drug: str = "all_drugs",
-               period_end_date: pd.Timestamp | None = None) -> pd.DataFrame:
+def state_rows(
+    data: pd.DataFrame,
+    *,
+    measure: str,
+    year: int | None = None,
+    drug: str = "all_drugs",
+    period_end_date: pd.Timestamp | None = None,
+) -> pd.DataFrame:
     """One value per state and DC for a drug, measure and period (a year, or a 12-month-ending period)."""
     rows = data[(data["geo_level"] == "state") & (data["measure"] == measure) & (data["drug"] == drug)]
     rows = rows[(rows["sex"] == "all") & (rows["age_group"] == "all") & (rows["race_ethnicity"] == "all")]
@@ -333,8 +347,10 @@ FLAGS_SHORT = {
 
 def _check_map_measure(measure: str) -> None:
     if measure not in MAP_MEASURES:
-        raise ValueError(f"maps show rates only ({', '.join(MAP_MEASURES)}), not {measure!r}: counts follow "
-                         "population size, not risk")
+        raise ValueError(
+            f"maps show rates only ({', '.join(MAP_MEASURES)}), not {measure!r}: counts follow "
+            "population size, not risk"
+        )
 
 
 def state_map_chart(rows: pd.DataFrame, *, measure: str, title: str) -> go.Figure:
@@ -350,23 +366,46 @@ def state_map_chart(rows: pd.DataFrame, *, measure: str, title: str) -> go.Figur
     hover = _hover(rows, measure)
     fig = go.Figure()
     shown = rows[~blank]
-    fig.add_trace(go.Choropleth(
-        locationmode="USA-states", locations=usps[~blank], z=shown["value"].astype(float),
-        text=[h for h, b in zip(hover, blank, strict=True) if not b], hoverinfo="text", name="Rate",
-        colorscale=STATE_SCALE, marker={"line": {"color": "#ffffff", "width": 0.8}},
-        colorbar={"title": {"text": "Deaths per<br>100,000"}, "thickness": 14},
-    ))
-    if blank.any():
-        fig.add_trace(go.Choropleth(
-            locationmode="USA-states", locations=usps[blank], z=[0.0] * int(blank.sum()),
-            text=[h for h, b in zip(hover, blank, strict=True) if b], hoverinfo="text", name="No value",
-            colorscale=[[0, NO_VALUE_COLOUR], [1, NO_VALUE_COLOUR]], showscale=False,
+    fig.add_trace(
+        go.Choropleth(
+            locationmode="USA-states",
+            locations=usps[~blank],
+            z=shown["value"].astype(float),
+            text=[h for h, b in zip(hover, blank, strict=True) if not b],
+            hoverinfo="text",
+            name="Rate",
+            colorscale=STATE_SCALE,
             marker={"line": {"color": "#ffffff", "width": 0.8}},
-        ))
+            colorbar={"title": {"text": "Deaths per<br>100,000"}, "thickness": 14},
+        )
+    )
+    if blank.any():
+        fig.add_trace(
+            go.Choropleth(
+                locationmode="USA-states",
+                locations=usps[blank],
+                z=[0.0] * int(blank.sum()),
+                text=[h for h, b in zip(hover, blank, strict=True) if b],
+                hoverinfo="text",
+                name="No value",
+                colorscale=[[0, NO_VALUE_COLOUR], [1, NO_VALUE_COLOUR]],
+                showscale=False,
+                marker={"line": {"color": "#ffffff", "width": 0.8}},
+            )
+        )
     base_layout(fig, title=title, y_title="", x_title="")
-    fig.update_layout(geo={"scope": "usa", "projection": {"type": "albers usa"}, "resolution": 110,
-                           "showlakes": False, "bgcolor": "rgba(0,0,0,0)"},
-                      hovermode="closest", height=460, margin={"l": 0, "r": 0, "t": 60, "b": 0})
+    fig.update_layout(
+        geo={
+            "scope": "usa",
+            "projection": {"type": "albers usa"},
+            "resolution": 110,
+            "showlakes": False,
+            "bgcolor": "rgba(0,0,0,0)",
+        },
+        hovermode="closest",
+        height=460,
+        margin={"l": 0, "r": 0, "t": 60, "b": 0},
+    )
     return fig
 
 
@@ -400,20 +439,59 @@ def tile_map_chart(rows: pd.DataFrame, *, measure: str, title: str, highlight: s
         label = f"<b>{state.usps}</b><br>{row.value:,.1f}" if has_value else f"<b>{state.usps}</b><br>n/a"
         if has_value and "unreliable" in split_flags(row.value_flag):
             label += "*"
-        annotations.append({"x": state.col, "y": state.row, "text": label, "showarrow": False,
-                            "font": {"size": 11, "color": "#ffffff" if share > 0.55 else "#1a1a1a"}})
-    fig.add_trace(go.Heatmap(z=grey, colorscale=[[0, NO_VALUE_COLOUR], [1, NO_VALUE_COLOUR]], showscale=False,
-                             xgap=3, ygap=3, text=hover, hoverinfo="text", name="No value"))
-    fig.add_trace(go.Heatmap(z=z, colorscale=STATE_SCALE, zmin=lo, zmax=hi, xgap=3, ygap=3, text=hover,
-                             hoverinfo="text", name="Rate",
-                             colorbar={"title": {"text": "Deaths per<br>100,000"}, "thickness": 14}))
+        annotations.append(
+            {
+                "x": state.col,
+                "y": state.row,
+                "text": label,
+                "showarrow": False,
+                "font": {"size": 11, "color": "#ffffff" if share > 0.55 else "#1a1a1a"},
+            }
+        )
+    fig.add_trace(
+        go.Heatmap(
+            z=grey,
+            colorscale=[[0, NO_VALUE_COLOUR], [1, NO_VALUE_COLOUR]],
+            showscale=False,
+            xgap=3,
+            ygap=3,
+            text=hover,
+            hoverinfo="text",
+            name="No value",
+        )
+    )
+    fig.add_trace(
+        go.Heatmap(
+            z=z,
+            colorscale=STATE_SCALE,
+            zmin=lo,
+            zmax=hi,
+            xgap=3,
+            ygap=3,
+            text=hover,
+            hoverinfo="text",
+            name="Rate",
+            colorbar={"title": {"text": "Deaths per<br>100,000"}, "thickness": 14},
+        )
+    )
     if highlight in BY_FIPS:
         s = BY_FIPS[highlight]
-        fig.add_shape(type="rect", x0=s.col - 0.5, x1=s.col + 0.5, y0=s.row - 0.5, y1=s.row + 0.5,
-                      line={"color": "#000000", "width": 4})
+        fig.add_shape(
+            type="rect",
+            x0=s.col - 0.5,
+            x1=s.col + 0.5,
+            y0=s.row - 0.5,
+            y1=s.row + 0.5,
+            line={"color": "#000000", "width": 4},
+        )
     base_layout(fig, title=title, y_title="", x_title="")
-    fig.update_layout(annotations=annotations, hovermode="closest", height=460,
-                      plot_bgcolor="rgba(0,0,0,0)", margin={"l": 0, "r": 0, "t": 60, "b": 0})
+    fig.update_layout(
+        annotations=annotations,
+        hovermode="closest",
+        height=460,
+        plot_bgcolor="rgba(0,0,0,0)",
+        margin={"l": 0, "r": 0, "t": 60, "b": 0},
+    )
     fig.update_xaxes(visible=False, range=[-0.6, n_cols - 0.4])
     fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", scaleratio=1)
     return fig
@@ -440,8 +518,9 @@ def state_map_summary(rows: pd.DataFrame, *, measure: str, nation: pd.Series | N
     return sentences
 
 
-def state_trend_rows(data: pd.DataFrame, *, geo_codes: Sequence[str], measure: str, drug: str = "all_drugs",
-                     include_nation: bool = True) -> pd.DataFrame:
+def state_trend_rows(
+    data: pd.DataFrame, *, geo_codes: Sequence[str], measure: str, drug: str = "all_drugs", include_nation: bool = True
+) -> pd.DataFrame:
     """The rows a state trend chart shows: chosen states (and the nation), one drug and measure, all years."""
     codes = list(dict.fromkeys([*geo_codes, *(["US"] if include_nation else [])]))
     rows = data[data["geo_code"].isin(codes) & (data["measure"] == measure) & (data["drug"] == drug)]
@@ -449,8 +528,15 @@ def state_trend_rows(data: pd.DataFrame, *, geo_codes: Sequence[str], measure: s
     return rows.sort_values(["geo_code", "period_end_date"]).reset_index(drop=True)
 
 
-def state_trend_chart(data: pd.DataFrame, *, geo_codes: Sequence[str], measure: str, drug: str = "all_drugs",
-                      include_nation: bool = True, title: str) -> go.Figure:
+def state_trend_chart(
+    data: pd.DataFrame,
+    *,
+    geo_codes: Sequence[str],
+    measure: str,
+    drug: str = "all_drugs",
+    include_nation: bool = True,
+    title: str,
+) -> go.Figure:
     """Lines over time for chosen states against the United States (thick black line), one drug and measure.
 
     Yearly data are drawn by year; CDC's 12-month-ending periods by the month each period ends. Withheld
@@ -470,30 +556,45 @@ def state_trend_chart(data: pd.DataFrame, *, geo_codes: Sequence[str], measure: 
             style = {"color": "#000000", "dash": "solid", "symbol": "circle"}
             width = 4
             if part["value_lower"].notna().any():
-                fig.add_trace(go.Scatter(
-                    x=list(x) + list(x)[::-1],
-                    y=list(part["value_upper"].astype(float)) + list(part["value_lower"].astype(float))[::-1],
-                    fill="toself", fillcolor="rgba(0,0,0,0.12)", line={"width": 0}, hoverinfo="skip",
-                    name="United States, 95% interval",
-                ))
+                fig.add_trace(
+                    go.Scatter(
+                        x=list(x) + list(x)[::-1],
+                        y=list(part["value_upper"].astype(float)) + list(part["value_lower"].astype(float))[::-1],
+                        fill="toself",
+                        fillcolor="rgba(0,0,0,0.12)",
+                        line={"width": 0},
+                        hoverinfo="skip",
+                        name="United States, 95% interval",
+                    )
+                )
         else:
             style = series_style(i)
             width = 2.5
-        fig.add_trace(go.Scatter(
-            x=x, y=part["value"].astype(float), name=str(part["geo_name"].iloc[0]), mode="lines+markers",
-            connectgaps=False, line={"color": style["color"], "dash": style["dash"], "width": width},
-            marker={"symbol": [style["symbol"] + ("-open" if h else "") for h in hollow], "size": 7,
-                    "color": style["color"]},
-            hovertemplate=hover,
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=part["value"].astype(float),
+                name=str(part["geo_name"].iloc[0]),
+                mode="lines+markers",
+                connectgaps=False,
+                line={"color": style["color"], "dash": style["dash"], "width": width},
+                marker={
+                    "symbol": [style["symbol"] + ("-open" if h else "") for h in hollow],
+                    "size": 7,
+                    "color": style["color"],
+                },
+                hovertemplate=hover,
+            )
+        )
     x_title = "12 months ending" if monthly else "Year"
     base_layout(fig, title=title, y_title=upper_first(measure_unit(measure)), x_title=x_title)
     fig.update_yaxes(rangemode="tozero")
     return fig
 
 
-def state_trend_summary(data: pd.DataFrame, *, geo_codes: Sequence[str], measure: str,
-                        drug: str = "all_drugs", include_nation: bool = True) -> list[str]:
+def state_trend_summary(
+    data: pd.DataFrame, *, geo_codes: Sequence[str], measure: str, drug: str = "all_drugs", include_nation: bool = True
+) -> list[str]:
     """Per place: first and latest value on the chart, and how many values are withheld."""
     rows = state_trend_rows(data, geo_codes=geo_codes, measure=measure, drug=drug, include_nation=include_nation)
     unit = short_unit(measure)
@@ -514,8 +615,10 @@ def state_trend_summary(data: pd.DataFrame, *, geo_codes: Sequence[str], measure
             sentences.append(f"{name}: every value is withheld.")
             continue
         first, last = known.iloc[0], known.iloc[-1]
-        text = (f"{name}: {fmt.format(first['value'])} in {when(first)}, "
-                f"{fmt.format(last['value'])} in {when(last)} ({unit})")
+        text = (
+            f"{name}: {fmt.format(first['value'])} in {when(first)}, "
+            f"{fmt.format(last['value'])} in {when(last)} ({unit})"
+        )
         if len(known) < len(part):
             text += f"; {len(part) - len(known)} value(s) withheld"
         sentences.append(text + ".")
@@ -524,26 +627,56 @@ def state_trend_summary(data: pd.DataFrame, *, geo_codes: Sequence[str], measure
 
 def state_display_table(rows: pd.DataFrame) -> pd.DataFrame:
     """Chart-twin table for state rows (ranked or not): readable headers; rank and status when present."""
-    cols = [c for c in ("rank", "status", "geo_name", "geo_code", "year", "period_end_date", "drug", "measure",
-                        "value", "value_lower", "value_upper", "value_flag", "source_id") if c in rows]
+    cols = [
+        c
+        for c in (
+            "rank",
+            "status",
+            "geo_name",
+            "geo_code",
+            "year",
+            "period_end_date",
+            "drug",
+            "measure",
+            "value",
+            "value_lower",
+            "value_upper",
+            "value_flag",
+            "source_id",
+        )
+        if c in rows
+    ]
     out = rows[cols].copy()
     out["drug"] = out["drug"].map(drug_title)
     out["measure"] = out["measure"].map(lambda m: MEASURES[m].title)
     if "period_end_date" in out:
         out["period_end_date"] = out["period_end_date"].dt.strftime("%Y-%m-%d")
-    return out.rename(columns={
-        "rank": "Rank", "status": "Status", "geo_name": "Place", "geo_code": "FIPS", "year": "Year",
-        "period_end_date": "Period ends", "drug": "Drug", "measure": "Measure", "value": "Value",
-        "value_lower": "95% CI low", "value_upper": "95% CI high", "value_flag": "Flags", "source_id": "Source",
-    })
+    return out.rename(
+        columns={
+            "rank": "Rank",
+            "status": "Status",
+            "geo_name": "Place",
+            "geo_code": "FIPS",
+            "year": "Year",
+            "period_end_date": "Period ends",
+            "drug": "Drug",
+            "measure": "Measure",
+            "value": "Value",
+            "value_lower": "95% CI low",
+            "value_upper": "95% CI high",
+            "value_flag": "Flags",
+            "source_id": "Source",
+        }
+    )
 
 
 #: The breakdowns the demographics page offers, and the column each lives in.
 BREAKDOWNS = {"sex": "Sex", "age_group": "Age group", "race_ethnicity": "Race and Hispanic origin"}
 
 
-def demographic_rows(data: pd.DataFrame, *, drug: str, by: str, measure: str,
-                     years: tuple[int, int] | None = None) -> pd.DataFrame:
+def demographic_rows(
+    data: pd.DataFrame, *, drug: str, by: str, measure: str, years: tuple[int, int] | None = None
+) -> pd.DataFrame:
     """National rows broken down by one of sex, age group or race and Hispanic origin (the others "all")."""
     if by not in BREAKDOWNS:
         raise ValueError(f"unknown breakdown {by!r}; choose one of {list(BREAKDOWNS)}")
@@ -576,8 +709,16 @@ def _group_order(values: Iterable[str], by: str) -> list[str]:
     return groups
 
 
-def demographics_chart(data: pd.DataFrame, *, drug: str, by: str, measure: str, title: str,
-                       years: tuple[int, int] | None = None, columns: int = 3) -> go.Figure:
+def demographics_chart(
+    data: pd.DataFrame,
+    *,
+    drug: str,
+    by: str,
+    measure: str,
+    title: str,
+    years: tuple[int, int] | None = None,
+    columns: int = 3,
+) -> go.Figure:
     """Small multiples: one panel per group (each sex, age band or race and Hispanic origin group), the same
     y-axis in every panel so heights compare. Withheld values are gaps; unreliable ones hollow markers."""
     rows = demographic_rows(data, drug=drug, by=by, measure=measure, years=years)
@@ -585,27 +726,42 @@ def demographics_chart(data: pd.DataFrame, *, drug: str, by: str, measure: str, 
     n = max(len(groups), 1)
     cols = min(columns, n)
     n_rows = -(-n // cols)
-    fig = _make_subplots(rows=n_rows, cols=cols, shared_yaxes=True, shared_xaxes=True,
-                         subplot_titles=[_wrap_label(group_label(g, by)) for g in groups],
-                         vertical_spacing=0.16 if n_rows > 1 else 0.1, horizontal_spacing=0.04)
+    fig = _make_subplots(
+        rows=n_rows,
+        cols=cols,
+        shared_yaxes=True,
+        shared_xaxes=True,
+        subplot_titles=[_wrap_label(group_label(g, by)) for g in groups],
+        vertical_spacing=0.16 if n_rows > 1 else 0.1,
+        horizontal_spacing=0.04,
+    )
     style = drug_style(drug)
     for i, group in enumerate(groups):
         part = rows[rows[by] == group]
         full = pd.DataFrame({"year": range(int(part["year"].min()), int(part["year"].max()) + 1)})
         part = full.merge(part, on="year", how="left")
         hollow = has_flag(part["value_flag"], "unreliable").tolist()
-        fig.add_trace(go.Scatter(
-            x=part["year"].astype(int), y=part["value"].astype(float), name=group_label(group, by),
-            mode="lines+markers",
-            connectgaps=False, showlegend=False,
-            line={"color": style["color"], "dash": style["dash"], "width": 2.5},
-            marker={"symbol": [style["symbol"] + ("-open" if h else "") for h in hollow], "size": 6,
-                    "color": style["color"]},
-            hovertemplate=f"{group_label(group, by)}: " + "%{y:,.1f}<extra>%{x}</extra>",
-        ), row=i // cols + 1, col=i % cols + 1)
+        fig.add_trace(
+            go.Scatter(
+                x=part["year"].astype(int),
+                y=part["value"].astype(float),
+                name=group_label(group, by),
+                mode="lines+markers",
+                connectgaps=False,
+                showlegend=False,
+                line={"color": style["color"], "dash": style["dash"], "width": 2.5},
+                marker={
+                    "symbol": [style["symbol"] + ("-open" if h else "") for h in hollow],
+                    "size": 6,
+                    "color": style["color"],
+                },
+                hovertemplate=f"{group_label(group, by)}: " + "%{y:,.1f}<extra>%{x}</extra>",
+            ),
+            row=i // cols + 1,
+            col=i % cols + 1,
+        )
     base_layout(fig, title=title, y_title="", x_title="")
-    fig.update_layout(height=max(320, 260 * n_rows), hovermode="closest",
-                      margin={"l": 10, "r": 10, "t": 90, "b": 10})
+    fig.update_layout(height=max(320, 260 * n_rows), hovermode="closest", margin={"l": 10, "r": 10, "t": 90, "b": 10})
     # One scale for every panel, across rows too (shared_yaxes only links panels within a row), so heights
     # can be compared, as the page tells readers.
     fig.update_yaxes(rangemode="tozero", matches="y")
@@ -614,8 +770,9 @@ def demographics_chart(data: pd.DataFrame, *, drug: str, by: str, measure: str, 
     return fig
 
 
-def demographics_summary(data: pd.DataFrame, *, drug: str, by: str, measure: str,
-                         years: tuple[int, int] | None = None) -> list[str]:
+def demographics_summary(
+    data: pd.DataFrame, *, drug: str, by: str, measure: str, years: tuple[int, int] | None = None
+) -> list[str]:
     """Per group: latest value and year; then which group was highest in the latest year all groups share."""
     rows = demographic_rows(data, drug=drug, by=by, measure=measure, years=years).dropna(subset=["value"])
     unit = short_unit(measure)
@@ -632,24 +789,45 @@ def demographics_summary(data: pd.DataFrame, *, drug: str, by: str, measure: str
         at_latest = rows[rows["year"] == latest]
         if len(at_latest) > 1:
             top = at_latest.loc[at_latest["value"].astype(float).idxmax()]
-            sentences.append(f"In {latest} the highest rate was in the group {group_label(top[by], by)}: "
-                             f"{top['value']:,.1f} {unit}.")
+            sentences.append(
+                f"In {latest} the highest rate was in the group {group_label(top[by], by)}: {top['value']:,.1f} {unit}."
+            )
     return sentences
 
 
 def demographics_display_table(rows: pd.DataFrame) -> pd.DataFrame:
     """Chart-twin table for the demographics chart."""
-    cols = ["year", "drug", "measure", "sex", "age_group", "race_ethnicity", "value", "value_lower",
-            "value_upper", "value_flag", "source_id"]
+    cols = [
+        "year",
+        "drug",
+        "measure",
+        "sex",
+        "age_group",
+        "race_ethnicity",
+        "value",
+        "value_lower",
+        "value_upper",
+        "value_flag",
+        "source_id",
+    ]
     out = rows[cols].copy()
     out["drug"] = out["drug"].map(drug_title)
     out["measure"] = out["measure"].map(lambda m: MEASURES[m].title)
-    return out.rename(columns={
-        "year": "Year", "drug": "Drug", "measure": "Measure", "sex": "Sex", "age_group": "Age group",
-        "race_ethnicity": "Race and Hispanic origin", "value": "Value", "value_lower": "95% CI low",
-        "value_upper": "95% CI high", "value_flag": "Flags", "source_id": "Source",
-    })
-
+    return out.rename(
+        columns={
+            "year": "Year",
+            "drug": "Drug",
+            "measure": "Measure",
+            "sex": "Sex",
+            "age_group": "Age group",
+            "race_ethnicity": "Race and Hispanic origin",
+            "value": "Value",
+            "value_lower": "95% CI low",
+            "value_upper": "95% CI high",
+            "value_flag": "Flags",
+            "source_id": "Source",
+        }
+    )
 
 
 # --- risk multipliers and claims (issue 5) ---------------------------------------------------------------
@@ -689,8 +867,9 @@ def risk_label(row: pd.Series) -> str:
     return f"{_wrap(str(row['factor']))}<br><i>{_wrap(str(row['outcome']))}</i>"
 
 
-def risk_chart(rows: pd.DataFrame, *, title: str = "How many times higher: risk multipliers with their intervals"
-               ) -> go.Figure:
+def risk_chart(
+    rows: pd.DataFrame, *, title: str = "How many times higher: risk multipliers with their intervals"
+) -> go.Figure:
     """Dot-and-interval chart of ratio figures on a log scale, one panel per question, from the risk table.
 
     Each dot is a published ratio; the whiskers are its 95% confidence interval where the study gives one (no
@@ -701,9 +880,12 @@ def risk_chart(rows: pd.DataFrame, *, title: str = "How many times higher: risk 
     counts = [int((rows["question"] == q).sum()) for q in questions]
     height = 180 + 80 * max(sum(counts), 1) + 70 * len(questions)
     fig = make_subplots(
-        rows=max(len(questions), 1), cols=1, shared_xaxes=True,
+        rows=max(len(questions), 1),
+        cols=1,
+        shared_xaxes=True,
         vertical_spacing=90 / height if len(questions) > 1 else 0,
-        row_heights=counts or [1], subplot_titles=[f"<b>{_wrap(QUESTIONS[q], 60)}</b>" for q in questions],
+        row_heights=counts or [1],
+        subplot_titles=[f"<b>{_wrap(QUESTIONS[q], 60)}</b>" for q in questions],
     )
     stats = [s for s in STATISTICS if s in set(rows["statistic"])]
     shown_legend: set[str] = set()
@@ -728,23 +910,42 @@ def risk_chart(rows: pd.DataFrame, *, title: str = "How many times higher: risk 
                     name=STATISTICS[stat]["label"],
                     legendgroup=stat,
                     showlegend=stat not in shown_legend,
-                    marker={"symbol": [style["symbol"] + ("-open" if s else "") for s in secondary], "size": 12,
-                            "color": style["color"], "line": {"width": 2, "color": style["color"]}},
-                    error_x={"type": "data", "symmetric": False, "array": _or_none(upper - value),
-                             "arrayminus": _or_none(value - lower), "color": style["color"],
-                             "thickness": 2, "width": 6},
-                    customdata=[[f"{lo:g} to {hi:g}" if pd.notna(lo) else "not available",
-                                 "secondary (read where quoted)" if s else "primary"]
-                                for lo, hi, s in zip(lower, upper, secondary, strict=True)],
+                    marker={
+                        "symbol": [style["symbol"] + ("-open" if s else "") for s in secondary],
+                        "size": 12,
+                        "color": style["color"],
+                        "line": {"width": 2, "color": style["color"]},
+                    },
+                    error_x={
+                        "type": "data",
+                        "symmetric": False,
+                        "array": _or_none(upper - value),
+                        "arrayminus": _or_none(value - lower),
+                        "color": style["color"],
+                        "thickness": 2,
+                        "width": 6,
+                    },
+                    customdata=[
+                        [
+                            f"{lo:g} to {hi:g}" if pd.notna(lo) else "not available",
+                            "secondary (read where quoted)" if s else "primary",
+                        ]
+                        for lo, hi, s in zip(lower, upper, secondary, strict=True)
+                    ],
                     hovertemplate="%{x:g} times<br>95% CI: %{customdata[0]}<br>%{customdata[1]}<extra></extra>",
                 ),
-                row=r, col=1,
+                row=r,
+                col=1,
             )
             shown_legend.add(stat)
         fig.add_vline(x=1, line={"color": "#666666", "dash": "dot", "width": 1}, row=r, col=1)
     base_layout(fig, title=title, y_title="", x_title="Times higher (log scale; the dotted line at 1 = no difference)")
-    fig.update_layout(hovermode="closest", height=height, legend={"y": -60 / height - 0.02},
-                      margin={"l": 10, "r": 10, "t": 90, "b": 10})
+    fig.update_layout(
+        hovermode="closest",
+        height=height,
+        legend={"y": -60 / height - 0.02},
+        margin={"l": 10, "r": 10, "t": 90, "b": 10},
+    )
     fig.update_xaxes(type="log", range=[-0.15, 2.4], tickvals=[1, 2, 3, 5, 10, 20, 50, 100, 200])
     # Question titles are right-aligned to the panel edge, so a long one runs over the label column, not off the plot.
     fig.update_annotations(xanchor="right", x=1, font={"size": 14}, align="right")
@@ -756,8 +957,7 @@ def risk_chart_summary(rows: pd.DataFrame) -> list[str]:
     sentences = []
     for question in [q for q in QUESTIONS if q in set(rows["question"])]:
         group = rows[rows["question"] == question].sort_values("value", ascending=False)
-        parts = [f"{row['factor']} ({row['outcome']}): {float(row['value']):g} times" for _, row in
-                 group.iterrows()]
+        parts = [f"{row['factor']} ({row['outcome']}): {float(row['value']):g} times" for _, row in group.iterrows()]
         sentences.append(f"**{QUESTIONS[question]}** From highest to lowest: " + "; ".join(parts) + ".")
     return sentences
 
@@ -771,12 +971,20 @@ def share_chart(rows: pd.DataFrame, *, title: str = "Shares: percent of one grou
     secondary = (rows["provenance"] == "secondary").tolist()
     fig = go.Figure(
         go.Bar(
-            x=value, y=[risk_label(row) for _, row in rows.iterrows()], orientation="h", name="Share",
-            text=[f"{v:g}%" for v in value], textposition="outside",
+            x=value,
+            y=[risk_label(row) for _, row in rows.iterrows()],
+            orientation="h",
+            name="Share",
+            text=[f"{v:g}%" for v in value],
+            textposition="outside",
             marker={"color": style["color"], "pattern": {"shape": ["/" if s else "" for s in secondary]}},
-            error_x={"type": "data", "symmetric": False, "color": "#000000",
-                     "array": _or_none(rows["value_upper"].astype(float) - value),
-                     "arrayminus": _or_none(value - rows["value_lower"].astype(float))},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "color": "#000000",
+                "array": _or_none(rows["value_upper"].astype(float) - value),
+                "arrayminus": _or_none(value - rows["value_lower"].astype(float)),
+            },
             hovertemplate="%{x:g}%<extra></extra>",
         )
     )
@@ -799,8 +1007,9 @@ def icon_array_chart(groups: Sequence[tuple[str, float]], *, per: int, outcome: 
     """
     cols, n_rows = icon_grid(per)
     size = {100: 16, 1000: 7, 10_000: 3}[per]
-    fig = make_subplots(rows=1, cols=len(groups), horizontal_spacing=0.06,
-                        subplot_titles=[_wrap(label, 24) for label, _ in groups])
+    fig = make_subplots(
+        rows=1, cols=len(groups), horizontal_spacing=0.06, subplot_titles=[_wrap(label, 24) for label, _ in groups]
+    )
     # With 10,000 tiny dots the empty ones are drawn pale and the filled ones larger, so a few dozen still show.
     filled_style = series_style(4)
     empty_colour = "#E3E3E3" if per == 10_000 else "#BBBBBB"
@@ -815,16 +1024,31 @@ def icon_array_chart(groups: Sequence[tuple[str, float]], *, per: int, outcome: 
             idx = index[(index < k) == filled]
             fig.add_trace(
                 go.Scatter(
-                    x=xs[idx], y=ys[idx], mode="markers", name=_wrap(name, 40),
-                    legendgroup=name, showlegend=c == 1,
-                    marker={"symbol": "circle" if filled else "circle-open", "size": filled_size if filled else size,
-                            "color": colour},
+                    x=xs[idx],
+                    y=ys[idx],
+                    mode="markers",
+                    name=_wrap(name, 40),
+                    legendgroup=name,
+                    showlegend=c == 1,
+                    marker={
+                        "symbol": "circle" if filled else "circle-open",
+                        "size": filled_size if filled else size,
+                        "color": colour,
+                    },
                     hoverinfo="skip",
                 ),
-                row=1, col=c,
+                row=1,
+                col=c,
             )
-        fig.add_annotation(text=f"about {count:,.1f} out of {per:,}", x=0.5, y=-0.04, yref="paper",
-                           xref="x domain" if c == 1 else f"x{c} domain", showarrow=False, font={"size": 14})
+        fig.add_annotation(
+            text=f"about {count:,.1f} out of {per:,}",
+            x=0.5,
+            y=-0.04,
+            yref="paper",
+            xref="x domain" if c == 1 else f"x{c} domain",
+            showarrow=False,
+            font={"size": 14},
+        )
     base_layout(fig, title=title, y_title="", x_title="")
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
@@ -842,24 +1066,49 @@ def risk_figure_label(row: pd.Series) -> str:
 
 def risk_display_table(rows: pd.DataFrame) -> pd.DataFrame:
     """The risk chart's twin table: readable headers, statistic labels instead of keys."""
-    out = rows[["question", "factor", "comparison", "outcome", "statistic", "value", "value_lower", "value_upper",
-                "unit", "population", "period", "provenance", "source_id"]].copy()
+    out = rows[
+        [
+            "question",
+            "factor",
+            "comparison",
+            "outcome",
+            "statistic",
+            "value",
+            "value_lower",
+            "value_upper",
+            "unit",
+            "population",
+            "period",
+            "provenance",
+            "source_id",
+        ]
+    ].copy()
     out["question"] = out["question"].map(QUESTIONS)
     out["statistic"] = out["statistic"].map(lambda s: STATISTICS[s]["label"])
-    return out.rename(columns={
-        "question": "Question", "factor": "Group", "comparison": "Compared with", "outcome": "Outcome",
-        "statistic": "Statistic", "value": "Value", "value_lower": "95% CI low", "value_upper": "95% CI high",
-        "unit": "Unit", "population": "Who was studied", "period": "When", "provenance": "Provenance",
-        "source_id": "Study",
-    })
+    return out.rename(
+        columns={
+            "question": "Question",
+            "factor": "Group",
+            "comparison": "Compared with",
+            "outcome": "Outcome",
+            "statistic": "Statistic",
+            "value": "Value",
+            "value_lower": "95% CI low",
+            "value_upper": "95% CI high",
+            "unit": "Unit",
+            "population": "Who was studied",
+            "period": "When",
+            "provenance": "Provenance",
+            "source_id": "Study",
+        }
+    )
 
 
 def risk_source_line(table: RiskTable, rows: pd.DataFrame | None = None) -> str:
     """'Sources: ...' for the studies behind the shown risk rows (a RiskTable), with the snapshot date."""
     rows = table.data if rows is None else rows
     used = set(rows["source_id"])
-    names = [f"{s.citation.split('.')[0]} ({s.publisher}), [{s.title}]({s.url})" for s in table.sources
-             if s.id in used]
+    names = [f"{s.citation.split('.')[0]} ({s.publisher}), [{s.title}]({s.url})" for s in table.sources if s.id in used]
     return "Sources: " + "; ".join(names) + f". Figures as read on {table.retrieved_at:%d %b %Y} (bundled)."
 
 
@@ -926,9 +1175,15 @@ def upload_chart(rows: pd.DataFrame, *, measure: str, series: Sequence[str], tit
         hollow = has_flag(part["value_flag"], "unreliable").tolist()
         hover = "%{y:,.0f}" if measure in ("deaths", "population") else "%{y:,.1f}"
         if single_period:
-            fig.add_trace(go.Bar(x=[name], y=part["value"].astype(float), name=name, hovertemplate=hover,
-                                 marker={"color": style["color"],
-                                         "pattern": {"shape": ["/" if h else "" for h in hollow]}}))
+            fig.add_trace(
+                go.Bar(
+                    x=[name],
+                    y=part["value"].astype(float),
+                    name=name,
+                    hovertemplate=hover,
+                    marker={"color": style["color"], "pattern": {"shape": ["/" if h else "" for h in hollow]}},
+                )
+            )
             continue
         fig.add_trace(
             go.Scatter(
@@ -938,8 +1193,11 @@ def upload_chart(rows: pd.DataFrame, *, measure: str, series: Sequence[str], tit
                 mode="lines+markers",
                 connectgaps=False,
                 line={"color": style["color"], "dash": style["dash"], "width": 2},
-                marker={"symbol": [style["symbol"] + ("-open" if h else "") for h in hollow], "size": 8,
-                        "color": style["color"]},
+                marker={
+                    "symbol": [style["symbol"] + ("-open" if h else "") for h in hollow],
+                    "size": 8,
+                    "color": style["color"],
+                },
                 hovertemplate=hover,
             )
         )
@@ -967,8 +1225,7 @@ def upload_chart_summary(rows: pd.DataFrame, *, measure: str, series: Sequence[s
             text = f"{name}: {fmt.format(known.iloc[0]['value'])} in {when(known.iloc[0])}"
         else:
             first, last = known.iloc[0], known.iloc[-1]
-            text = (f"{name}: {fmt.format(first['value'])} in {when(first)}, "
-                    f"{fmt.format(last['value'])} in {when(last)}")
+            text = f"{name}: {fmt.format(first['value'])} in {when(first)}, {fmt.format(last['value'])} in {when(last)}"
         if withheld and not known.empty:
             text += f"; {withheld} value(s) withheld by CDC (suppressed, unreliable or not applicable)"
         sentences.append(text + ".")
@@ -978,21 +1235,49 @@ def upload_chart_summary(rows: pd.DataFrame, *, measure: str, series: Sequence[s
 def upload_source_line(table: Table) -> str:
     """'Source: ...' for an uploaded export: its dataset, its query date and its suggested citation."""
     src = table.sources[0]
-    return (f"Source: your upload of a {src.publisher} export, [{src.title}]({src.url}); query of "
-            f"{table.retrieved_at:%d %b %Y}. Suggested citation: {src.citation}")
+    return (
+        f"Source: your upload of a {src.publisher} export, [{src.title}]({src.url}); query of "
+        f"{table.retrieved_at:%d %b %Y}. Suggested citation: {src.citation}"
+    )
 
 
 def upload_display_table(rows: pd.DataFrame) -> pd.DataFrame:
     """The upload's chart-twin table: readable headers, drug and measure titles instead of keys."""
-    cols = ["geo_name", "geo_code", "year", "period_end_date", "period_months", "drug", "measure", "sex",
-            "age_group", "race_ethnicity", "value", "value_lower", "value_upper", "value_flag"]
+    cols = [
+        "geo_name",
+        "geo_code",
+        "year",
+        "period_end_date",
+        "period_months",
+        "drug",
+        "measure",
+        "sex",
+        "age_group",
+        "race_ethnicity",
+        "value",
+        "value_lower",
+        "value_upper",
+        "value_flag",
+    ]
     out = rows[cols].copy()
     out["drug"] = out["drug"].map(drug_title)
     out["measure"] = out["measure"].map(lambda m: MEASURES[m].title)
     out["period_end_date"] = out["period_end_date"].dt.strftime("%Y-%m-%d")
-    return out.rename(columns={
-        "geo_name": "Place", "geo_code": "FIPS", "year": "Year", "period_end_date": "Period ends",
-        "period_months": "Months", "drug": "Drug", "measure": "Measure", "sex": "Sex", "age_group": "Age group",
-        "race_ethnicity": "Race and ethnicity", "value": "Value", "value_lower": "95% CI low",
-        "value_upper": "95% CI high", "value_flag": "Flags",
-    })
+    return out.rename(
+        columns={
+            "geo_name": "Place",
+            "geo_code": "FIPS",
+            "year": "Year",
+            "period_end_date": "Period ends",
+            "period_months": "Months",
+            "drug": "Drug",
+            "measure": "Measure",
+            "sex": "Sex",
+            "age_group": "Age group",
+            "race_ethnicity": "Race and ethnicity",
+            "value": "Value",
+            "value_lower": "95% CI low",
+            "value_upper": "95% CI high",
+            "value_flag": "Flags",
+        }
+    )

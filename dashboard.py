@@ -39,8 +39,7 @@ SECTIONS = {
 
 pages = {
     section: [
-        st.Page(path, title=title, icon=icon, default=(path == "pages/overview.py"))
-        for path, title, icon in entries
+        st.Page(path, title=title, icon=icon, default=(path == "pages/overview.py")) for path, title, icon in entries
     ]
     for section, entries in SECTIONS.items()
 }

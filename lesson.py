@@ -115,24 +115,45 @@ def _projector(fig: go.Figure) -> go.Figure:
 
 
 def _waves(t: Tables) -> go.Figure:
-    return charts.trend_chart(t.national.data, drugs=["rx_opioids_incl_methadone", "heroin", "synthetic_opioids"],
-                              measure="deaths", title="Overdose deaths by opioid type, United States")
+    return charts.trend_chart(
+        t.national.data,
+        drugs=["rx_opioids_incl_methadone", "heroin", "synthetic_opioids"],
+        measure="deaths",
+        title="Overdose deaths by opioid type, United States",
+    )
 
 
 def _heroin(t: Tables) -> go.Figure:
-    return charts.trend_chart(t.national.data, drugs=["heroin"], measure="deaths", years=(1999, 2019),
-                              show_waves=False, title="Overdose deaths involving heroin, 1999-2019")
+    return charts.trend_chart(
+        t.national.data,
+        drugs=["heroin"],
+        measure="deaths",
+        years=(1999, 2019),
+        show_waves=False,
+        title="Overdose deaths involving heroin, 1999-2019",
+    )
 
 
 def _fentanyl(t: Tables) -> go.Figure:
-    return charts.trend_chart(t.national.data, drugs=["synthetic_opioids", "heroin"], measure="deaths",
-                              years=(2010, 2023), show_waves=False,
-                              title="Synthetic opioids (mainly fentanyl) and heroin, 2010-2023")
+    return charts.trend_chart(
+        t.national.data,
+        drugs=["synthetic_opioids", "heroin"],
+        measure="deaths",
+        years=(2010, 2023),
+        show_waves=False,
+        title="Synthetic opioids (mainly fentanyl) and heroin, 2010-2023",
+    )
 
 
 def _who(t: Tables) -> go.Figure:
-    return charts.demographics_chart(t.states.data, drug="all_drugs", by="age_group", measure="crude_rate_per_100k",
-                                     title="Overdose death rate by age group (deaths per 100,000)", columns=4)
+    return charts.demographics_chart(
+        t.states.data,
+        drug="all_drugs",
+        by="age_group",
+        measure="crude_rate_per_100k",
+        title="Overdose death rate by age group (deaths per 100,000)",
+        columns=4,
+    )
 
 
 def _risk(t: Tables) -> go.Figure:
@@ -141,7 +162,12 @@ def _risk(t: Tables) -> go.Figure:
 
 
 CHARTS: dict[str, Callable[[Tables], go.Figure] | None] = {
-    "waves": _waves, "heroin": _heroin, "fentanyl": _fentanyl, "who": _who, "risk": _risk, "none": None,
+    "waves": _waves,
+    "heroin": _heroin,
+    "fentanyl": _fentanyl,
+    "who": _who,
+    "risk": _risk,
+    "none": None,
 }
 
 
@@ -188,8 +214,10 @@ def build_deck(raw: list[dict], known: Mapping[str, str]) -> list[Slide]:
         bad = [s for s in sources if s not in SOURCE_NAMES]
         if bad:
             raise DeckError(f"{where}: unknown sources {bad}; choose from {list(SOURCE_NAMES)}")
-        text = {name: _fill(str(entry.get(name, "")), known, where, name)
-                for name in ("title", "predict", "reveal", "notes")}
+        text = {
+            name: _fill(str(entry.get(name, "")), known, where, name)
+            for name in ("title", "predict", "reveal", "notes")
+        }
         slides.append(Slide(id=str(entry["id"]), chart=str(entry["chart"]), sources=tuple(sources), **text))
     return slides
 
@@ -203,8 +231,9 @@ def _fill(text: str, known: Mapping[str, str], where: str, field: str) -> str:
     names = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
     missing = sorted(set(names) - set(known))
     if missing:
-        raise DeckError(f"{where}: '{field}' uses {missing}, which the lesson does not compute; "
-                        f"known names: {sorted(known)}")
+        raise DeckError(
+            f"{where}: '{field}' uses {missing}, which the lesson does not compute; known names: {sorted(known)}"
+        )
     return text.format_map(known)
 
 
@@ -231,8 +260,11 @@ def source_notes(slide: Slide, tables: Tables) -> list[tuple[str, str]]:
 
 def _shown_rows(slide: Slide, table: Table) -> pd.DataFrame:
     """The national rows a slide draws, so its small print names only the sources actually used."""
-    drugs = {"waves": ["rx_opioids_incl_methadone", "heroin", "synthetic_opioids"], "heroin": ["heroin"],
-             "fentanyl": ["synthetic_opioids", "heroin"]}.get(slide.chart)
+    drugs = {
+        "waves": ["rx_opioids_incl_methadone", "heroin", "synthetic_opioids"],
+        "heroin": ["heroin"],
+        "fentanyl": ["synthetic_opioids", "heroin"],
+    }.get(slide.chart)
     if drugs is None:
         return table.data.head(0)
     return charts.national_series(table.data, drugs=drugs, measure="deaths")

@@ -21,8 +21,10 @@ import lesson
 from data_sources import nchs_national_final, nchs_state_drug_poisoning, risk
 from data_sources.snapshot import atomic_write
 
-CITATION = ("US Drug Overdose Data Dashboard, classroom lesson (generated {day}). Figures from CDC/NCHS, NIDA "
-            "and SAMHSA as cited on each slide.")
+CITATION = (
+    "US Drug Overdose Data Dashboard, classroom lesson (generated {day}). Figures from CDC/NCHS, NIDA "
+    "and SAMHSA as cited on each slide."
+)
 
 STYLE = """
 body { margin: 0; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: #fff;
@@ -83,16 +85,30 @@ def build(tables: lesson.Tables, today: date | None = None) -> str:
     parts = []
     for number, slide in enumerate(deck, start=1):
         fig = lesson.figure(slide, tables)
-        chart = "" if fig is None else pio.to_html(
-            fig, full_html=False, include_plotlyjs=False, div_id=f"chart-{slide.id}",
-            config={"displaylogo": False, "responsive": True},
+        chart = (
+            ""
+            if fig is None
+            else pio.to_html(
+                fig,
+                full_html=False,
+                include_plotlyjs=False,
+                div_id=f"chart-{slide.id}",
+                config={"displaylogo": False, "responsive": True},
+            )
         )
         hidden = " hidden" if slide.predict else ""
-        predict = "" if not slide.predict else (
-            f'<p class="predict">{html.escape(slide.predict)}</p>'
-            '<button class="primary" onclick="reveal()">Reveal the answer (R)</button>')
-        sources = "; ".join(f'<a href="{html.escape(url)}">{html.escape(title)}</a>'
-                            for title, url in lesson.source_notes(slide, tables))
+        predict = (
+            ""
+            if not slide.predict
+            else (
+                f'<p class="predict">{html.escape(slide.predict)}</p>'
+                '<button class="primary" onclick="reveal()">Reveal the answer (R)</button>'
+            )
+        )
+        sources = "; ".join(
+            f'<a href="{html.escape(url)}">{html.escape(title)}</a>'
+            for title, url in lesson.source_notes(slide, tables)
+        )
         parts.append(
             f'<section class="slide" id="slide-{html.escape(slide.id)}" data-number="{number}">'
             f"<h1>{html.escape(slide.title)}</h1>{predict}"
@@ -101,7 +117,7 @@ def build(tables: lesson.Tables, today: date | None = None) -> str:
             f'<p class="sources">Sources: {sources}.</p></section>'
         )
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<title>Drug overdose in the United States: a lesson</title>"
         f"<style>{STYLE}</style><script>{get_plotlyjs()}</script></head><body>"

@@ -279,8 +279,9 @@ def link(base: str, values: Mapping[str, Value], specs: Mapping[str, Spec]) -> s
     return f"{base}?{urlencode(encode(values, specs), doseq=True)}"
 
 
-def share_url(current_url: str | None, fallback_path: str, values: Mapping[str, Value],
-              specs: Mapping[str, Spec]) -> str:
+def share_url(
+    current_url: str | None, fallback_path: str, values: Mapping[str, Value], specs: Mapping[str, Spec]
+) -> str:
     """The link to show under "Copy link": the page's own address (``st.context.url`` without its query)
     with the current selections; ``fallback_path`` when the address is unknown or not a web address."""
     base = fallback_path
@@ -291,8 +292,9 @@ def share_url(current_url: str | None, fallback_path: str, values: Mapping[str, 
     return link(base, values, specs)
 
 
-def seed(state: MutableMapping[str, object], cleaned: Cleaned, specs: Mapping[str, Spec],
-         keys: Mapping[str, str]) -> None:
+def seed(
+    state: MutableMapping[str, object], cleaned: Cleaned, specs: Mapping[str, Spec], keys: Mapping[str, str]
+) -> None:
     """Give each widget (``keys``: parameter name -> widget key) its value from the link, once: only widgets
     that have no value yet in this session (``st.session_state``) are set, so the reader's later choices win.
     Repeated values become lists, as ``st.multiselect`` expects."""

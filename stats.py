@@ -98,27 +98,39 @@ def compare_with_nation(place: pd.Series, nation: pd.Series, *, place_name: str 
     what = f"{name}'s {_measure_words(measure)} {period}"
     if pd.isna(place["value"]) or pd.isna(nation["value"]):
         why = unranked_reason(place["value_flag"], place["value"]) or "not available"
-        return Comparison("no interval", f"{what} is not available ({why.lower()}), so it cannot be compared "
-                                         "with the nation's.")
+        return Comparison(
+            "no interval", f"{what} is not available ({why.lower()}), so it cannot be compared with the nation's."
+        )
     if any(pd.isna(row[c]) for row in (place, nation) for c in ("value_lower", "value_upper")):
         return Comparison(
             "no interval",
             f"{what} was {_fmt(place['value'])} {unit}, against {_fmt(nation['value'])} for the nation. The source "
             "gives no confidence interval for one of them, so we do not say whether the difference is real.",
         )
-    state_part = (f"{_fmt(place['value'])} {unit} (95% confidence interval {_fmt(place['value_lower'])} to "
-                  f"{_fmt(place['value_upper'])})")
+    state_part = (
+        f"{_fmt(place['value'])} {unit} (95% confidence interval {_fmt(place['value_lower'])} to "
+        f"{_fmt(place['value_upper'])})"
+    )
     nation_part = f"{_fmt(nation['value'])} ({_fmt(nation['value_lower'])} to {_fmt(nation['value_upper'])})"
     # The interval is still the right yardstick for a small count (NCHS gives exact limits then), but the
     # reader should know why the rate is kept out of the ranks.
-    caveat = (" NCHS marks this rate unreliable because it rests on few deaths, so it is not ranked."
-              if "unreliable" in split_flags(place["value_flag"]) else "")
+    caveat = (
+        " NCHS marks this rate unreliable because it rests on few deaths, so it is not ranked."
+        if "unreliable" in split_flags(place["value_flag"])
+        else ""
+    )
     if place["value_lower"] > nation["value_upper"]:
-        return Comparison("higher", f"{what} was higher than the nation's: {state_part}, against {nation_part} "
-                                    "for the United States. The two ranges do not overlap." + caveat)
+        return Comparison(
+            "higher",
+            f"{what} was higher than the nation's: {state_part}, against {nation_part} "
+            "for the United States. The two ranges do not overlap." + caveat,
+        )
     if place["value_upper"] < nation["value_lower"]:
-        return Comparison("lower", f"{what} was lower than the nation's: {state_part}, against {nation_part} "
-                                   "for the United States. The two ranges do not overlap." + caveat)
+        return Comparison(
+            "lower",
+            f"{what} was lower than the nation's: {state_part}, against {nation_part} "
+            "for the United States. The two ranges do not overlap." + caveat,
+        )
     return Comparison(
         "not distinguishable",
         f"{what} was not clearly different from the nation's: {state_part}, against {nation_part} for the "
@@ -196,8 +208,10 @@ def change_sentence(row: pd.Series, *, place_name: str | None = None, drug_words
     change = float(row["percent_change"])
     direction = "up" if change > 0 else "down" if change < 0 else "unchanged"
     amount = f" {abs(change):.1f}%" if direction != "unchanged" else ""
-    return (f"{count}, {direction}{amount} from {row['previous_value']:,.0f} in the 12 months ending "
-            f"{pd.Timestamp(row['previous_period_end_date']):%B %Y}.")
+    return (
+        f"{count}, {direction}{amount} from {row['previous_value']:,.0f} in the 12 months ending "
+        f"{pd.Timestamp(row['previous_period_end_date']):%B %Y}."
+    )
 
 
 def changes_at(data: pd.DataFrame, *, drug: str, period_end: pd.Timestamp, measure: str = "deaths") -> pd.DataFrame:
@@ -210,19 +224,26 @@ def changes_at(data: pd.DataFrame, *, drug: str, period_end: pd.Timestamp, measu
         changed = change_on_year_earlier(series)
         parts.append(changed[changed["period_end_date"] == pd.Timestamp(period_end)])
     if not parts:
-        return rows.iloc[0:0].assign(previous_value=pd.Series(dtype="Float64"),
-                                     previous_period_end_date=pd.Series(dtype="datetime64[ns]"),
-                                     percent_change=pd.Series(dtype="Float64"))
+        return rows.iloc[0:0].assign(
+            previous_value=pd.Series(dtype="Float64"),
+            previous_period_end_date=pd.Series(dtype="datetime64[ns]"),
+            percent_change=pd.Series(dtype="Float64"),
+        )
     return pd.concat(parts).sort_values("geo_name").reset_index(drop=True)
 
 
-def latest_comparable(data: pd.DataFrame, *, drug: str = "all_drugs", geo_code: str = "US",
-                      measure: str = "deaths") -> pd.Series | None:
+def latest_comparable(
+    data: pd.DataFrame, *, drug: str = "all_drugs", geo_code: str = "US", measure: str = "deaths"
+) -> pd.Series | None:
     """The latest 12-month-ending value that has the same period a year earlier to compare with (a row of
     :func:`change_on_year_earlier`), or None when no period has one. Underreported periods are skipped while
     an earlier comparable one exists, because CDC says their counts are incomplete."""
-    rows = data[(data["drug"] == drug) & (data["geo_code"] == geo_code) & (data["measure"] == measure)
-                & (data["period_months"] == 12)]
+    rows = data[
+        (data["drug"] == drug)
+        & (data["geo_code"] == geo_code)
+        & (data["measure"] == measure)
+        & (data["period_months"] == 12)
+    ]
     rows = rows[(rows["sex"] == "all") & (rows["age_group"] == "all") & (rows["race_ethnicity"] == "all")]
     if rows.empty:
         return None

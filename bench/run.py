@@ -73,22 +73,53 @@ class Row:
 
 JURISDICTIONS = ["US", "YC", *[f"S{i:02d}" for i in range(1, 52)]]  # 53 like VSRR (states, DC, NYC, US)
 INDICATORS = [
-    "Number of Deaths", "Number of Drug Overdose Deaths", "Percent with drugs specified",
-    "Opioids (T40.0-T40.4,T40.6)", "Heroin (T40.1)", "Natural & semi-synthetic opioids (T40.2)",
-    "Methadone (T40.3)", "Synthetic opioids, excl. methadone (T40.4)", "Cocaine (T40.5)",
-    "Psychostimulants with abuse potential (T43.6)", "Natural & semi-synthetic opioids, incl. methadone",
+    "Number of Deaths",
+    "Number of Drug Overdose Deaths",
+    "Percent with drugs specified",
+    "Opioids (T40.0-T40.4,T40.6)",
+    "Heroin (T40.1)",
+    "Natural & semi-synthetic opioids (T40.2)",
+    "Methadone (T40.3)",
+    "Synthetic opioids, excl. methadone (T40.4)",
+    "Cocaine (T40.5)",
+    "Psychostimulants with abuse potential (T43.6)",
+    "Natural & semi-synthetic opioids, incl. methadone",
     "Natural, semi-synthetic, & synthetic opioids, incl. methadone",
 ]
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 FOOTNOTE = "SYNTHETIC benchmark row, not CDC data. Numbers may differ from published reports using final data."
 
 
 def write_synthetic_vsrr(path: Path, target_bytes: int = VSRR_TARGET_BYTES) -> int:
     """Write a synthetic CSV with VSRR's columns and about ``target_bytes``; return its size. Seeded."""
     rng = random.Random(8)
-    header = ["State", "Year", "Month", "Period", "Indicator", "Data Value", "Percent Complete",
-              "Percent Pending Investigation", "State Name", "Footnote", "Footnote Symbol", "Predicted Value"]
+    header = [
+        "State",
+        "Year",
+        "Month",
+        "Period",
+        "Indicator",
+        "Data Value",
+        "Percent Complete",
+        "Percent Pending Investigation",
+        "State Name",
+        "Footnote",
+        "Footnote Symbol",
+        "Predicted Value",
+    ]
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
@@ -98,8 +129,22 @@ def write_synthetic_vsrr(path: Path, target_bytes: int = VSRR_TARGET_BYTES) -> i
                 for month in MONTHS:
                     for indicator in INDICATORS:
                         value = rng.randint(10, 100_000)
-                        writer.writerow([state, year, month, "12 month-ending", indicator, value, 100, 0.1,
-                                         f"Synthetic {state}", FOOTNOTE, "**", value + rng.randint(0, 50)])
+                        writer.writerow(
+                            [
+                                state,
+                                year,
+                                month,
+                                "12 month-ending",
+                                indicator,
+                                value,
+                                100,
+                                0.1,
+                                f"Synthetic {state}",
+                                FOOTNOTE,
+                                "**",
+                                value + rng.randint(0, 50),
+                            ]
+                        )
             year += 1
     return path.stat().st_size
 
@@ -219,7 +264,8 @@ def report(rows: list[Row], rss: dict[str, tuple[float, list[str]]], meta: dict)
                 misses.append("rerun")
         verdict = "-" if r.app != "dashboard" else ("met" if not misses else "MISSED: " + ", ".join(misses))
         page = (r.page or "/ (overview)" if r.app == "dashboard" else "/") + (
-            " (no chart: timed to footer)" if r.timed_to == "footer" else "")
+            " (no chart: timed to footer)" if r.timed_to == "footer" else ""
+        )
         lines.append(
             f"| {r.app} | {page} | {fmt(r.first_ms)} | {fmt(r.warm_ms)} | {ratio(r.warm_ms, floor.warm_ms)} | "
             f"{fmt(r.rerun_ms, 1)} | {ratio(r.rerun_ms, floor.rerun_ms)} | {verdict} |"
@@ -260,16 +306,22 @@ def main() -> int:
         rows = [Row("floor", "", "bench/floor_app.py"), Row("naive peer", "", "bench/naive_app.py")]
         rows += [Row("dashboard", p.url_path, p.file, "footer" if p.stem in no_chart else "chart") for p in pages]
 
-        for app, script in (("floor", "bench/floor_app.py"), ("naive peer", "bench/naive_app.py"),
-                            ("dashboard", "dashboard.py")):
+        for app, script in (
+            ("floor", "bench/floor_app.py"),
+            ("naive peer", "bench/naive_app.py"),
+            ("dashboard", "dashboard.py"),
+        ):
             with AppServer(script=script, env=env) as server:
                 print(f"bench: {app}: browser visits on {server.url}", file=sys.stderr)
                 browser_times(server, [r for r in rows if r.app == app])
         print("bench: reruns (AppTest)", file=sys.stderr)
         rerun_times(rows, env)
         rss = {}
-        apps = [("floor", "bench/floor_app.py", [""]), ("naive peer", "bench/naive_app.py", [""]),
-                ("dashboard", "dashboard.py", [p.url_path for p in pages])]
+        apps = [
+            ("floor", "bench/floor_app.py", [""]),
+            ("naive peer", "bench/naive_app.py", [""]),
+            ("dashboard", "dashboard.py", [p.url_path for p in pages]),
+        ]
         for app, script, app_pages in apps:
             print(f"bench: {app}: {SESSIONS} sessions", file=sys.stderr)
             rss[app] = peak_rss(script, app_pages, env)

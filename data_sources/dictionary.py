@@ -46,7 +46,7 @@ DRUGS: dict[str, Term] = {
     "rx_opioids_incl_methadone": Term(
         "Prescription opioids (incl. methadone)",
         "Drug overdose deaths involving natural and semisynthetic opioids or methadone. NIDA's charts call this "
-        "group \"prescription opioids\"; it is wider than the T40.2-only series.",
+        'group "prescription opioids"; it is wider than the T40.2-only series.',
         icd10="T40.2, T40.3",
     ),
     "methadone": Term("Methadone", "Drug overdose deaths involving methadone.", icd10="T40.3"),

@@ -33,15 +33,23 @@ def load_freshest(name: str, sources: tuple[Source, ...], *, now: datetime | Non
         except (SchemaError, ValueError, KeyError, OSError) as err:  # JSONDecodeError is a ValueError
             problem = f"The refreshed copy in {cache} could not be used ({err}); showing the bundled snapshot."
         else:
-            table = Table(name, stored.data, sources, stored.retrieved_at, from_snapshot=False,
-                          extra={"origin": str(stored.path)})
+            table = Table(
+                name, stored.data, sources, stored.retrieved_at, from_snapshot=False, extra={"origin": str(stored.path)}
+            )
             return _with_staleness(table, now)
     stored = read_table(name, SNAPSHOT_DIR)
     notice = problem or (
         "These figures come from the snapshot bundled with the dashboard; run `make refresh` for CDC's latest."
     )
-    table = Table(name, stored.data, sources, stored.retrieved_at, from_snapshot=True, notice=notice,
-                  extra={"origin": str(stored.path)})
+    table = Table(
+        name,
+        stored.data,
+        sources,
+        stored.retrieved_at,
+        from_snapshot=True,
+        notice=notice,
+        extra={"origin": str(stored.path)},
+    )
     return _with_staleness(table, now)
 
 
@@ -70,8 +78,10 @@ def freshness(table: Table, now: datetime | None = None) -> str:
     where = "bundled snapshot" if table.from_snapshot else "live copy"
     text = f"Data as of {table.retrieved_at:%d %b %Y} ({publishers}; {where})."
     if is_stale(table, now):
-        text += (f" That is {age_days(table, now)} days old; the publisher updates about every "
-                 f"{update_days(table)} days, so newer figures probably exist.")
+        text += (
+            f" That is {age_days(table, now)} days old; the publisher updates about every "
+            f"{update_days(table)} days, so newer figures probably exist."
+        )
     return text
 
 
@@ -80,8 +90,7 @@ def _with_staleness(table: Table, now: datetime | None) -> Table:
         return table
     clause = freshness(table, now).split(").", 1)[1].strip()
     notice = f"{table.notice} {clause}" if table.notice else clause
-    return Table(table.name, table.data, table.sources, table.retrieved_at, table.from_snapshot, notice,
-                 table.extra)
+    return Table(table.name, table.data, table.sources, table.retrieved_at, table.from_snapshot, notice, table.extra)
 
 
 def records_from_csv_export(path: Path, fields: Mapping[str, str]) -> list[dict[str, str]]:

@@ -32,12 +32,13 @@ SOURCE = Source(
 SOURCES = (SOURCE,)
 
 #: The export's headers are the API field names in upper case.
-CSV_FIELDS = {name.upper(): name for name in (
-    "panel_num", "unit_num", "stub_name", "stub_label", "year", "age", "estimate", "flag")}
+CSV_FIELDS = {
+    name.upper(): name
+    for name in ("panel_num", "unit_num", "stub_name", "stub_label", "year", "age", "estimate", "flag")
+}
 FIELDS: tuple[str, ...] = tuple(CSV_FIELDS.values())
 
-DRUG_BY_PANEL = {0: "all_drugs", 1: "any_opioid", 2: "rx_opioids", 3: "methadone", 4: "synthetic_opioids",
-                 5: "heroin"}
+DRUG_BY_PANEL = {0: "all_drugs", 1: "any_opioid", 2: "rx_opioids", 3: "methadone", 4: "synthetic_opioids", 5: "heroin"}
 MEASURE_BY_UNIT = {1: "age_adjusted_rate_per_100k", 2: "crude_rate_per_100k"}
 SEXES = {"Male": "male", "Female": "female"}
 
@@ -54,17 +55,30 @@ def tidy(records: list[dict]) -> pd.DataFrame:
         year = int(float(rec["year"]))
         value = live.parse_number(rec["estimate"])
         flagged = str(rec.get("flag") or "").strip() == "*"
-        rows.append({
-            "source_id": SOURCE.id, "geo_level": "nation", "geo_code": "US", "geo_name": "United States",
-            "year": year, "period_end_date": f"{year}-12-31", "period_months": 12,
-            "drug": DRUG_BY_PANEL[panel], "measure": MEASURE_BY_UNIT[unit], "sex": sex,
-            "age_group": _age(rec["age"]), "race_ethnicity": race, "value": value,
-            "value_lower": None, "value_upper": None,
-            "value_flag": join_flags("unreliable" if flagged else None,
-                                     "missing" if value is None and not flagged else None),
-            "provenance": "primary",
-            "source_detail": f"data.cdc.gov {DATASET_ID}: {rec['stub_name']} / {rec['stub_label']} / {rec['age']}",
-        })
+        rows.append(
+            {
+                "source_id": SOURCE.id,
+                "geo_level": "nation",
+                "geo_code": "US",
+                "geo_name": "United States",
+                "year": year,
+                "period_end_date": f"{year}-12-31",
+                "period_months": 12,
+                "drug": DRUG_BY_PANEL[panel],
+                "measure": MEASURE_BY_UNIT[unit],
+                "sex": sex,
+                "age_group": _age(rec["age"]),
+                "race_ethnicity": race,
+                "value": value,
+                "value_lower": None,
+                "value_upper": None,
+                "value_flag": join_flags(
+                    "unreliable" if flagged else None, "missing" if value is None and not flagged else None
+                ),
+                "provenance": "primary",
+                "source_detail": f"data.cdc.gov {DATASET_ID}: {rec['stub_name']} / {rec['stub_label']} / {rec['age']}",
+            }
+        )
     return conform(pd.DataFrame(rows), table=TABLE)
 
 

@@ -66,9 +66,15 @@ RACE = {
 # measure -> (value field, lower field, upper field)
 RATES = {
     "crude_rate_per_100k": (
-        "crude_death_rate", "low_confidence_limit_for_crude_rate", "upper_confidence_limit_for_crude_rate"),
+        "crude_death_rate",
+        "low_confidence_limit_for_crude_rate",
+        "upper_confidence_limit_for_crude_rate",
+    ),
     "age_adjusted_rate_per_100k": (
-        "age_adjusted_rate", "lower_confidence_limit_for_age_adjusted_rate", "upper_confidence_for_age_adjusted_rate"),
+        "age_adjusted_rate",
+        "lower_confidence_limit_for_age_adjusted_rate",
+        "upper_confidence_for_age_adjusted_rate",
+    ),
 }
 
 
@@ -85,31 +91,54 @@ def tidy(records: list[dict]) -> pd.DataFrame:
         year = int(float(rec["year"]))
         deaths = live.parse_number(rec["deaths"])
         base = {
-            "source_id": SOURCE.id, "geo_level": level, "geo_code": code, "geo_name": name, "year": year,
-            "period_end_date": f"{year}-12-31", "period_months": 12, "drug": "all_drugs",
-            "sex": SEX[rec["sex"]], "age_group": _age(rec["age_group"]),
-            "race_ethnicity": RACE[rec["race_and_hispanic_origin"]], "provenance": "primary",
+            "source_id": SOURCE.id,
+            "geo_level": level,
+            "geo_code": code,
+            "geo_name": name,
+            "year": year,
+            "period_end_date": f"{year}-12-31",
+            "period_months": 12,
+            "drug": "all_drugs",
+            "sex": SEX[rec["sex"]],
+            "age_group": _age(rec["age_group"]),
+            "race_ethnicity": RACE[rec["race_and_hispanic_origin"]],
+            "provenance": "primary",
             "source_detail": f"data.cdc.gov {DATASET_ID}, 1999-2017 release",
         }
         for measure, field in (("deaths", "deaths"), ("population", "population")):
             value = live.parse_number(rec[field])
-            rows.append({**base, "measure": measure, "value": value, "value_lower": None, "value_upper": None,
-                         "value_flag": "" if value is not None else "missing"})
+            rows.append(
+                {
+                    **base,
+                    "measure": measure,
+                    "value": value,
+                    "value_lower": None,
+                    "value_upper": None,
+                    "value_flag": "" if value is not None else "missing",
+                }
+            )
         for measure, (field, low, high) in RATES.items():
             value = live.parse_number(rec[field])
             if value is None and measure == "age_adjusted_rate_per_100k" and base["age_group"] != "all":
                 continue  # NCHS age-adjusts only all-ages rows; an age band has no age-adjusted rate
             unreliable = deaths is not None and deaths < UNRELIABLE_BELOW
             flag = join_flags("unreliable" if unreliable else None, "missing" if value is None else None)
-            rows.append({**base, "measure": measure, "value": value, "value_lower": live.parse_number(rec[low]),
-                         "value_upper": live.parse_number(rec[high]), "value_flag": flag})
+            rows.append(
+                {
+                    **base,
+                    "measure": measure,
+                    "value": value,
+                    "value_lower": live.parse_number(rec[low]),
+                    "value_upper": live.parse_number(rec[high]),
+                    "value_flag": flag,
+                }
+            )
     return conform(pd.DataFrame(rows), table=TABLE)
 
 
 def load() -> Table:
     """The freshest good copy: the refreshed cache if valid, else the bundled snapshot (with a notice)."""
     return live.load_freshest(TABLE, SOURCES)
-
 
 
 def _age(label: str) -> str:

@@ -53,8 +53,18 @@ CSV_FIELDS = {
     "Footnote Symbol": "footnote_symbol",
     "Predicted Value": "predicted_value",
 }
-FIELDS: tuple[str, ...] = ("state", "year", "month", "period", "indicator", "data_value", "predicted_value",
-                           "percent_complete", "percent_pending_investigation", "footnote")
+FIELDS: tuple[str, ...] = (
+    "state",
+    "year",
+    "month",
+    "period",
+    "indicator",
+    "data_value",
+    "predicted_value",
+    "percent_complete",
+    "percent_pending_investigation",
+    "footnote",
+)
 
 #: VSRR indicator -> (drug key, measure of ``data_value``).
 INDICATORS: dict[str, tuple[str, str]] = {
@@ -66,7 +76,9 @@ INDICATORS: dict[str, tuple[str, str]] = {
     "Natural & semi-synthetic opioids (T40.2)": ("rx_opioids", "deaths"),
     "Natural & semi-synthetic opioids, incl. methadone (T40.2, T40.3)": ("rx_opioids_incl_methadone", "deaths"),
     "Natural, semi-synthetic, & synthetic opioids, incl. methadone (T40.2-T40.4)": (
-        "rx_and_synthetic_opioids", "deaths"),
+        "rx_and_synthetic_opioids",
+        "deaths",
+    ),
     "Methadone (T40.3)": ("methadone", "deaths"),
     "Synthetic opioids, excl. methadone (T40.4)": ("synthetic_opioids", "deaths"),
     "Cocaine (T40.5)": ("cocaine", "deaths"),
@@ -90,25 +102,48 @@ def tidy(records: list[dict]) -> pd.DataFrame:
         drug, measure = INDICATORS[rec["indicator"]]
         note = str(rec.get("footnote") or "")
         base = {
-            "source_id": SOURCE.id, "geo_level": level, "geo_code": code, "geo_name": name, "year": year,
+            "source_id": SOURCE.id,
+            "geo_level": level,
+            "geo_code": code,
+            "geo_name": name,
+            "year": year,
             "period_end_date": f"{year}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}",
-            "period_months": 12, "drug": drug, "sex": "all", "age_group": "all", "race_ethnicity": "all",
-            "value_lower": None, "value_upper": None, "provenance": "primary",
+            "period_months": 12,
+            "drug": drug,
+            "sex": "all",
+            "age_group": "all",
+            "race_ethnicity": "all",
+            "value_lower": None,
+            "value_upper": None,
+            "provenance": "primary",
             "source_detail": f"data.cdc.gov {DATASET_ID}, {rec['indicator']}, 12 months ending "
             f"{calendar.month_name[month]} {year}",
         }
         underreported = "underreported" if "underreported" in note.lower() else None
         value = live.parse_number(rec["data_value"])
-        rows.append({**base, "measure": measure, "value": value,
-                     "value_flag": join_flags("provisional", underreported, _why_missing(value, note))})
+        rows.append(
+            {
+                **base,
+                "measure": measure,
+                "value": value,
+                "value_flag": join_flags("provisional", underreported, _why_missing(value, note)),
+            }
+        )
         predicted = live.parse_number(rec["predicted_value"])
         if measure == "deaths" and (predicted is not None or value is None):
-            rows.append({**base, "measure": "predicted_deaths", "value": predicted,
-                         "value_flag": join_flags("provisional", "predicted", underreported,
-                                                  _why_missing(predicted, note))})
+            rows.append(
+                {
+                    **base,
+                    "measure": "predicted_deaths",
+                    "value": predicted,
+                    "value_flag": join_flags("provisional", "predicted", underreported, _why_missing(predicted, note)),
+                }
+            )
         if rec["indicator"] == "Number of Drug Overdose Deaths":  # once per place and period
-            for field, quality in (("percent_complete", "percent_complete_pct"),
-                                   ("percent_pending_investigation", "percent_pending_investigation_pct")):
+            for field, quality in (
+                ("percent_complete", "percent_complete_pct"),
+                ("percent_pending_investigation", "percent_pending_investigation_pct"),
+            ):
                 share = live.parse_number(rec[field])
                 if share is not None:
                     rows.append({**base, "measure": quality, "value": share, "value_flag": "provisional"})
@@ -138,4 +173,3 @@ def _month(text: object) -> int:
     if label.title() not in MONTHS:
         raise SchemaError(f"{DATASET_ID}: unknown month {label!r}")
     return MONTHS[label.title()]
-

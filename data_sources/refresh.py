@@ -27,6 +27,7 @@ LIVE_SOURCES: tuple[ModuleType, ...] = (nchs_vsrr, nchs_drug_overdose_rates, nch
 def refresh_one(module: ModuleType, settings: socrata.Settings, out: TextIO | None = None) -> int:
     """Fetch, tidy and store one source; returns the number of rows stored. Raises on any failure."""
     out = out or sys.stdout
+
     def progress(pages: int, rows: int) -> None:
         print(f"  {module.TABLE}: page {pages}, {rows:,} rows", file=out, flush=True)
 
@@ -78,8 +79,11 @@ def status(out: TextIO | None = None, now: datetime | None = None) -> int:
         table = load()
         where = "bundled snapshot" if table.from_snapshot else "live cache"
         stale = " STALE" if live.is_stale(table, now) else ""
-        print(f"{name:<22} {where:<17} {table.retrieved_at.isoformat():<26} {len(table.data):>8,} "
-              f"{live.age_days(table, now):>5}d{stale}", file=out)
+        print(
+            f"{name:<22} {where:<17} {table.retrieved_at.isoformat():<26} {len(table.data):>8,} "
+            f"{live.age_days(table, now):>5}d{stale}",
+            file=out,
+        )
         if table.notice:
             print(f"  note: {table.notice}", file=out)
     return 0

@@ -166,8 +166,7 @@ def conform(frame: pd.DataFrame, *, table: str) -> pd.DataFrame:
     no_reason = out["value"].isna() & ~flag_parts.map(lambda p: bool(set(p) & MISSING_REASON_FLAGS))
     if no_reason.any():
         raise SchemaError(
-            f"{table}: value is missing with no reason flag ({sorted(MISSING_REASON_FLAGS)}) "
-            f"in rows {_rows(no_reason)}"
+            f"{table}: value is missing with no reason flag ({sorted(MISSING_REASON_FLAGS)}) in rows {_rows(no_reason)}"
         )
     low_ok = out["value_lower"].isna() | out["value"].isna() | (out["value_lower"] <= out["value"])
     high_ok = out["value_upper"].isna() | out["value"].isna() | (out["value_upper"] >= out["value"])

@@ -45,8 +45,7 @@ class Settings:
     def from_env(cls, base_url: str | None = None, **overrides: object) -> Settings:
         """Settings from ``CDC_DATA_BASE_URL`` and ``SOCRATA_APP_TOKEN``; ``base_url`` wins when given."""
         url = base_url or os.environ.get("CDC_DATA_BASE_URL") or DEFAULT_BASE_URL
-        return cls(base_url=url.rstrip("/"), app_token=os.environ.get("SOCRATA_APP_TOKEN") or None,
-                   **overrides)  # type: ignore[arg-type]
+        return cls(base_url=url.rstrip("/"), app_token=os.environ.get("SOCRATA_APP_TOKEN") or None, **overrides)  # type: ignore[arg-type]
 
 
 def session(settings: Settings) -> requests.Session:
@@ -117,8 +116,7 @@ def _get_page(http: requests.Session, url: str, params: dict, dataset_id: str, s
         raise SocrataError(f"{where}: the transfer broke off ({_reason(err)})") from err
     if response.status_code != 200:
         retried = f" (after {settings.retries} retries)" if response.status_code in RETRY_STATUSES else ""
-        raise SocrataError(
-            f"{where}: HTTP {response.status_code} {response.reason}{retried}: {response.text[:200]!r}")
+        raise SocrataError(f"{where}: HTTP {response.status_code} {response.reason}{retried}: {response.text[:200]!r}")
     kind = response.headers.get("Content-Type", "")
     if "json" not in kind:
         raise SocrataError(f"{where}: expected JSON but got {kind or 'no content type'}: {response.text[:120]!r}")

@@ -18,25 +18,33 @@ for name, table in cached.catalog_tables().items():
     with st.expander(f"{name}: {len(table.data):,} rows"):
         st.caption(charts.as_of_line(table))
         for source in table.sources:
-            st.markdown(f"**[{source.title}]({source.url})** ({source.publisher}). {source.citation} "
-                        f"*Licence:* {source.license}.")
+            st.markdown(
+                f"**[{source.title}]({source.url})** ({source.publisher}). {source.citation} "
+                f"*Licence:* {source.license}."
+            )
 
 st.header("What the drug categories mean")
 st.markdown(
     "CDC counts a death as a drug overdose when the underlying cause is drug poisoning, and records the drugs "
     "involved with ICD-10 codes. **One death can involve several drugs**, so it can be counted under heroin and "
-    "under fentanyl at once; that is why the drug lines do not add up to the total. **\"Prescription opioids\"** "
+    'under fentanyl at once; that is why the drug lines do not add up to the total. **"Prescription opioids"** '
     "means natural and semisynthetic opioids (T40.2) in CDC's narrow use; NIDA's charts add methadone (T40.3), "
     "shown here as a separate series so the two are never mixed."
 )
 st.table(
-    [{"Key": key, "Name": term.title, "ICD-10 codes": term.icd10 or "-", "Definition": term.description}
-     for key, term in DRUGS.items()]
+    [
+        {"Key": key, "Name": term.title, "ICD-10 codes": term.icd10 or "-", "Definition": term.description}
+        for key, term in DRUGS.items()
+    ]
 )
 
 st.header("Measures and units")
-st.table([{"Key": key, "Name": term.title, "Unit": term.unit, "Definition": term.description}
-          for key, term in MEASURES.items()])
+st.table(
+    [
+        {"Key": key, "Name": term.title, "Unit": term.unit, "Definition": term.description}
+        for key, term in MEASURES.items()
+    ]
+)
 
 st.header("Flags: why a value is missing or qualified")
 st.table([{"Flag": flag, "Meaning": meaning} for flag, meaning in FLAGS.items()])

@@ -49,8 +49,12 @@ with top[1]:
     show_notes = st.toggle("Show presenter notes", key="notes", help="Keep this off on the projected screen.")
 with top[2]:
     st.download_button(
-        "Offline lesson (HTML)", cached.lesson_pack_html(), file_name="overdose-lesson.html", mime="text/html",
-        icon=":material/download:", help="One file with every slide and chart; opens in any browser, no internet.",
+        "Offline lesson (HTML)",
+        cached.lesson_pack_html(),
+        file_name="overdose-lesson.html",
+        mime="text/html",
+        icon=":material/download:",
+        help="One file with every slide and chart; opens in any browser, no internet.",
     )
 
 st.title(slide.title)
@@ -72,9 +76,22 @@ if show_notes:
 
 nav = st.columns([1, 1, 3])
 with nav[0]:
-    st.button("Previous", on_click=go_to, args=(index - 1,), disabled=index == 0, icon=":material/arrow_back:",
-              width="stretch")
+    st.button(
+        "Previous",
+        on_click=go_to,
+        args=(index - 1,),
+        disabled=index == 0,
+        icon=":material/arrow_back:",
+        width="stretch",
+    )
 with nav[1]:
-    st.button("Next", on_click=go_to, args=(index + 1,), disabled=index == len(deck) - 1, type="primary",
-              icon=":material/arrow_forward:", width="stretch")
+    st.button(
+        "Next",
+        on_click=go_to,
+        args=(index + 1,),
+        disabled=index == len(deck) - 1,
+        type="primary",
+        icon=":material/arrow_forward:",
+        width="stretch",
+    )
 st.query_params["slide"] = slide.id

@@ -74,9 +74,16 @@ if rows.empty:
 else:
     summary = charts.demographics_summary(table.data, drug=drug, by=by, measure=measure, years=years)
     st.plotly_chart(
-        cached.demographics_figure(table.name, drug, by, measure, tuple(years),
-                                   f"{drug_title(drug)}, {MEASURES[measure].title.lower()}, United States"),
-        key="demographics", alt=" ".join(summary),
+        cached.demographics_figure(
+            table.name,
+            drug,
+            by,
+            measure,
+            tuple(years),
+            f"{drug_title(drug)}, {MEASURES[measure].title.lower()}, United States",
+        ),
+        key="demographics",
+        alt=" ".join(summary),
     )
     st.caption(
         f"{charts.upper_first(MEASURES[measure].unit)}. Gaps: no figure published (withheld, never 0). Hollow markers: "
@@ -87,8 +94,13 @@ else:
         st.markdown("\n".join(f"- {s}" for s in summary))
     with st.expander("The charts as a table, and download"):
         st.dataframe(charts.demographics_display_table(rows), hide_index=True)
-        st.download_button("Download these rows (CSV)", to_csv_bytes(rows), mime="text/csv",
-                           file_name=f"overdose_{drug}_by_{by}.csv", icon=":material/download:")
+        st.download_button(
+            "Download these rows (CSV)",
+            to_csv_bytes(rows),
+            mime="text/csv",
+            file_name=f"overdose_{drug}_by_{by}.csv",
+            icon=":material/download:",
+        )
 st.markdown(
     "Race and Hispanic origin groups are named as NCHS reports them. A rate says how often overdose deaths "
     "happened in a group; on its own it does not say why."

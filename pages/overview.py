@@ -82,7 +82,8 @@ with cards[3]:
         )
         st.caption(
             f"Provisional, not final: {recent['previous_value']:,.0f} in the 12 months ending "
-            f"{recent['previous_period_end_date']:%b %Y}. " + charts.source_line(provisional)
+            f"{recent['previous_period_end_date']:%b %Y}. "
+            + charts.source_line(provisional)
             + (f" {provisional.notice}" if provisional.notice else "")
         )
 
@@ -109,8 +110,11 @@ choices = cards_data.trend_choices  # deaths or rates: the same options whicheve
 with controls[0]:
     # Both "prescription opioid" series: counts exist only with methadone included (NIDA), rates only without
     # (NCHS T40.2), so each measure draws the one it has and names the other as missing.
-    default_drugs = [d for d in ("all_drugs", "synthetic_opioids", "heroin", "rx_opioids",
-                                 "rx_opioids_incl_methadone") if d in choices]
+    default_drugs = [
+        d
+        for d in ("all_drugs", "synthetic_opioids", "heroin", "rx_opioids", "rx_opioids_incl_methadone")
+        if d in choices
+    ]
     drugs = st.multiselect(
         "Drugs", choices, default=default_drugs, format_func=charts.drug_label, key="drugs", bind="query-params"
     )
@@ -121,7 +125,11 @@ with options[2]:
     show_waves = st.toggle("Opioid waves", value=True, key="waves", bind="query-params")
 with options[0]:
     year_range = st.slider(
-        "Years", min_value=first_year, max_value=last_year, value=(first_year, last_year), key="years",
+        "Years",
+        min_value=first_year,
+        max_value=last_year,
+        value=(first_year, last_year),
+        key="years",
         bind="query-params",
     )
 
@@ -138,7 +146,8 @@ else:
     if view.missing:
         st.caption(
             f"Not drawn, because this table has no {MEASURES[measure].title.lower()} series for: "
-            + ", ".join(charts.drug_label(d) for d in view.missing) + "."
+            + ", ".join(charts.drug_label(d) for d in view.missing)
+            + "."
         )
     if charts.has_secondary(view.shown):
         st.caption(
@@ -151,8 +160,11 @@ else:
     with st.expander("The chart as a table, and download"):
         st.dataframe(view.table, hide_index=True)
         st.download_button(
-            "Download these rows (CSV)", view.csv, file_name="overdose_deaths_by_drug_us.csv",
-            mime="text/csv", icon=":material/download:",
+            "Download these rows (CSV)",
+            view.csv,
+            file_name="overdose_deaths_by_drug_us.csv",
+            mime="text/csv",
+            icon=":material/download:",
         )
 
 # --- fold-change calculator -------------------------------------------------------------------------------
@@ -161,8 +173,12 @@ st.markdown("How many times higher (or lower) was a figure in one year than in a
 calc = st.columns(3)
 with calc[0]:
     calc_drug = st.selectbox(
-        "Drug", cards_data.count_choices, index=cards_data.count_choices.index("heroin"),
-        format_func=charts.drug_label, key="fc_drug", bind="query-params",
+        "Drug",
+        cards_data.count_choices,
+        index=cards_data.count_choices.index("heroin"),
+        format_func=charts.drug_label,
+        key="fc_drug",
+        bind="query-params",
     )
 all_years = list(range(first_year, last_year + 1))
 with calc[1]:
@@ -172,8 +188,10 @@ with calc[2]:
 try:
     result = cached.fold_change(calc_drug, start, end)
 except headlines.FigureUnavailable as reason:
-    st.warning(f"{reason} Years with a sourced {DRUGS[calc_drug].title.lower()} count: "
-               f"{', '.join(map(str, headlines.available_years(data, drug=calc_drug)))}.")
+    st.warning(
+        f"{reason} Years with a sourced {DRUGS[calc_drug].title.lower()} count: "
+        f"{', '.join(map(str, headlines.available_years(data, drug=calc_drug)))}."
+    )
 else:
     st.metric(f"{DRUGS[calc_drug].title}, {end} vs {start}", result.label())
     citation = charts.cell_citation(table, [result.start, result.end])

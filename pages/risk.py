@@ -23,8 +23,11 @@ def table_twin(rows, file_name: str) -> None:
     with st.expander("The chart as a table, and download"):
         st.dataframe(charts.risk_display_table(rows), hide_index=True)
         st.download_button(
-            "Download these rows (CSV)", risk.to_csv_bytes(risk.citation_table(table).loc[rows.index]),
-            file_name=file_name, mime="text/csv", icon=":material/download:",
+            "Download these rows (CSV)",
+            risk.to_csv_bytes(risk.citation_table(table).loc[rows.index]),
+            file_name=file_name,
+            mime="text/csv",
+            icon=":material/download:",
         )
 
 

@@ -36,8 +36,11 @@ v_periods = sorted({f"{d:%Y-%m}" for d in v_deaths["period_end_date"]})
 SPECS: dict[str, permalink.Spec] = {
     "state": permalink.Choice(("none", *USPS), "none", STATE_ALIASES),
     "compare": permalink.MultiChoice(USPS, (), STATE_ALIASES, max_items=8),
-    "measure": permalink.Choice(charts.MAP_MEASURES, "age_adjusted_rate_per_100k",
-                                {"age_adjusted": "age_adjusted_rate_per_100k", "crude": "crude_rate_per_100k"}),
+    "measure": permalink.Choice(
+        charts.MAP_MEASURES,
+        "age_adjusted_rate_per_100k",
+        {"age_adjusted": "age_adjusted_rate_per_100k", "crude": "crude_rate_per_100k"},
+    ),
     "year": permalink.Year(years[0], years[-1], years[-1]),
 }
 if v_drugs:
@@ -65,21 +68,34 @@ for table in (final, provisional):
 controls = st.columns([2, 2, 1])
 with controls[0]:
     my_state = st.selectbox(
-        "My state", ("none", *USPS), key=KEYS["state"],
+        "My state",
+        ("none", *USPS),
+        key=KEYS["state"],
         format_func=lambda c: "Choose a state" if c == "none" else geography.BY_USPS[c].name,
     )
 with controls[1]:
-    measure = st.radio("Rate", charts.MAP_MEASURES, key=KEYS["measure"], horizontal=True,
-                       format_func={"age_adjusted_rate_per_100k": "Age-adjusted", "crude_rate_per_100k": "Crude"}.get,
-                       help="Age-adjusted rates allow for states with older or younger people; crude rates do not.")
+    measure = st.radio(
+        "Rate",
+        charts.MAP_MEASURES,
+        key=KEYS["measure"],
+        horizontal=True,
+        format_func={"age_adjusted_rate_per_100k": "Age-adjusted", "crude_rate_per_100k": "Crude"}.get,
+        help="Age-adjusted rates allow for states with older or younger people; crude rates do not.",
+    )
 with controls[2]:
     year = st.selectbox("Year", years[::-1], key=KEYS["year"])
 my_fips = None if my_state == "none" else geography.usps_to_fips(my_state)
 unit = MEASURES[measure].unit
 
 rows = charts.state_rows(fd, measure=measure, year=year)
-nation_rows = fd[(fd["geo_code"] == "US") & (fd["measure"] == measure) & (fd["year"] == year)
-                 & (fd["sex"] == "all") & (fd["age_group"] == "all") & (fd["race_ethnicity"] == "all")]
+nation_rows = fd[
+    (fd["geo_code"] == "US")
+    & (fd["measure"] == measure)
+    & (fd["year"] == year)
+    & (fd["sex"] == "all")
+    & (fd["age_group"] == "all")
+    & (fd["race_ethnicity"] == "all")
+]
 nation = nation_rows.iloc[0] if len(nation_rows) == 1 else None
 ranked = stats.rank_places(rows)
 
@@ -91,16 +107,24 @@ if my_fips is not None:
             st.warning(f"No {MEASURES[measure].title.lower()} for {geography.BY_FIPS[my_fips].name} in {year}.")
         else:
             result = stats.compare_with_nation(mine.iloc[0], nation)
-            heading = {"higher": "Higher than the nation", "lower": "Lower than the nation",
-                       "not distinguishable": "Not clearly different from the nation",
-                       "no interval": "No comparison possible"}[result.verdict]
+            heading = {
+                "higher": "Higher than the nation",
+                "lower": "Lower than the nation",
+                "not distinguishable": "Not clearly different from the nation",
+                "no interval": "No comparison possible",
+            }[result.verdict]
             st.subheader(f"{geography.BY_FIPS[my_fips].name}, {year}: {heading}")
             st.markdown(result.sentence)
             rank_row = ranked[ranked["geo_code"] == my_fips].iloc[0]
-            rank_text = (f"Rank {int(rank_row['rank'])} of {int(ranked['rank'].notna().sum())} (1 = highest rate)."
-                         if not pd.isna(rank_row["rank"]) else f"Not ranked: {rank_row['status'].lower()}.")
-            st.markdown(rank_text + " The range after each rate is its 95% confidence interval: the values the "
-                        "true rate most likely lies between, given the number of deaths.")
+            rank_text = (
+                f"Rank {int(rank_row['rank'])} of {int(ranked['rank'].notna().sum())} (1 = highest rate)."
+                if not pd.isna(rank_row["rank"])
+                else f"Not ranked: {rank_row['status'].lower()}."
+            )
+            st.markdown(
+                rank_text + " The range after each rate is its 95% confidence interval: the values the "
+                "true rate most likely lies between, given the number of deaths."
+            )
             st.caption(charts.source_line(final, pd.concat([mine, nation_rows])))
 
 # --- map and tile grid ----------------------------------------------------------------------------------
@@ -110,12 +134,10 @@ summary = charts.state_map_summary(rows, measure=measure, nation=nation)
 map_figure, tile_figure = cached.state_map_figures(measure, year, my_fips, map_title)
 tab_map, tab_tiles = st.tabs(["Map", "Tile grid (every state the same size)"])
 with tab_map:
-    st.plotly_chart(map_figure, config=TOPOJSON,
-                    key="state_map", alt=" ".join(summary))
+    st.plotly_chart(map_figure, config=TOPOJSON, key="state_map", alt=" ".join(summary))
     st.caption(f"Grey: no value. {charts.upper_first(unit)}. " + charts.source_line(final, rows))
 with tab_tiles:
-    st.plotly_chart(tile_figure,
-                    key="tile_map", alt=" ".join(summary))
+    st.plotly_chart(tile_figure, key="tile_map", alt=" ".join(summary))
     st.caption(f"n/a: no value; *: unreliable rate. {charts.upper_first(unit)}. " + charts.source_line(final, rows))
 with st.container(border=True):
     st.markdown("**What the map shows**")
@@ -128,30 +150,57 @@ st.markdown(
     "by chance. Neighbouring ranks are often not really different: compare the confidence intervals."
 )
 st.dataframe(charts.state_display_table(ranked), hide_index=True)
-st.download_button("Download the ranking (CSV)", to_csv_bytes(ranked),
-                   file_name=f"state_{measure}_{year}.csv", mime="text/csv", icon=":material/download:",
-                   key="dl_ranking")
+st.download_button(
+    "Download the ranking (CSV)",
+    to_csv_bytes(ranked),
+    file_name=f"state_{measure}_{year}.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    key="dl_ranking",
+)
 st.caption(charts.source_line(final, rows))
 
 # --- trends: chosen states against the nation -----------------------------------------------------------
 st.header("Trend: states against the nation")
-compare = st.multiselect("States to compare with the nation", USPS, key=KEYS["compare"], max_selections=8,
-                         format_func=lambda c: geography.BY_USPS[c].name)
+compare = st.multiselect(
+    "States to compare with the nation",
+    USPS,
+    key=KEYS["compare"],
+    max_selections=8,
+    format_func=lambda c: geography.BY_USPS[c].name,
+)
 codes = [geography.usps_to_fips(c) for c in compare]
 trend_rows = charts.state_trend_rows(fd, geo_codes=codes, measure=measure)
 trend_summary = charts.state_trend_summary(fd, geo_codes=codes, measure=measure)
-st.plotly_chart(cached.state_trend_figure("state_drug_poisoning", tuple(codes), measure, "all_drugs", True,
-                                          f"{MEASURES[measure].title}, drug overdose deaths"),
-                key="state_trend", alt=" ".join(trend_summary))
-st.caption("Black line: the United States, with its 95% confidence interval shaded. Hollow markers: unreliable "
-           "rates. " + charts.source_line(final, trend_rows))
+st.plotly_chart(
+    cached.state_trend_figure(
+        "state_drug_poisoning",
+        tuple(codes),
+        measure,
+        "all_drugs",
+        True,
+        f"{MEASURES[measure].title}, drug overdose deaths",
+    ),
+    key="state_trend",
+    alt=" ".join(trend_summary),
+)
+st.caption(
+    "Black line: the United States, with its 95% confidence interval shaded. Hollow markers: unreliable "
+    "rates. " + charts.source_line(final, trend_rows)
+)
 with st.container(border=True):
     st.markdown("**What the chart shows**")
     st.markdown("\n".join(f"- {s}" for s in trend_summary))
 with st.expander("The chart as a table, and download"):
     st.dataframe(charts.state_display_table(trend_rows), hide_index=True)
-    st.download_button("Download these rows (CSV)", to_csv_bytes(trend_rows), file_name=f"state_trend_{measure}.csv",
-                       mime="text/csv", icon=":material/download:", key="dl_trend")
+    st.download_button(
+        "Download these rows (CSV)",
+        to_csv_bytes(trend_rows),
+        file_name=f"state_trend_{measure}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key="dl_trend",
+    )
 
 # --- recent provisional counts (VSRR) -------------------------------------------------------------------
 st.header("Recent months: provisional counts")
@@ -162,9 +211,9 @@ st.markdown(
     "because more people live there, so the counts are not shown on a map."
 )
 st.warning(
-    "NCHS cautions: \"Reporting of the specific drugs and drug classes involved in drug overdose deaths varies "
+    'NCHS cautions: "Reporting of the specific drugs and drug classes involved in drug overdose deaths varies '
     "by jurisdiction, and comparisons of death rates involving specific drugs across selected jurisdictions "
-    "should not be made.\" (dataset description, data.cdc.gov xkb8-kh2a). Compare a state with itself over "
+    'should not be made." (dataset description, data.cdc.gov xkb8-kh2a). Compare a state with itself over '
     "time, not with other states.",
     icon=":material/warning:",
 )
@@ -175,8 +224,12 @@ else:
     with vcols[0]:
         v_drug = st.selectbox("Drug", v_drugs, key=KEYS["drug"], format_func=charts.drug_label)
     with vcols[1]:
-        period = st.selectbox("12 months ending", v_periods[::-1], key=KEYS["period"],
-                              format_func=lambda p: f"{pd.Timestamp(p + '-01'):%B %Y}")
+        period = st.selectbox(
+            "12 months ending",
+            v_periods[::-1],
+            key=KEYS["period"],
+            format_func=lambda p: f"{pd.Timestamp(p + '-01'):%B %Y}",
+        )
     period_end = pd.Timestamp(period + "-01") + pd.offsets.MonthEnd(0)
     changes = cached.vsrr_changes(v_drug, period_end.strftime("%Y-%m-%d"))
     place_code = my_fips or "US"
@@ -186,60 +239,105 @@ else:
     with st.container(border=True):
         st.subheader(f"{place_name}: 12 months ending {period_end:%B %Y}")
         if mine.empty:
-            st.info(f"This copy of CDC's provisional table has no {drug_words} death count for "
-                    f"{place_name} for that period. Places with one: "
-                    + (", ".join(sorted(changes["geo_name"])) or "none") + ".")
+            st.info(
+                f"This copy of CDC's provisional table has no {drug_words} death count for "
+                f"{place_name} for that period. Places with one: "
+                + (", ".join(sorted(changes["geo_name"])) or "none")
+                + "."
+            )
         else:
-            st.markdown(stats.change_sentence(mine.iloc[0], drug_words=drug_words,
-                                              place_name=place_name if my_fips else "the United States"))
-        quality = vd[(vd["geo_code"] == place_code) & (vd["period_end_date"] == period_end)
-                     & vd["measure"].isin(["percent_complete_pct", "percent_pending_investigation_pct",
-                                           "percent_drug_specified_pct"])]
-        predicted = vd[(vd["geo_code"] == place_code) & (vd["period_end_date"] == period_end)
-                       & (vd["drug"] == v_drug) & (vd["measure"] == "predicted_deaths")]
+            st.markdown(
+                stats.change_sentence(
+                    mine.iloc[0], drug_words=drug_words, place_name=place_name if my_fips else "the United States"
+                )
+            )
+        quality = vd[
+            (vd["geo_code"] == place_code)
+            & (vd["period_end_date"] == period_end)
+            & vd["measure"].isin(
+                ["percent_complete_pct", "percent_pending_investigation_pct", "percent_drug_specified_pct"]
+            )
+        ]
+        predicted = vd[
+            (vd["geo_code"] == place_code)
+            & (vd["period_end_date"] == period_end)
+            & (vd["drug"] == v_drug)
+            & (vd["measure"] == "predicted_deaths")
+        ]
         qcols = st.columns(4)
-        for col, key in zip(qcols[:3], ("percent_complete_pct", "percent_pending_investigation_pct",
-                                        "percent_drug_specified_pct"), strict=True):
+        for col, key in zip(
+            qcols[:3],
+            ("percent_complete_pct", "percent_pending_investigation_pct", "percent_drug_specified_pct"),
+            strict=True,
+        ):
             q = quality[quality["measure"] == key]
             value = q["value"].iloc[0] if len(q) else pd.NA
-            col.metric(MEASURES[key].title, "not in this copy" if pd.isna(value) else f"{value:,.1f}%",
-                       help=MEASURES[key].description)
+            col.metric(
+                MEASURES[key].title,
+                "not in this copy" if pd.isna(value) else f"{value:,.1f}%",
+                help=MEASURES[key].description,
+            )
         p_value = predicted["value"].iloc[0] if len(predicted) else pd.NA
-        qcols[3].metric("Predicted count", "not given" if pd.isna(p_value) else f"{p_value:,.0f}",
-                        help=MEASURES["predicted_deaths"].description)
+        qcols[3].metric(
+            "Predicted count",
+            "not given" if pd.isna(p_value) else f"{p_value:,.0f}",
+            help=MEASURES["predicted_deaths"].description,
+        )
         st.caption(
             "Provisional: counted where the death occurred and likely to rise as records pending investigation "
             "are completed. " + charts.source_line(provisional, pd.concat([mine, quality, predicted]))
         )
     v_series = vd[(vd["geo_code"] == place_code) & (vd["drug"] == v_drug) & (vd["measure"] == "deaths")]
     if len(v_series) > 1:
-        v_summary = charts.state_trend_summary(vd, geo_codes=[place_code], measure="deaths", drug=v_drug,
-                                               include_nation=False)
-        v_rows = charts.state_trend_rows(vd, geo_codes=[place_code], measure="deaths", drug=v_drug,
-                                         include_nation=False)
-        st.plotly_chart(
-            cached.state_trend_figure("vsrr_provisional", (place_code,), "deaths", v_drug, place_code == "US",
-                                      f"{drug_title(v_drug)}: deaths in the 12 months ending each month, "
-                                      f"{place_name} (provisional counts)"),
-            key="vsrr_trend", alt=" ".join(v_summary),
+        v_summary = charts.state_trend_summary(
+            vd, geo_codes=[place_code], measure="deaths", drug=v_drug, include_nation=False
         )
-        st.caption("Counts, not rates. Each point covers the 12 months ending that month, so neighbouring points "
-                   "share 11 months. " + charts.source_line(provisional, v_rows))
+        v_rows = charts.state_trend_rows(
+            vd, geo_codes=[place_code], measure="deaths", drug=v_drug, include_nation=False
+        )
+        st.plotly_chart(
+            cached.state_trend_figure(
+                "vsrr_provisional",
+                (place_code,),
+                "deaths",
+                v_drug,
+                place_code == "US",
+                f"{drug_title(v_drug)}: deaths in the 12 months ending each month, {place_name} (provisional counts)",
+            ),
+            key="vsrr_trend",
+            alt=" ".join(v_summary),
+        )
+        st.caption(
+            "Counts, not rates. Each point covers the 12 months ending that month, so neighbouring points "
+            "share 11 months. " + charts.source_line(provisional, v_rows)
+        )
         with st.container(border=True):
             st.markdown("**What the chart shows**")
             st.markdown("\n".join(f"- {s}" for s in v_summary))
         with st.expander("The chart as a table, and download"):
             st.dataframe(charts.state_display_table(v_rows), hide_index=True)
-            st.download_button("Download these rows (CSV)", to_csv_bytes(v_rows), mime="text/csv",
-                               file_name=f"provisional_{v_drug}_{place_code}.csv", icon=":material/download:",
-                               key="dl_vsrr_trend")
+            st.download_button(
+                "Download these rows (CSV)",
+                to_csv_bytes(v_rows),
+                mime="text/csv",
+                file_name=f"provisional_{v_drug}_{place_code}.csv",
+                icon=":material/download:",
+                key="dl_vsrr_trend",
+            )
     st.subheader(f"Change on a year earlier, every place: 12 months ending {period_end:%B %Y}")
     st.markdown("Percent change of each place's own count; withheld counts are listed as such, never as 0.")
     change_table = charts.state_display_table(changes).assign(
-        **{"Year-earlier count": changes["previous_value"], "Change on a year earlier (%)": changes["percent_change"]})
+        **{"Year-earlier count": changes["previous_value"], "Change on a year earlier (%)": changes["percent_change"]}
+    )
     st.dataframe(change_table, hide_index=True)
-    st.download_button("Download this table (CSV)", to_csv_bytes(changes), mime="text/csv",
-        file_name=f"provisional_change_{v_drug}_{period}.csv", icon=":material/download:", key="dl_changes")
+    st.download_button(
+        "Download this table (CSV)",
+        to_csv_bytes(changes),
+        mime="text/csv",
+        file_name=f"provisional_change_{v_drug}_{period}.csv",
+        icon=":material/download:",
+        key="dl_changes",
+    )
     st.caption(charts.source_line(provisional, changes) if not changes.empty else "No rows for this choice.")
 
 # --- the link to this view ------------------------------------------------------------------------------

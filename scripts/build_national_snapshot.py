@@ -109,8 +109,13 @@ def first_pass_rows(path: Path) -> list[dict]:
                     cites.setdefault(measure, part)
         for measure in present:
             rows.append(
-                {"year": rec.year, "drug": drug, "measure": measure, "value": float(figures[measure]),
-                 "cite": cites.get(measure, str(rec.source))}
+                {
+                    "year": rec.year,
+                    "drug": drug,
+                    "measure": measure,
+                    "value": float(figures[measure]),
+                    "cite": cites.get(measure, str(rec.source)),
+                }
             )
     return rows
 
@@ -118,8 +123,13 @@ def first_pass_rows(path: Path) -> list[dict]:
 def second_pass_rows(path: Path) -> list[dict]:
     frame = pd.read_csv(path)
     return [
-        {"year": r.year, "drug": DRUG_KEYS.get(r.drug, r.drug), "measure": r.measure, "value": float(r.value),
-         "cite": r.source}
+        {
+            "year": r.year,
+            "drug": DRUG_KEYS.get(r.drug, r.drug),
+            "measure": r.measure,
+            "value": float(r.value),
+            "cite": r.source,
+        }
         for r in frame.itertuples(index=False)
     ]
 

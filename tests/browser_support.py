@@ -96,16 +96,27 @@ class AppServer:
         """Start the server and wait until its health endpoint answers; raise with the log tail if it dies."""
         self.log_path = Path(tempfile.mkstemp(prefix="streamlit-", suffix=".log")[1])
         command = [
-            str(STREAMLIT), "run", self.script,
-            "--server.port", str(self.port),
-            "--server.address", "127.0.0.1",
-            "--server.headless", "true",
-            "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none",  # nothing edits the files under test; saves a watcher thread
+            str(STREAMLIT),
+            "run",
+            self.script,
+            "--server.port",
+            str(self.port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",  # nothing edits the files under test; saves a watcher thread
         ]
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
-                command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                command,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
                 env={**os.environ, **self.env},
             )
         deadline = time.monotonic() + self.startup_timeout
@@ -181,8 +192,12 @@ def dashboard_pages() -> list[PageInfo]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "SECTIONS" for t in node.targets):
             sections = ast.literal_eval(node.value)
-            return [PageInfo(path, title) for entries in sections.values() for path, title, _icon in entries
-                    if (ROOT / path).exists()]
+            return [
+                PageInfo(path, title)
+                for entries in sections.values()
+                for path, title, _icon in entries
+                if (ROOT / path).exists()
+            ]
     raise RuntimeError("dashboard.py has no SECTIONS assignment")
 
 
@@ -258,7 +273,7 @@ FIRST_CHART_JS = "() => document.querySelector('.js-plotly-plot .main-svg') ? pe
 
 #: JS: ms since navigation start when the frame's footer is drawn (pages with no chart), else null.
 FOOTER_DRAWN_JS = (
-    "() => [...document.querySelectorAll('[data-testid=\"stMain\"] [data-testid=\"stCaptionContainer\"]')]"
+    '() => [...document.querySelectorAll(\'[data-testid="stMain"] [data-testid="stCaptionContainer"]\')]'
     f".some(e => e.innerText.includes('{FOOTER_TEXT}')) ? performance.now() : null"
 )
 
@@ -277,8 +292,9 @@ class SessionResult:
     page_not_found: bool
 
 
-async def websocket_session(base_url: str, pages: str | Sequence[str], *, timeout: float = 60.0,
-                            hold: Any = None) -> list[SessionResult]:
+async def websocket_session(
+    base_url: str, pages: str | Sequence[str], *, timeout: float = 60.0, hold: Any = None
+) -> list[SessionResult]:
     """Open one session on ``/_stcore/stream`` and visit ``pages`` in turn ("" = default page), as the frontend
     does when a reader follows the navigation.
 
@@ -290,8 +306,9 @@ async def websocket_session(base_url: str, pages: str | Sequence[str], *, timeou
 
     ws_url = base_url.replace("http://", "ws://") + "/_stcore/stream"
     results = []
-    async with websockets.connect(ws_url, origin=base_url, subprotocols=["streamlit"], max_size=None,
-                                  open_timeout=timeout) as ws:
+    async with websockets.connect(
+        ws_url, origin=base_url, subprotocols=["streamlit"], max_size=None, open_timeout=timeout
+    ) as ws:
         for page_name in [pages] if isinstance(pages, str) else pages:
             async with asyncio.timeout(timeout):
                 results.append(await _run_page(ws, page_name))

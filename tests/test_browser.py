@@ -113,7 +113,7 @@ def screenshot(page: Any, name: str) -> None:
     """Screenshot the whole page: Streamlit scrolls inside its own container, so grow the viewport to fit."""
     height = page.evaluate(
         "() => Math.max(...['stMain', 'stAppViewContainer'].map(id => "
-        "(document.querySelector(`[data-testid=\"${id}\"]`) || {scrollHeight: 0}).scrollHeight))"
+        '(document.querySelector(`[data-testid="${id}"]`) || {scrollHeight: 0}).scrollHeight))'
     )
     size = page.viewport_size
     page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 12_000)})
@@ -134,8 +134,9 @@ def test_navigation_bar_lists_every_page(visit):
         section.click()
         links = v.page.locator('[data-testid="stTopNavDropdownLink"]')
         links.first.wait_for()
-        found |= {urlsplit(href).path.strip("/") for href in
-                  (link.get_attribute("href") for link in links.all()) if href}
+        found |= {
+            urlsplit(href).path.strip("/") for href in (link.get_attribute("href") for link in links.all()) if href
+        }
         v.page.keyboard.press("Escape")
     assert found == {p.url_path for p in PAGES}
     v.assert_clean()

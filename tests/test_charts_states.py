@@ -9,22 +9,43 @@ from data_sources.schema import conform
 
 
 def tidy_rows(records: list[dict]) -> pd.DataFrame:
-    base = {"source_id": "test", "geo_level": "state", "geo_name": "", "year": 2017,
-            "period_end_date": "2017-12-31", "period_months": 12, "drug": "all_drugs",
-            "measure": "age_adjusted_rate_per_100k", "sex": "all", "age_group": "all", "race_ethnicity": "all",
-            "value_lower": None, "value_upper": None, "value_flag": "", "provenance": "primary",
-            "source_detail": "test fixture"}
+    base = {
+        "source_id": "test",
+        "geo_level": "state",
+        "geo_name": "",
+        "year": 2017,
+        "period_end_date": "2017-12-31",
+        "period_months": 12,
+        "drug": "all_drugs",
+        "measure": "age_adjusted_rate_per_100k",
+        "sex": "all",
+        "age_group": "all",
+        "race_ethnicity": "all",
+        "value_lower": None,
+        "value_upper": None,
+        "value_flag": "",
+        "provenance": "primary",
+        "source_detail": "test fixture",
+    }
     return conform(pd.DataFrame([{**base, **r} for r in records]), table="test")
 
 
-STATES = tidy_rows([
-    {"geo_code": "54", "geo_name": "West Virginia", "value": 57.8, "value_lower": 54.0, "value_upper": 61.5},
-    {"geo_code": "48", "geo_name": "Texas", "value": 10.5, "value_lower": 10.1, "value_upper": 10.9},
-    {"geo_code": "38", "geo_name": "North Dakota", "value": 9.2, "value_flag": "unreliable"},
-    {"geo_code": "56", "geo_name": "Wyoming", "value": None, "value_flag": "suppressed"},
-    {"geo_code": "US", "geo_level": "nation", "geo_name": "United States", "value": 21.7, "value_lower": 21.5,
-     "value_upper": 21.9},
-])
+STATES = tidy_rows(
+    [
+        {"geo_code": "54", "geo_name": "West Virginia", "value": 57.8, "value_lower": 54.0, "value_upper": 61.5},
+        {"geo_code": "48", "geo_name": "Texas", "value": 10.5, "value_lower": 10.1, "value_upper": 10.9},
+        {"geo_code": "38", "geo_name": "North Dakota", "value": 9.2, "value_flag": "unreliable"},
+        {"geo_code": "56", "geo_name": "Wyoming", "value": None, "value_flag": "suppressed"},
+        {
+            "geo_code": "US",
+            "geo_level": "nation",
+            "geo_name": "United States",
+            "value": 21.7,
+            "value_lower": 21.5,
+            "value_upper": 21.9,
+        },
+    ]
+)
 
 
 def test_state_rows_keeps_states_only():
@@ -80,15 +101,26 @@ def _trend_frame() -> pd.DataFrame:
     recs = []
     for year, wv, us in ((2015, 41.5, 16.3), (2016, 52.0, 19.8), (2017, 57.8, 21.7)):
         end = f"{year}-12-31"
-        recs += [{"geo_code": "54", "geo_name": "West Virginia", "year": year, "period_end_date": end, "value": wv},
-                 {"geo_code": "US", "geo_level": "nation", "geo_name": "United States", "year": year,
-                  "period_end_date": end, "value": us, "value_lower": us - 0.2, "value_upper": us + 0.2}]
+        recs += [
+            {"geo_code": "54", "geo_name": "West Virginia", "year": year, "period_end_date": end, "value": wv},
+            {
+                "geo_code": "US",
+                "geo_level": "nation",
+                "geo_name": "United States",
+                "year": year,
+                "period_end_date": end,
+                "value": us,
+                "value_lower": us - 0.2,
+                "value_upper": us + 0.2,
+            },
+        ]
     return tidy_rows(recs)
 
 
 def test_state_trend_has_states_then_the_nation_with_its_interval():
-    fig = charts.state_trend_chart(_trend_frame(), geo_codes=["54"], measure="age_adjusted_rate_per_100k",
-                                   title="Trend")
+    fig = charts.state_trend_chart(
+        _trend_frame(), geo_codes=["54"], measure="age_adjusted_rate_per_100k", title="Trend"
+    )
     assert [t.name for t in fig.data] == ["West Virginia", "United States, 95% interval", "United States"]
     assert list(fig.data[0].x) == [2015, 2016, 2017]
     assert fig.data[2].line.color == "#000000"
@@ -98,9 +130,18 @@ def test_state_trend_has_states_then_the_nation_with_its_interval():
 
 
 def test_state_trend_of_12_month_ending_counts_uses_the_month():
-    recs = [{"geo_code": "54", "geo_name": "West Virginia", "year": y, "period_end_date": d, "measure": "deaths",
-             "value": v, "value_flag": "provisional"}
-            for y, d, v in ((2024, "2024-03-31", 900.0), (2024, "2024-04-30", None), (2024, "2024-05-31", 950.0))]
+    recs = [
+        {
+            "geo_code": "54",
+            "geo_name": "West Virginia",
+            "year": y,
+            "period_end_date": d,
+            "measure": "deaths",
+            "value": v,
+            "value_flag": "provisional",
+        }
+        for y, d, v in ((2024, "2024-03-31", 900.0), (2024, "2024-04-30", None), (2024, "2024-05-31", 950.0))
+    ]
     recs[1]["value_flag"] = "provisional;suppressed"
     data = tidy_rows(recs)
     fig = charts.state_trend_chart(data, geo_codes=["54"], measure="deaths", include_nation=False, title="VSRR")
@@ -108,25 +149,47 @@ def test_state_trend_of_12_month_ending_counts_uses_the_month():
     assert fig.layout.xaxis.title.text == "12 months ending"
     assert pd.isna(fig.data[0].y[1])  # withheld: a gap, not 0
     summary = charts.state_trend_summary(data, geo_codes=["54"], measure="deaths")
-    assert summary == ["West Virginia: 900 in the 12 months ending March 2024, 950 in the 12 months ending "
-                       "May 2024 (deaths); 1 value(s) withheld."]
+    assert summary == [
+        "West Virginia: 900 in the 12 months ending March 2024, 950 in the 12 months ending "
+        "May 2024 (deaths); 1 value(s) withheld."
+    ]
 
 
 def _demo_frame() -> pd.DataFrame:
     recs = []
     for age, values in (("25-34", (8.1, None, 38.4)), ("0-14", (0.1, 0.1, 0.2)), ("75+", (2.0, 2.5, 3.0))):
         for year, v in zip((1999, 2000, 2001), values, strict=True):
-            recs.append({"geo_code": "US", "geo_level": "nation", "geo_name": "United States", "year": year,
-                         "period_end_date": f"{year}-12-31", "measure": "crude_rate_per_100k", "age_group": age,
-                         "value": v, "value_flag": "" if v is not None else "suppressed"})
-    recs.append({"geo_code": "US", "geo_level": "nation", "geo_name": "United States", "year": 2001,
-                 "period_end_date": "2001-12-31", "measure": "crude_rate_per_100k", "value": 6.8})
+            recs.append(
+                {
+                    "geo_code": "US",
+                    "geo_level": "nation",
+                    "geo_name": "United States",
+                    "year": year,
+                    "period_end_date": f"{year}-12-31",
+                    "measure": "crude_rate_per_100k",
+                    "age_group": age,
+                    "value": v,
+                    "value_flag": "" if v is not None else "suppressed",
+                }
+            )
+    recs.append(
+        {
+            "geo_code": "US",
+            "geo_level": "nation",
+            "geo_name": "United States",
+            "year": 2001,
+            "period_end_date": "2001-12-31",
+            "measure": "crude_rate_per_100k",
+            "value": 6.8,
+        }
+    )
     return tidy_rows(recs)
 
 
 def test_demographics_small_multiples_one_panel_per_group_in_age_order():
-    fig = charts.demographics_chart(_demo_frame(), drug="all_drugs", by="age_group", measure="crude_rate_per_100k",
-                                    title="By age")
+    fig = charts.demographics_chart(
+        _demo_frame(), drug="all_drugs", by="age_group", measure="crude_rate_per_100k", title="By age"
+    )
     assert [t.name for t in fig.data] == ["Ages 0-14", "Ages 25-34", "Ages 75+"]
     assert [a.text for a in fig.layout.annotations] == ["Ages 0-14", "Ages 25-34", "Ages 75+"]
     assert pd.isna(fig.data[1].y[1])
@@ -137,8 +200,9 @@ def test_demographics_small_multiples_one_panel_per_group_in_age_order():
 
 
 def test_demographics_summary():
-    summary = charts.demographics_summary(_demo_frame(), drug="all_drugs", by="age_group",
-                                          measure="crude_rate_per_100k")
+    summary = charts.demographics_summary(
+        _demo_frame(), drug="all_drugs", by="age_group", measure="crude_rate_per_100k"
+    )
     assert summary[0] == "Ages 0-14: 0.2 in 2001 (was 0.1 in 1999)."
     assert summary[-1] == "In 2001 the highest rate was in the group Ages 25-34: 38.4 deaths per 100,000 people."
 

@@ -25,9 +25,23 @@ def test_one_tile_per_state_inside_the_grid():
 
 @pytest.mark.parametrize(
     ("given", "fips"),
-    [("06", "06"), ("6", "06"), ("CA", "06"), ("ca", "06"), ("California", "06"), (" west virginia ", "54"),
-     ("DC", "11"), ("District of Columbia", "11"), ("03", None), ("99", None), ("ZZ", None), ("US", None),
-     ("", None), ("<script>", None), ("1" * 5000, None)],
+    [
+        ("06", "06"),
+        ("6", "06"),
+        ("CA", "06"),
+        ("ca", "06"),
+        ("California", "06"),
+        (" west virginia ", "54"),
+        ("DC", "11"),
+        ("District of Columbia", "11"),
+        ("03", None),
+        ("99", None),
+        ("ZZ", None),
+        ("US", None),
+        ("", None),
+        ("<script>", None),
+        ("1" * 5000, None),
+    ],
 )
 def test_state_fips_accepts_any_spelling_and_never_raises(given, fips):
     assert geography.state_fips(given) == fips

@@ -28,8 +28,16 @@ def test_deck_covers_the_lesson_and_ends_with_help(deck):
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("heroin_fold", "7.2 times"), ("heroin_sum", "129,587"), ("heroin_1999", "1,960"), ("heroin_2019", "14,019"),
-     ("synthetic_2021", "70,601"), ("who_top_age", "35-44"), ("who_top_rate", "39.0"), ("muhuri_times", "19")],
+    [
+        ("heroin_fold", "7.2 times"),
+        ("heroin_sum", "129,587"),
+        ("heroin_1999", "1,960"),
+        ("heroin_2019", "14,019"),
+        ("synthetic_2021", "70,601"),
+        ("who_top_age", "35-44"),
+        ("who_top_rate", "39.0"),
+        ("muhuri_times", "19"),
+    ],
 )
 def test_facts_are_computed_from_the_tables(tables, name, value):
     assert lesson.facts(tables)[name] == value

@@ -73,8 +73,12 @@ def test_vsrr_reads_quoted_thousands_from_the_csv_export():
 
 @pytest.mark.parametrize(
     ("code", "expected"),
-    [("YC", ("city", "NYC", "New York City")), ("US", ("nation", "US", "United States")),
-     ("WV", ("state", "54", "West Virginia")), ("District of Columbia", ("state", "11", "District of Columbia"))],
+    [
+        ("YC", ("city", "NYC", "New York City")),
+        ("US", ("nation", "US", "United States")),
+        ("WV", ("state", "54", "West Virginia")),
+        ("District of Columbia", ("state", "11", "District of Columbia")),
+    ],
 )
 def test_places_map_to_fips_and_nyc(code, expected):
     assert place(code) == expected
@@ -135,9 +139,11 @@ def rates() -> pd.DataFrame:
 
 @pytest.mark.parametrize(
     ("where", "value"),
-    [({"drug": "all_drugs", "year": 1999, "sex": "all"}, 6.1),
-     ({"drug": "heroin", "sex": "male", "measure": "age_adjusted_rate_per_100k"}, 7.1),
-     ({"drug": "any_opioid", "age_group": "85+"}, 0.9)],
+    [
+        ({"drug": "all_drugs", "year": 1999, "sex": "all"}, 6.1),
+        ({"drug": "heroin", "sex": "male", "measure": "age_adjusted_rate_per_100k"}, 7.1),
+        ({"drug": "any_opioid", "age_group": "85+"}, 0.9),
+    ],
 )
 def test_rates_breakdowns(rates, where, value):
     assert one(rates, **where)["value"] == value
@@ -165,8 +171,12 @@ def test_bundled_snapshot_loads_with_a_visible_notice(module, tmp_path, monkeypa
 
 def test_vsrr_snapshot_has_the_us_december_series():
     data = nchs_vsrr.load().data
-    heroin = data[(data["geo_code"] == "US") & (data["drug"] == "heroin") & (data["measure"] == "deaths")
-                  & (data["period_end_date"].dt.month == 12)]
+    heroin = data[
+        (data["geo_code"] == "US")
+        & (data["drug"] == "heroin")
+        & (data["measure"] == "deaths")
+        & (data["period_end_date"].dt.month == 12)
+    ]
     assert list(heroin["year"]) == list(range(2015, 2025))
 
 

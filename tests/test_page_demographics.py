@@ -26,8 +26,16 @@ def test_default_view_is_age_groups_for_all_drugs():
     assert not at.exception and not notices(at)
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     names = [t["name"] for t in spec["data"]]
-    assert names == ["Ages 0-14", "Ages 15-24", "Ages 25-34", "Ages 35-44", "Ages 45-54", "Ages 55-64",
-                     "Ages 65-74", "Ages 75+"]
+    assert names == [
+        "Ages 0-14",
+        "Ages 15-24",
+        "Ages 25-34",
+        "Ages 35-44",
+        "Ages 45-54",
+        "Ages 55-64",
+        "Ages 65-74",
+        "Ages 75+",
+    ]
     assert any("Ages 25-34: 38.4 in 2017 (was 8.1 in 1999)." in m.value for m in at.markdown)
     assert any("Source:" in c.value and "jx6g-fdh6" in c.value for c in at.caption)
     table = at.dataframe[0].value
@@ -73,8 +81,13 @@ def test_permalink_round_trip():
 
 @pytest.mark.parametrize(
     "params",
-    [{"drug": "<script>alert(1)</script>"}, {"by": "income"}, {"years": "1850-2100"}, {"years": "A" * 5000},
-     {"evil": "1", "<b>": "x"}],
+    [
+        {"drug": "<script>alert(1)</script>"},
+        {"by": "income"},
+        {"years": "1850-2100"},
+        {"years": "A" * 5000},
+        {"evil": "1", "<b>": "x"},
+    ],
 )
 def test_hostile_parameters(params):
     at = run(params)

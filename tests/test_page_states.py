@@ -37,20 +37,29 @@ def test_default_view():
     captions = " ".join(c.value for c in at.caption)
     assert captions.count("Source:") >= 4 and "jx6g-fdh6" in captions and "xkb8-kh2a" in captions
     assert any("Highest: West Virginia, 57.8 deaths per 100,000 people." in m.value for m in at.markdown)
-    assert any("comparisons of death rates involving specific drugs across selected jurisdictions should not be "
-               "made" in w.value for w in at.warning)
+    assert any(
+        "comparisons of death rates involving specific drugs across selected jurisdictions should not be "
+        "made" in w.value
+        for w in at.warning
+    )
     assert at.query_params["measure"] == "age_adjusted_rate_per_100k" and at.query_params["year"] == "2017"
 
 
 @pytest.mark.parametrize(
     ("params", "heading", "words"),
     [
-        ({"state": "WV"}, "West Virginia, 2017: Higher than the nation",
-         "57.8 deaths per 100,000 people (95% confidence interval 54.0 to 61.5)"),
+        (
+            {"state": "WV"},
+            "West Virginia, 2017: Higher than the nation",
+            "57.8 deaths per 100,000 people (95% confidence interval 54.0 to 61.5)",
+        ),
         ({"state": "TX"}, "Texas, 2017: Lower than the nation", "The two ranges do not overlap."),
         ({"state": "IL"}, "Illinois, 2017: Not clearly different from the nation", "could be due to chance"),
-        ({"state": "ND", "year": "1999"}, "North Dakota, 1999: Lower than the nation",
-         "NCHS marks this rate unreliable"),
+        (
+            {"state": "ND", "year": "1999"},
+            "North Dakota, 1999: Lower than the nation",
+            "NCHS marks this rate unreliable",
+        ),
     ],
 )
 def test_my_state_card_says_it_in_words(params, heading, words):
@@ -73,16 +82,25 @@ def test_ranking_lists_unreliable_rates_out_of_the_ranks():
 def test_trend_compares_the_chosen_states_with_the_nation():
     at = run({"state": "WV", "compare": ["WV", "OH"]})
     trend = json.loads(charts_of(at)[2].proto.spec)
-    assert [t["name"] for t in trend["data"]] == ["West Virginia", "Ohio", "United States, 95% interval",
-                                                 "United States"]
+    assert [t["name"] for t in trend["data"]] == [
+        "West Virginia",
+        "Ohio",
+        "United States, 95% interval",
+        "United States",
+    ]
     assert any("Ohio: 4.2 in 1999, 46.3 in 2017" in m.value for m in at.markdown)
 
 
 def test_provisional_change_on_a_year_earlier_and_data_quality():
     at = run({"period": "2024-12", "drug": "heroin"})
     assert not at.exception
-    assert any(m.value.startswith("2,795 heroin overdose deaths were reported in the United States in the 12 months "
-                                  "ending December 2024, down 31.2% from 4,062") for m in at.markdown)
+    assert any(
+        m.value.startswith(
+            "2,795 heroin overdose deaths were reported in the United States in the 12 months "
+            "ending December 2024, down 31.2% from 4,062"
+        )
+        for m in at.markdown
+    )
     labels = [m.label for m in at.metric]
     assert labels == ["Records complete", "Records pending investigation", "Records naming a drug", "Predicted count"]
     at = run({"period": "2025-04"})
@@ -106,10 +124,17 @@ def test_permalink_round_trip():
     at.selectbox(key="states_period").set_value("2024-12").run()
     assert not at.exception
     link = dict(at.query_params)
-    assert link == {"state": "KY", "compare": ["KY", "TN"], "measure": "crude_rate_per_100k", "year": "2010",
-                    "drug": "heroin", "period": "2024-12"}
-    assert at.code[-1].value == ("/states?state=KY&compare=KY&compare=TN&measure=crude_rate_per_100k&year=2010"
-                                 "&drug=heroin&period=2024-12")
+    assert link == {
+        "state": "KY",
+        "compare": ["KY", "TN"],
+        "measure": "crude_rate_per_100k",
+        "year": "2010",
+        "drug": "heroin",
+        "period": "2024-12",
+    }
+    assert at.code[-1].value == (
+        "/states?state=KY&compare=KY&compare=TN&measure=crude_rate_per_100k&year=2010&drug=heroin&period=2024-12"
+    )
 
     fresh = run(link)  # a new browser opening the copied link
     assert not fresh.exception and not notices(fresh)

@@ -13,8 +13,11 @@ def test_every_navigation_entry_has_a_page_file():
     import ast
 
     tree = ast.parse((ROOT / "dashboard.py").read_text())
-    listed = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)
-              and isinstance(node.value, str) and node.value.startswith("pages/")}
+    listed = {
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("pages/")
+    }
     assert listed == set(PAGES)
 
 

@@ -83,8 +83,12 @@ def test_too_many_values_are_cut():
 
 
 def test_notice_never_echoes_values_or_odd_names():
-    raw = {"state": "<script>alert('x')</script>", "<img src=x onerror=alert(1)>": "1", LONG: LONG,
-           "utm_source": "[click](http://evil.example)"}
+    raw = {
+        "state": "<script>alert('x')</script>",
+        "<img src=x onerror=alert(1)>": "1",
+        LONG: LONG,
+        "utm_source": "[click](http://evil.example)",
+    }
     out = permalink.clean(raw, SPECS)
     text = permalink.notice(out.ignored)
     assert text is not None and text.startswith("Some settings in this link were ignored")

@@ -24,18 +24,26 @@ def rows(module) -> list[dict]:
 
 def soda(records: list[dict], log: list | None = None):
     """A handler that pages ``records`` the way SODA does ($limit/$offset), recording each request's params."""
+
     def handle(request: Request) -> Response:
         params = request.args
         if log is not None:
             log.append(dict(params))
         start, limit = int(params["$offset"]), int(params["$limit"])
-        return Response(json.dumps(records[start:start + limit]), content_type="application/json")
+        return Response(json.dumps(records[start : start + limit]), content_type="application/json")
+
     return handle
 
 
 def settings(server, **overrides) -> socrata.Settings:
-    values = {"base_url": server.url_for("").rstrip("/"), "connect_timeout": 2, "read_timeout": 2,
-              "retries": 2, "backoff": 0, "page_size": 2} | overrides
+    values = {
+        "base_url": server.url_for("").rstrip("/"),
+        "connect_timeout": 2,
+        "read_timeout": 2,
+        "retries": 2,
+        "backoff": 0,
+        "page_size": 2,
+    } | overrides
     return socrata.Settings(**values)
 
 
@@ -62,8 +70,12 @@ def test_pages_until_a_short_page_with_a_stable_order(httpserver):
     records = rows(nchs_vsrr)  # 6 records, pages of 4
     httpserver.expect_request("/resource/xkb8-kh2a.json").respond_with_handler(soda(records, log))
     progress = []
-    got = socrata.fetch_all("xkb8-kh2a", settings(httpserver, page_size=4), where="state = 'US'",
-                            progress=lambda pages, n: progress.append((pages, n)))
+    got = socrata.fetch_all(
+        "xkb8-kh2a",
+        settings(httpserver, page_size=4),
+        where="state = 'US'",
+        progress=lambda pages, n: progress.append((pages, n)),
+    )
     assert got == records
     assert [p["$offset"] for p in log] == ["0", "4"]
     assert all(p["$order"] == ":id" and p["$where"] == "state = 'US'" for p in log)
@@ -91,7 +103,8 @@ def test_500_then_success_is_retried(httpserver):
 
 def test_429_honours_retry_after(httpserver):
     httpserver.expect_ordered_request("/resource/x.json").respond_with_data(
-        "slow down", status=429, headers={"Retry-After": "1"})
+        "slow down", status=429, headers={"Retry-After": "1"}
+    )
     httpserver.expect_ordered_request("/resource/x.json").respond_with_json([{"a": "1"}])
     start = time.monotonic()
     assert socrata.fetch_all("x", settings(httpserver)) == [{"a": "1"}]
@@ -107,10 +120,11 @@ def slow(request: Request) -> Response:
     ("respond", "message"),
     [
         (lambda s: s.respond_with_data("down", status=500), "HTTP 500 INTERNAL SERVER ERROR (after 1 retries)"),
-        (lambda s: s.respond_with_data("[{\"a\": \"1\"}, {\"a\"", content_type="application/json"),
-         "malformed or cut short"),
-        (lambda s: s.respond_with_data("<html><body>Maintenance</body></html>", content_type="text/html"),
-         "expected JSON but got text/html"),
+        (lambda s: s.respond_with_data('[{"a": "1"}, {"a"', content_type="application/json"), "malformed or cut short"),
+        (
+            lambda s: s.respond_with_data("<html><body>Maintenance</body></html>", content_type="text/html"),
+            "expected JSON but got text/html",
+        ),
         (lambda s: s.respond_with_json({"error": True, "message": "query error"}), "expected a JSON list"),
         (lambda s: s.respond_with_handler(slow), "timed out"),
     ],
@@ -156,10 +170,13 @@ def test_unknown_source_is_refused(cache):
     ("broken", "message"),
     [
         (lambda s: s.respond_with_data("down", status=503), "HTTP 503"),
-        (lambda s: s.respond_with_data("[{\"state\": \"US\"", content_type="application/json"),
-         "malformed or cut short"),
-        (lambda s: s.respond_with_json([{k.replace("data_value", "value"): v for k, v in r.items()}
-                                        for r in rows(nchs_vsrr)]), "data_value"),
+        (lambda s: s.respond_with_data('[{"state": "US"', content_type="application/json"), "malformed or cut short"),
+        (
+            lambda s: s.respond_with_json(
+                [{k.replace("data_value", "value"): v for k, v in r.items()} for r in rows(nchs_vsrr)]
+            ),
+            "data_value",
+        ),
         (lambda s: s.respond_with_json([]), "no rows"),
     ],
     ids=["http-503", "truncated-json", "renamed-column", "empty"],

@@ -35,7 +35,10 @@ def test_conform_returns_contract_dtypes_and_order():
     out = conform(good_rows().iloc[:, ::-1], table="t")
     assert list(out.columns) == list(COLUMNS)
     assert {c: str(out[c].dtype) for c in ("year", "value", "geo_code")} == {
-        "year": "Int64", "value": "Float64", "geo_code": "string"}
+        "year": "Int64",
+        "value": "Float64",
+        "geo_code": "string",
+    }
     assert out["period_end_date"].dt.year.tolist() == [2019, 2020]
 
 

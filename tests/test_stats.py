@@ -15,11 +15,24 @@ STATE_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "state_dru
 
 def tidy_rows(records: list[dict]) -> pd.DataFrame:
     """Tidy frame from short dicts: the contract's other columns get neutral values."""
-    base = {"source_id": "test", "geo_level": "state", "geo_name": "", "year": 2017,
-            "period_end_date": "2017-12-31", "period_months": 12, "drug": "all_drugs",
-            "measure": "age_adjusted_rate_per_100k", "sex": "all", "age_group": "all", "race_ethnicity": "all",
-            "value_lower": None, "value_upper": None, "value_flag": "", "provenance": "primary",
-            "source_detail": "test fixture"}
+    base = {
+        "source_id": "test",
+        "geo_level": "state",
+        "geo_name": "",
+        "year": 2017,
+        "period_end_date": "2017-12-31",
+        "period_months": 12,
+        "drug": "all_drugs",
+        "measure": "age_adjusted_rate_per_100k",
+        "sex": "all",
+        "age_group": "all",
+        "race_ethnicity": "all",
+        "value_lower": None,
+        "value_upper": None,
+        "value_flag": "",
+        "provenance": "primary",
+        "source_detail": "test fixture",
+    }
     rows = [{**base, **r} for r in records]
     for r in rows:
         r["geo_name"] = r["geo_name"] or f"Place {r['geo_code']}"
@@ -27,15 +40,17 @@ def tidy_rows(records: list[dict]) -> pd.DataFrame:
 
 
 def test_rank_leaves_flagged_and_missing_values_out():
-    rows = tidy_rows([
-        {"geo_code": "01", "value": 10.0},
-        {"geo_code": "02", "value": 30.0},
-        {"geo_code": "04", "value": 99.0, "value_flag": "unreliable"},  # highest, but unreliable
-        {"geo_code": "05", "value": None, "value_flag": "suppressed"},
-        {"geo_code": "06", "value": 20.0},
-        {"geo_code": "08", "value": 5.0, "value_flag": "provisional;underreported"},
-        {"geo_code": "09", "value": 20.0},
-    ])
+    rows = tidy_rows(
+        [
+            {"geo_code": "01", "value": 10.0},
+            {"geo_code": "02", "value": 30.0},
+            {"geo_code": "04", "value": 99.0, "value_flag": "unreliable"},  # highest, but unreliable
+            {"geo_code": "05", "value": None, "value_flag": "suppressed"},
+            {"geo_code": "06", "value": 20.0},
+            {"geo_code": "08", "value": 5.0, "value_flag": "provisional;underreported"},
+            {"geo_code": "09", "value": 20.0},
+        ]
+    )
     ranked = stats.rank_places(rows).set_index("geo_code")
     assert ranked.loc["02", "rank"] == 1
     assert ranked.loc["06", "rank"] == ranked.loc["09", "rank"] == 2  # ties share the better rank
@@ -49,14 +64,22 @@ def test_rank_leaves_flagged_and_missing_values_out():
 
 
 def test_provisional_values_are_ranked():
-    rows = tidy_rows([{"geo_code": "01", "value": 3.0, "value_flag": "provisional"},
-                      {"geo_code": "02", "value": 4.0, "value_flag": "provisional"}])
+    rows = tidy_rows(
+        [
+            {"geo_code": "01", "value": 3.0, "value_flag": "provisional"},
+            {"geo_code": "02", "value": 4.0, "value_flag": "provisional"},
+        ]
+    )
     assert list(stats.rank_places(rows)["rank"]) == [1, 2]
 
 
 def test_rank_refuses_a_place_twice():
-    rows = tidy_rows([{"geo_code": "01", "value": 3.0}, {"geo_code": "01", "value": 4.0, "year": 2016,
-                                                         "period_end_date": "2016-12-31"}])
+    rows = tidy_rows(
+        [
+            {"geo_code": "01", "value": 3.0},
+            {"geo_code": "01", "value": 4.0, "year": 2016, "period_end_date": "2016-12-31"},
+        ]
+    )
     with pytest.raises(ValueError, match="more than once"):
         stats.rank_places(rows)
 
@@ -68,16 +91,29 @@ def _real_rows(state: str, year: int) -> tuple[pd.Series, pd.Series]:
     found = {}
     with STATE_CSV.open(encoding="utf-8", newline="") as f:
         for rec in csv.DictReader(f):
-            if (rec["Year"] == str(year) and rec["State"] in (state, "United States") and rec["Sex"] == "Both Sexes"
-                    and rec["Age Group"] == "All Ages" and rec["Race and Hispanic Origin"] == "All Races-All Origins"):
+            if (
+                rec["Year"] == str(year)
+                and rec["State"] in (state, "United States")
+                and rec["Sex"] == "Both Sexes"
+                and rec["Age Group"] == "All Ages"
+                and rec["Race and Hispanic Origin"] == "All Races-All Origins"
+            ):
                 found[rec["State"]] = rec
-    frame = tidy_rows([
-        {"geo_code": code, "geo_name": name, "geo_level": level, "year": year, "period_end_date": f"{year}-12-31",
-         "value": float(found[name]["Age-adjusted Rate"]),
-         "value_lower": float(found[name]["Lower Confidence Limit for Age-adjusted Rate"]),
-         "value_upper": float(found[name]["Upper Confidence for Age-adjusted Rate"])}
-        for code, name, level in (("XX", state, "state"), ("US", "United States", "nation"))
-    ])
+    frame = tidy_rows(
+        [
+            {
+                "geo_code": code,
+                "geo_name": name,
+                "geo_level": level,
+                "year": year,
+                "period_end_date": f"{year}-12-31",
+                "value": float(found[name]["Age-adjusted Rate"]),
+                "value_lower": float(found[name]["Lower Confidence Limit for Age-adjusted Rate"]),
+                "value_upper": float(found[name]["Upper Confidence for Age-adjusted Rate"]),
+            }
+            for code, name, level in (("XX", state, "state"), ("US", "United States", "nation"))
+        ]
+    )
     return frame.iloc[0], frame.iloc[1]
 
 
@@ -85,8 +121,12 @@ def _real_rows(state: str, year: int) -> tuple[pd.Series, pd.Series]:
     ("state", "year", "verdict", "words"),
     [
         # 57.8 (54.0-61.5) vs US 21.7 (21.5-21.9)
-        ("West Virginia", 2017, "higher",
-         "West Virginia's age-adjusted death rate in 2017 was higher than the nation's"),
+        (
+            "West Virginia",
+            2017,
+            "higher",
+            "West Virginia's age-adjusted death rate in 2017 was higher than the nation's",
+        ),
         # 10.5 (10.1-10.9)
         ("Texas", 2017, "lower", "Texas's age-adjusted death rate in 2017 was lower than the nation's"),
         # 21.6 (20.8-22.4): overlaps the nation's interval
@@ -121,34 +161,58 @@ def test_real_west_virginia_numbers_are_quoted():
     ],
 )
 def test_state_vs_nation_edge_cases(place, verdict, words):
-    frame = tidy_rows([{"geo_code": "01", "geo_name": "Alabama", **place},
-                       {"geo_code": "US", "geo_level": "nation", "geo_name": "United States", "value": 10.0,
-                        "value_lower": 9.0, "value_upper": 11.0}])
+    frame = tidy_rows(
+        [
+            {"geo_code": "01", "geo_name": "Alabama", **place},
+            {
+                "geo_code": "US",
+                "geo_level": "nation",
+                "geo_name": "United States",
+                "value": 10.0,
+                "value_lower": 9.0,
+                "value_upper": 11.0,
+            },
+        ]
+    )
     result = stats.compare_with_nation(frame.iloc[0], frame.iloc[1])
     assert result.verdict == verdict
     assert words in result.sentence
 
 
 def vsrr_rows(values: dict[str, float | None], geo_code: str = "54") -> pd.DataFrame:
-    return tidy_rows([
-        {"geo_code": geo_code, "geo_name": "West Virginia", "year": int(end[:4]), "period_end_date": end,
-         "measure": "deaths", "value": v, "value_flag": "provisional" if v is not None else "provisional;suppressed"}
-        for end, v in values.items()
-    ])
+    return tidy_rows(
+        [
+            {
+                "geo_code": geo_code,
+                "geo_name": "West Virginia",
+                "year": int(end[:4]),
+                "period_end_date": end,
+                "measure": "deaths",
+                "value": v,
+                "value_flag": "provisional" if v is not None else "provisional;suppressed",
+            }
+            for end, v in values.items()
+        ]
+    )
 
 
 @pytest.mark.parametrize(
     ("end", "earlier"),
-    [("2024-04-30", "2023-04-30"), ("2024-02-29", "2023-02-28"), ("2023-02-28", "2022-02-28"),
-     ("2021-12-31", "2020-12-31")],
+    [
+        ("2024-04-30", "2023-04-30"),
+        ("2024-02-29", "2023-02-28"),
+        ("2023-02-28", "2022-02-28"),
+        ("2021-12-31", "2020-12-31"),
+    ],
 )
 def test_year_earlier_is_the_same_month_end(end, earlier):
     assert stats.year_earlier(pd.Timestamp(end)) == pd.Timestamp(earlier)
 
 
 def test_change_compares_with_the_same_period_a_year_earlier_only():
-    rows = vsrr_rows({"2023-03-31": 900.0, "2023-04-30": 1000.0, "2024-03-31": 950.0, "2024-04-30": 1100.0,
-                      "2024-05-31": 1200.0})
+    rows = vsrr_rows(
+        {"2023-03-31": 900.0, "2023-04-30": 1000.0, "2024-03-31": 950.0, "2024-04-30": 1100.0, "2024-05-31": 1200.0}
+    )
     out = stats.change_on_year_earlier(rows).set_index("period_end_date")
     assert out.loc["2024-04-30", "percent_change"] == pytest.approx(10.0)
     assert out.loc["2024-03-31", "percent_change"] == pytest.approx(950 / 900 * 100 - 100)
@@ -185,16 +249,22 @@ def test_change_refuses_to_mix_series_or_non_12_month_periods():
 
 
 def test_changes_at_one_row_per_place():
-    rows = pd.concat([vsrr_rows({"2023-04-30": 100.0, "2024-04-30": 110.0}),
-                      vsrr_rows({"2023-04-30": 50.0, "2024-04-30": 40.0}, geo_code="39").assign(geo_name="Ohio")])
+    rows = pd.concat(
+        [
+            vsrr_rows({"2023-04-30": 100.0, "2024-04-30": 110.0}),
+            vsrr_rows({"2023-04-30": 50.0, "2024-04-30": 40.0}, geo_code="39").assign(geo_name="Ohio"),
+        ]
+    )
     out = stats.changes_at(rows, drug="all_drugs", period_end=pd.Timestamp("2024-04-30"))
     assert list(out["geo_name"]) == ["Ohio", "West Virginia"]
     assert list(out["percent_change"].round(1)) == [-20.0, 10.0]
     assert stats.changes_at(rows, drug="heroin", period_end=pd.Timestamp("2024-04-30")).empty
 
 
-@pytest.mark.parametrize(("current", "previous", "expected"),
-                         [(110, 100, 10.0), (90, 100, -10.0), (5, 0, None), (None, 5, None), (5, None, None)])
+@pytest.mark.parametrize(
+    ("current", "previous", "expected"),
+    [(110, 100, 10.0), (90, 100, -10.0), (5, 0, None), (None, 5, None), (5, None, None)],
+)
 def test_percent_change(current, previous, expected):
     assert stats.percent_change(current, previous) == (pytest.approx(expected) if expected is not None else None)
 
