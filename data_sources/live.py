@@ -123,14 +123,37 @@ def parse_number(text: object) -> float | None:
     return float(cleaned) if cleaned else None
 
 
-def records_frame(records: list[dict], fields: tuple[str, ...], dataset_id: str) -> pd.DataFrame:
-    """SODA records as a frame, refusing a response that lacks any of ``fields`` (a renamed column) with a
-    SchemaError that names what is missing and what came instead."""
+def records_frame(
+    records: list[dict],
+    fields: tuple[str, ...],
+    dataset_id: str,
+    *,
+    keys: tuple[str, ...] = (),
+    optional: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """SODA records as a frame with every one of ``fields`` as a column (missing cells are None).
+
+    SODA leaves a field out of a record when its value is null, so a field may be absent from some records,
+    and an ``optional`` one (a footnote, a flag) from all of them. A required field absent from every record
+    means the dataset renamed it: SchemaError naming what is missing and what came instead. A record without
+    one of its ``keys`` (place, period, drug) cannot be placed anywhere: SchemaError saying which field and how
+    many records, rather than dropping them quietly.
+    """
     raw = pd.DataFrame.from_records(records)
-    missing = [f for f in fields if f not in raw.columns]
+    missing = [f for f in fields if f not in raw.columns and f not in optional]
     if missing:
         raise SchemaError(
             f"{dataset_id}: fields missing from the response: {missing}; found {sorted(raw.columns)}. "
             "The dataset may have renamed its columns."
         )
+    raw = raw.reindex(columns=[*raw.columns, *(f for f in optional if f not in raw.columns)])
+    raw = raw.astype(object).where(raw.notna(), None)
+    for key in keys:
+        blank = raw[key].map(lambda v: v is None or not str(v).strip())
+        if blank.any():
+            first = int(blank.to_numpy().nonzero()[0][0])
+            raise SchemaError(
+                f"{dataset_id}: {int(blank.sum()):,} of {len(raw):,} records have no {key!r} (first: record "
+                f"{first}); a record without it cannot be placed, so none of the response was used."
+            )
     return raw

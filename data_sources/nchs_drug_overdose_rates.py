@@ -37,6 +37,10 @@ CSV_FIELDS = {
     for name in ("panel_num", "unit_num", "stub_name", "stub_label", "year", "age", "estimate", "flag")
 }
 FIELDS: tuple[str, ...] = tuple(CSV_FIELDS.values())
+#: Fields every record must carry: without them a row has no place, period or drug.
+KEYS: tuple[str, ...] = ("panel_num", "unit_num", "stub_name", "stub_label", "year", "age")
+#: Fields SODA may leave out of every record (it omits nulls), e.g. when no row has a note.
+OPTIONAL: tuple[str, ...] = ("flag",)
 
 DRUG_BY_PANEL = {0: "all_drugs", 1: "any_opioid", 2: "rx_opioids", 3: "methadone", 4: "synthetic_opioids", 5: "heroin"}
 MEASURE_BY_UNIT = {1: "age_adjusted_rate_per_100k", 2: "crude_rate_per_100k"}
@@ -45,7 +49,7 @@ SEXES = {"Male": "male", "Female": "female"}
 
 def tidy(records: list[dict]) -> pd.DataFrame:
     """SODA JSON records (values as strings) -> the tidy contract, one row per rate."""
-    raw = live.records_frame(records, FIELDS, DATASET_ID)
+    raw = live.records_frame(records, FIELDS, DATASET_ID, keys=KEYS, optional=OPTIONAL)
     rows = []
     for rec in raw.to_dict("records"):
         panel, unit = int(float(rec["panel_num"])), int(float(rec["unit_num"]))

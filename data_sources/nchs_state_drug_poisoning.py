@@ -55,6 +55,10 @@ CSV_FIELDS = {
     "Upper Confidence for Age-adjusted Rate": "upper_confidence_for_age_adjusted_rate",
 }
 FIELDS: tuple[str, ...] = tuple(CSV_FIELDS.values())
+#: Fields every record must carry: without them a row has no place, period or drug.
+KEYS: tuple[str, ...] = ("state", "year", "sex", "age_group", "race_and_hispanic_origin")
+#: Fields SODA may leave out of every record (it omits nulls), e.g. when no row has a note.
+OPTIONAL: tuple[str, ...] = ()
 
 SEX = {"Both Sexes": "all", "Female": "female", "Male": "male"}
 RACE = {
@@ -80,7 +84,7 @@ RATES = {
 
 def tidy(records: list[dict]) -> pd.DataFrame:
     """SODA JSON records (values as strings) -> the tidy contract: deaths, population and both rates."""
-    raw = live.records_frame(records, FIELDS, DATASET_ID)
+    raw = live.records_frame(records, FIELDS, DATASET_ID, keys=KEYS, optional=OPTIONAL)
     unknown_sex = sorted(set(raw["sex"]) - set(SEX))
     unknown_race = sorted(set(raw["race_and_hispanic_origin"]) - set(RACE))
     if unknown_sex or unknown_race:

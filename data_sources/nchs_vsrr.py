@@ -65,6 +65,10 @@ FIELDS: tuple[str, ...] = (
     "percent_pending_investigation",
     "footnote",
 )
+#: Fields every record must carry: without them a row has no place, period or drug.
+KEYS: tuple[str, ...] = ("state", "year", "month", "period", "indicator")
+#: Fields SODA may leave out of every record (it omits nulls), e.g. when no row has a note.
+OPTIONAL: tuple[str, ...] = ("footnote",)
 
 #: VSRR indicator -> (drug key, measure of ``data_value``).
 INDICATORS: dict[str, tuple[str, str]] = {
@@ -90,7 +94,7 @@ PERIOD = "12 month-ending"
 
 def tidy(records: list[dict]) -> pd.DataFrame:
     """SODA JSON records (values as strings) -> the tidy contract. Only 12-month-ending rows are kept."""
-    raw = live.records_frame(records, FIELDS, DATASET_ID)
+    raw = live.records_frame(records, FIELDS, DATASET_ID, keys=KEYS, optional=OPTIONAL)
     raw = raw[raw["period"] == PERIOD]
     unknown = sorted(set(raw["indicator"]) - set(INDICATORS))
     if unknown:

@@ -34,7 +34,12 @@ def refresh_one(module: ModuleType, settings: socrata.Settings, out: TextIO | No
     records = socrata.fetch_all(module.DATASET_ID, settings, progress=progress)
     if not records:
         raise SchemaError(f"{module.DATASET_ID}: the server returned no rows; keeping the previous copy")
-    frame = module.tidy(records)
+    try:
+        frame = module.tidy(records)
+    except (KeyError, ValueError, TypeError) as err:  # a value that does not parse: name the dataset with it
+        if isinstance(err, SchemaError):
+            raise
+        raise SchemaError(f"{module.DATASET_ID}: a record did not fit the contract ({err!r})") from err
     meta = {
         "title": module.SOURCE.title,
         "dataset_id": module.DATASET_ID,
@@ -92,6 +97,7 @@ def status(out: TextIO | None = None, now: datetime | None = None) -> int:
 def cli(command: str, args: list[str]) -> int:
     """Entry point used by ``python -m data_sources``."""
     if command == "status":
+        argparse.ArgumentParser(prog="python -m data_sources status", description=status.__doc__).parse_args(args)
         return status()
     parser = argparse.ArgumentParser(prog="python -m data_sources refresh", description=__doc__.splitlines()[0])
     parser.add_argument("--source", action="append", help="table name or dataset id (repeatable); default all")

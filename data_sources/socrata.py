@@ -23,6 +23,24 @@ from urllib3.util.retry import Retry
 DEFAULT_BASE_URL = "https://data.cdc.gov"
 PAGE_SIZE = 50_000  # SODA 2.x serves up to 50,000 rows per request
 RETRY_STATUSES = (429, 500, 502, 503, 504)  # rate limited, or the server is briefly unwell
+MAX_RETRY_AFTER = 120.0  # seconds; a longer Retry-After is waited for this long at most, then retried
+
+
+class CappedRetry(Retry):
+    """urllib3's Retry, but a server's ``Retry-After`` is honoured only up to ``max_retry_after`` seconds, so a
+    header of a day (or a garbled huge number) cannot hang a refresh; the retry count still bounds the total."""
+
+    def __init__(self, *args: object, max_retry_after: float = MAX_RETRY_AFTER, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.max_retry_after = max_retry_after
+
+    def new(self, **kwargs: object) -> CappedRetry:
+        kwargs.setdefault("max_retry_after", self.max_retry_after)
+        return super().new(**kwargs)  # type: ignore[return-value]
+
+    def get_retry_after(self, response: object) -> float | None:
+        wait = super().get_retry_after(response)  # type: ignore[arg-type]
+        return None if wait is None else min(wait, self.max_retry_after)
 
 
 class SocrataError(RuntimeError):
@@ -39,6 +57,7 @@ class Settings:
     read_timeout: float = 60.0
     retries: int = 4
     backoff: float = 1.0  # seconds; doubled after each retry
+    max_retry_after: float = MAX_RETRY_AFTER  # the longest Retry-After we wait for
     page_size: int = PAGE_SIZE
 
     @classmethod
@@ -49,8 +68,9 @@ class Settings:
 
 
 def session(settings: Settings) -> requests.Session:
-    """A session that retries connection errors, 429 and 5xx, honouring Retry-After, for GETs only."""
-    retry = Retry(
+    """A session that retries connection errors, 429 and 5xx, honouring Retry-After (capped), for GETs only."""
+    retry = CappedRetry(
+        max_retry_after=settings.max_retry_after,
         total=settings.retries,
         connect=settings.retries,
         read=settings.retries,

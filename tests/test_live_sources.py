@@ -99,12 +99,47 @@ def test_vsrr_unknown_indicator_is_named():
 # --- renamed columns, every module -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.TABLE)
-def test_renamed_field_is_named_in_the_error(module):
-    rows = records(module)
-    renamed = [{("value" if k == module.FIELDS[-1] else k): v for k, v in r.items()} for r in rows]
-    with pytest.raises(SchemaError, match=module.FIELDS[-1]):
+def required_fields(module) -> list[tuple]:
+    return [(module, field) for field in module.FIELDS if field not in module.OPTIONAL]
+
+
+@pytest.mark.parametrize(
+    ("module", "field"), [p for m in MODULES for p in required_fields(m)], ids=lambda x: getattr(x, "TABLE", x)
+)
+def test_renamed_field_is_named_in_the_error(module, field):
+    renamed = [{("renamed_" + k if k == field else k): v for k, v in r.items()} for r in records(module)]
+    with pytest.raises(SchemaError, match=f"missing from the response: \\['{field}'\\]"):
         module.tidy(renamed)
+
+
+def soda_style(rows: list[dict]) -> list[dict]:
+    """The fixtures as SODA serves JSON: a field whose value is null is left out of the record entirely."""
+    return [{k: v for k, v in r.items() if v != ""} for r in rows]
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.TABLE)
+def test_null_fields_left_out_by_soda_tidy_the_same(module):
+    """SODA omits null fields per record, and an optional one (footnote, flag) from every record of a response
+    that has none; both read exactly like empty cells."""
+    expected = module.tidy(records(module))
+    pd.testing.assert_frame_equal(module.tidy(soda_style(records(module))), expected)
+    for field in module.OPTIONAL:
+        without = [{k: v for k, v in r.items() if k != field} for r in records(module)]
+        assert len(module.tidy(without)) > 0
+
+
+@pytest.mark.parametrize(
+    ("module", "key"), [(m, k) for m in MODULES for k in m.KEYS], ids=lambda x: getattr(x, "TABLE", x)
+)
+def test_a_record_without_a_key_field_is_refused_by_name(module, key):
+    """A row with no place, period or drug is not dropped quietly: the whole response is refused, naming why."""
+    rows = records(module)
+    rows[1] = {k: v for k, v in rows[1].items() if k != key}
+    with pytest.raises(SchemaError, match=f"1 of {len(rows)} records have no '{key}' \\(first: record 1\\)"):
+        module.tidy(rows)
+    rows[1] = {**records(module)[1], key: "  "}
+    with pytest.raises(SchemaError, match=f"no '{key}'"):
+        module.tidy(rows)
 
 
 # --- state table (jx6g-fdh6) -----------------------------------------------------------------------------

@@ -111,6 +111,23 @@ def test_429_honours_retry_after(httpserver):
     assert time.monotonic() - start >= 0.9
 
 
+def test_a_huge_retry_after_is_capped_not_obeyed(httpserver):
+    """A Retry-After of a day must not hang a refresh: it is waited for up to ``max_retry_after`` seconds."""
+    httpserver.expect_ordered_request("/resource/x.json").respond_with_data(
+        "slow down", status=429, headers={"Retry-After": "86400"}
+    )
+    httpserver.expect_ordered_request("/resource/x.json").respond_with_json([{"a": "1"}])
+    start = time.monotonic()
+    assert socrata.fetch_all("x", settings(httpserver, max_retry_after=0.3)) == [{"a": "1"}]
+    assert 0.25 <= time.monotonic() - start < 30  # waited the cap, not the day
+
+
+def test_status_refuses_arguments_it_does_not_know(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["status", "--bogus"])
+    assert exited.value.code == 2 and "unrecognized arguments: --bogus" in capsys.readouterr().err
+
+
 def slow(request: Request) -> Response:
     time.sleep(0.6)
     return Response("[]", content_type="application/json")
@@ -178,8 +195,18 @@ def test_unknown_source_is_refused(cache):
             "data_value",
         ),
         (lambda s: s.respond_with_json([]), "no rows"),
+        (
+            lambda s: s.respond_with_json(
+                [{k: v for k, v in r.items() if k != "period" or i != 2} for i, r in enumerate(rows(nchs_vsrr))]
+            ),
+            "records have no 'period'",
+        ),
+        (
+            lambda s: s.respond_with_json([{**r, "year": "twenty twenty"} for r in rows(nchs_vsrr)]),
+            "xkb8-kh2a: a record did not fit the contract",
+        ),
     ],
-    ids=["http-503", "truncated-json", "renamed-column", "empty"],
+    ids=["http-503", "truncated-json", "renamed-column", "empty", "record-without-period", "unparseable-year"],
 )
 def test_failed_refresh_keeps_the_previous_cache_byte_for_byte(httpserver, cache, broken, message):
     serve_all(httpserver)
