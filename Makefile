@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test check format refresh status export lesson bench browser clean
+.PHONY: run test check format refresh status export lesson slides bench browser clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ export: $(VENV)/.runtime
 ## lesson: write the offline lesson pack to dist/lesson.html
 lesson: $(VENV)/.runtime
 	$(PY) -m lesson_pack --out dist/lesson.html
+
+## slides: the lesson pack plus one 1920x1080 PNG per slide in dist/slides/ (uses the local Chromium)
+slides: $(VENV)/.runtime
+	$(PY) -m lesson_pack --out dist/lesson.html --png dist/slides
 
 ## bench: measure time-to-chart, rerun time and memory against the floor app; writes bench/RESULTS.md
 bench: $(VENV)/.dev browser

@@ -111,7 +111,8 @@ def facts(tables: Tables) -> dict[str, str]:
 def _projector(fig: go.Figure) -> go.Figure:
     """Large type for a projector at the back of a classroom."""
     fig.update_layout(font={"size": PROJECTOR_FONT}, title_font={"size": PROJECTOR_FONT + 6}, height=560)
-    return fig
+    # Panel titles and counts under icon arrays are annotations with their own small size; enlarge them too.
+    return fig.update_annotations(font={"size": PROJECTOR_FONT - 4})
 
 
 def _waves(t: Tables) -> go.Figure:
@@ -135,18 +136,22 @@ def _heroin(t: Tables) -> go.Figure:
 
 
 def _fentanyl(t: Tables) -> go.Figure:
+    drugs = ["synthetic_opioids", "heroin"]
+    data = t.national.data
+    counted = data[data["drug"].isin(drugs) & (data["measure"] == "deaths") & data["value"].notna()]
+    last = int(counted["year"].max())  # the title says how far the sourced counts reach, not a hoped-for year
     return charts.trend_chart(
-        t.national.data,
-        drugs=["synthetic_opioids", "heroin"],
+        data,
+        drugs=drugs,
         measure="deaths",
-        years=(2010, 2023),
+        years=(2010, last),
         show_waves=False,
-        title="Synthetic opioids (mainly fentanyl) and heroin, 2010-2023",
+        title=f"Synthetic opioids (mainly fentanyl) and heroin, 2010-{last}",
     )
 
 
 def _who(t: Tables) -> go.Figure:
-    return charts.demographics_chart(
+    fig = charts.demographics_chart(
         t.states.data,
         drug="all_drugs",
         by="age_group",
@@ -154,11 +159,27 @@ def _who(t: Tables) -> go.Figure:
         title="Overdose death rate by age group (deaths per 100,000)",
         columns=4,
     )
+    # In projector type a per-row axis title runs into the next row; the chart title already gives the unit.
+    return fig.update_yaxes(title_text="")
 
 
 def _risk(t: Tables) -> go.Figure:
     ratios = risk.ratio_rows(t.risk.data)
     return charts.risk_chart(ratios[ratios["question"] == t.risk.row("muhuri_2013_nmpr_to_heroin_start")["question"]])
+
+
+def _icons(t: Tables) -> go.Figure:
+    """Muhuri et al.'s multiplier as people: how many in 10,000 started heroin in a year, in each group."""
+    row = t.risk.row("muhuri_2013_nmpr_to_heroin_start")
+    base = risk.baseline(row)
+    if base is None:
+        raise DeckError("chart 'icons' needs the baseline rates of muhuri_2013_nmpr_to_heroin_start; none found")
+    return charts.icon_array_chart(
+        [(base.exposed_label.capitalize(), base.exposed), (base.baseline_label.capitalize(), base.baseline)],
+        per=base.per,
+        outcome=str(row["outcome"]).capitalize(),
+        title=f"Out of {base.per:,} people, in a year",
+    )
 
 
 CHARTS: dict[str, Callable[[Tables], go.Figure] | None] = {
@@ -167,6 +188,7 @@ CHARTS: dict[str, Callable[[Tables], go.Figure] | None] = {
     "fentanyl": _fentanyl,
     "who": _who,
     "risk": _risk,
+    "icons": _icons,
     "none": None,
 }
 

@@ -363,5 +363,15 @@ def test_lesson_pack_plays_offline_in_chromium(tmp_path, chromium):  # noqa: F81
     page.wait_for_function("() => document.querySelector('#slide-heroin .js-plotly-plot .main-svg')")
     assert page.locator("#counter").inner_text() == "Slide 2 of 6"
     assert page.locator("#slide-heroin .reveal").is_visible()
+    assert page.evaluate("location.hash") == "#2"  # the address follows the slide, for bookmarks
+
+    # A link to a slide opens it (#4/answer with its answer shown), and a slide id works as well as a number.
+    page.goto(f"{out.as_uri()}#4/answer")
+    page.wait_for_function("() => document.querySelector('#slide-who .js-plotly-plot .main-svg')")
+    assert page.locator("#counter").inner_text() == "Slide 4 of 6"
+    assert page.locator("#slide-who .reveal").is_visible()
+    assert not page.locator("#slide-who .reveal-button").is_visible()
+    page.evaluate("location.hash = '#heroin'")
+    page.wait_for_function("() => document.querySelector('#counter').textContent === 'Slide 2 of 6'")
     assert not outside and not errors, (outside, errors)
     context.close()

@@ -88,3 +88,29 @@ def test_duplicate_ids_and_bad_toml_are_refused(tmp_path: Path):
     broken.write_text("title = 'no slides'\n")
     with pytest.raises(lesson.DeckError, match="no \\[\\[slide\\]\\]"):
         lesson.read_deck(broken)
+
+
+def test_fentanyl_chart_title_ends_at_the_last_sourced_year(tables):
+    data = tables.national.data
+    counted = data[data["drug"].isin(["synthetic_opioids", "heroin"]) & (data["measure"] == "deaths")]
+    last = int(counted.dropna(subset=["value"])["year"].max())
+    fig = lesson.CHARTS["fentanyl"](tables)
+    assert fig.layout.title.text.endswith(f"2010-{last}")
+    assert max(max(t.x) for t in fig.data) == last
+
+
+def test_icons_chart_shows_the_multiplier_as_people(tables):
+    """The risk slide's picture: filled dots are the people (out of 10,000) who started heroin in each group."""
+    base = risk.baseline(tables.risk.row("muhuri_2013_nmpr_to_heroin_start"))
+    fig = lesson.figure(lesson.Slide("r", "t", "icons", "x", "n", ("risk_multipliers",)), tables)
+    filled = [len(t.x) for t in fig.data if t.marker.symbol == "circle"]
+    empty = [len(t.x) for t in fig.data if t.marker.symbol == "circle-open"]
+    assert filled == [round(base.exposed), round(base.baseline)] and filled[0] > 10 * filled[1]
+    assert [f + e for f, e in zip(filled, empty, strict=True)] == [base.per, base.per]
+    assert all(a.font.size == lesson.PROJECTOR_FONT - 4 for a in fig.layout.annotations)
+
+
+def test_who_chart_leaves_axis_titles_to_the_chart_title(tables):
+    fig = lesson.CHARTS["who"](tables)
+    assert "per 100,000" in fig.layout.title.text
+    assert not any(axis.title.text for axis in fig.select_yaxes())

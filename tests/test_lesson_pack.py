@@ -48,3 +48,32 @@ def test_make_lesson_writes_the_file(tmp_path, capsys):
     assert lesson_pack.main(["--out", str(out)]) == 0
     assert out.read_text().startswith("<!DOCTYPE html>")
     assert "6 slides" in capsys.readouterr().out
+
+
+def test_png_slides_without_a_chromium_say_so_and_write_nothing(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(lesson_pack, "find_chromium", lambda: None)
+    code = lesson_pack.main(["--out", str(tmp_path / "lesson.html"), "--png", str(tmp_path / "slides")])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "PNG slides not written: no Chromium found" in err and "apt install chromium" in err
+    assert (tmp_path / "lesson.html").exists() and not (tmp_path / "slides").exists()
+
+
+def png_size(path) -> tuple[int, int]:
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n", path
+    return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+
+
+@pytest.mark.browser
+def test_png_slides_at_projector_resolution(tmp_path, capsys):
+    """`make slides`: one 1920x1080 PNG per slide, drawn from the pack by the local Chromium (no download)."""
+    if lesson_pack.find_chromium() is None:
+        pytest.skip("no Chromium on this machine (`make browser` installs Debian's chromium where it can)")
+    slides = tmp_path / "slides"
+    assert lesson_pack.main(["--out", str(tmp_path / "lesson.html"), "--png", str(slides)]) == 0
+    pictures = sorted(slides.iterdir())
+    assert [p.name for p in pictures] == [f"slide-{n:02d}.png" for n in range(1, 7)]
+    assert {png_size(p) for p in pictures} == {(1920, 1080)}
+    assert all(p.stat().st_size > 30_000 for p in pictures)  # drawn slides, not blank white pages
+    assert "wrote 6 PNG slides" in capsys.readouterr().out
