@@ -31,12 +31,18 @@ def go_to(target: int) -> None:
     st.session_state.pop(f"revealed_{ids[target]}", None)
 
 
+def reveal(slide_id: str) -> None:
+    """Show the answer of a "predict, then reveal" slide."""
+    st.session_state[f"revealed_{slide_id}"] = True
+
+
 # Projector type for this page only: the style element leaves with the page.
 st.html(
     """<style>
     [data-testid="stMain"] h1 { font-size: 3.2rem !important; line-height: 1.15; }
     [data-testid="stMain"] .stMarkdown p, [data-testid="stMain"] .stMarkdown li { font-size: 1.7rem; line-height: 1.4; }
     [data-testid="stMain"] button p { font-size: 1.25rem; }
+    [data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1.05rem; }
     </style>"""
 )
 if note := permalink.notice(cleaned.ignored):
@@ -61,9 +67,15 @@ st.title(slide.title)
 revealed = not slide.predict or st.session_state.get(f"revealed_{slide.id}", False)
 if slide.predict:
     st.warning(f"**Predict:** {slide.predict}", icon=":material/psychology_alt:")
-    if not revealed and st.button("Reveal the answer", type="primary", key=f"reveal_{slide.id}"):
-        st.session_state[f"revealed_{slide.id}"] = True
-        revealed = True
+    if not revealed:
+        # A callback, not the button's return value: the rerun then starts revealed, so the button is gone.
+        st.button(
+            "Reveal the answer",
+            type="primary",
+            key=f"reveal_{slide.id}",
+            on_click=reveal,
+            args=(slide.id,),
+        )
 if revealed:
     st.markdown(slide.reveal)
     figure = cached.lesson_figure(slide.id)

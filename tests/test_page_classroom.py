@@ -24,6 +24,7 @@ def test_every_slide_renders_from_its_link(slide):
     if slide.predict:  # the answer waits for the class's guesses
         assert slide.reveal not in [m.value for m in at.markdown]
         at.button(key=f"reveal_{slide.id}").click().run()
+        assert "Reveal the answer" not in [b.label for b in at.button]  # gone once the answer shows
     assert slide.reveal in [m.value for m in at.markdown]
     assert len(at.get("plotly_chart")) == (0 if slide.chart == "none" else 1)
     assert any(c.value.startswith("Source: [") for c in at.caption)
