@@ -292,9 +292,14 @@ def lesson_sources(slide_id: str) -> list[tuple[str, str]]:
     return _lesson.source_notes(slide, lesson_tables())
 
 
-@st.cache_data(ttl=3600, show_spinner=False)
+@st.cache_resource(ttl=3600, show_spinner=False)
 def lesson_pack_html() -> bytes:
-    """The offline lesson pack (one self-contained HTML file), built once an hour at most."""
+    """The offline lesson pack (one self-contained HTML file, about 5 MB), built once an hour at most.
+
+    A shared resource, not cache_data: the bytes are immutable, and cache_data would hand every caller its own
+    5 MB copy. The Lesson mode page passes this function itself to the download button, so it runs only when
+    a teacher clicks, not on every visit.
+    """
     return _lesson_pack.build(lesson_tables()).encode("utf-8")
 
 

@@ -20,6 +20,24 @@ HELP_MARKDOWN = (
     "In an emergency, call **911**."
 )
 
+
+def require_frame() -> None:
+    """Make sure this page runs inside ``dashboard.py``'s frame (navigation, help box, footer).
+
+    Streamlit 1.67 treats a ``pages/`` folder beside the entry script as an old-style multipage app until
+    ``st.navigation`` has run once in the server process. So on a fresh server whose first visitor follows a
+    link straight to a page (a teacher's ``/classroom?slide=heroin``), Streamlit runs that page file alone:
+    no navigation bar, no help footer, and every later visitor gets the same until someone opens ``/``.
+    Called first thing by every page: in that state it switches the old mode off and reruns, so the entry
+    script frames the page (query parameters and the page are kept). Otherwise it does nothing.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 FOOTER_MARKDOWN = (
     "Figures from the U.S. Centers for Disease Control and Prevention (CDC), its National Center for Health "
     "Statistics (NCHS), the National Institute on Drug Abuse (NIDA) and peer-reviewed studies, cited under "

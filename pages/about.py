@@ -4,7 +4,10 @@ import streamlit as st
 
 import cached
 import charts
+import help_resources
 from data_sources.dictionary import COLUMN_DESCRIPTIONS, DRUGS, FLAGS, MEASURES
+
+help_resources.require_frame()
 
 st.title("About the data")
 st.markdown(

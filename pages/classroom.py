@@ -8,8 +8,11 @@ The same lesson downloads as one HTML file that plays with no network (``lesson_
 import streamlit as st
 
 import cached
+import help_resources
 import lesson
 import permalink
+
+help_resources.require_frame()
 
 try:
     deck = cached.lesson_deck()
@@ -56,7 +59,7 @@ with top[1]:
 with top[2]:
     st.download_button(
         "Offline lesson (HTML)",
-        cached.lesson_pack_html(),
+        cached.lesson_pack_html,  # built when clicked (deferred), so a visit does not pay for 5 MB
         file_name="overdose-lesson.html",
         mime="text/html",
         icon=":material/download:",

@@ -9,10 +9,13 @@ import streamlit as st
 
 import cached
 import charts
+import help_resources
 from data_sources import export
 from data_sources.dictionary import MEASURES
 from data_sources.wonder import MAX_BYTES, WonderError
 from data_sources.wonder import summary as wonder_summary
+
+help_resources.require_frame()
 
 st.title("Data and downloads")
 st.markdown(

@@ -10,9 +10,12 @@ import streamlit as st
 
 import cached
 import charts
+import help_resources
 import permalink
 from data_sources.dictionary import MEASURES, drug_title
 from data_sources.snapshot import to_csv_bytes
+
+help_resources.require_frame()
 
 final = cached.state_drug_poisoning()
 by_drug = cached.drug_overdose_rates()

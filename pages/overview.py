@@ -9,9 +9,12 @@ import streamlit as st
 import cached
 import charts
 import headlines
+import help_resources
 import permalink
 import stats
 from data_sources.dictionary import DRUGS, MEASURES
+
+help_resources.require_frame()
 
 table = cached.national_final()
 data = table.data

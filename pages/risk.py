@@ -9,8 +9,11 @@ import streamlit as st
 
 import cached
 import charts
+import help_resources
 from data_sources import claims, risk
 from data_sources.dictionary import DRUGS
+
+help_resources.require_frame()
 
 table = cached.risk_table()
 data = table.data

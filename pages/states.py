@@ -12,11 +12,14 @@ import streamlit as st
 
 import cached
 import charts
+import help_resources
 import permalink
 import stats
 from data_sources import geography
 from data_sources.dictionary import MEASURES, drug_title
 from data_sources.snapshot import to_csv_bytes
+
+help_resources.require_frame()
 
 TOPOJSON = {"topojsonURL": "/app/static/"}  # map outlines served by this app (static/usa_110m.json), no CDN
 

@@ -25,6 +25,7 @@ from browser_support import (  # noqa: F401 - app_server and chromium are pytest
     DESKTOP,
     FIGURES_JS,
     PHONE,
+    AppServer,
     OutsideRequestGuard,
     PageInfo,
     app_server,
@@ -212,6 +213,24 @@ def test_overview_controls_and_permalink(visit):
     again.assert_clean()
 
 
+def test_a_deep_link_as_the_first_visit_of_a_fresh_server_gets_the_whole_frame(chromium):  # noqa: F811
+    """Streamlit runs a page file alone (no navigation, no help footer) while it still takes ``pages/`` for an
+    old-style multipage app, i.e. until ``st.navigation`` has run once in the process. A teacher's link to a
+    slide may be the first request a restarted server sees; it must still get the frame and the slide."""
+    with AppServer() as fresh:
+        context = chromium.new_context(viewport=DESKTOP)
+        try:
+            page = context.new_page()
+            page.goto(f"{fresh.url}/classroom?slide=heroin")
+            wait_for_page(page)  # the footer is drawn by the frame (dashboard.py) only
+            assert page.locator('[data-testid="stTopNavSection"]').count() == 2, "no navigation bar"
+            assert page.locator('[data-testid="stSidebarNav"]').count() == 0, "Streamlit's page-folder sidebar"
+            assert page.get_by_role("heading", name="How much did heroin deaths rise?").is_visible()
+            assert query(page).get("slide") == ["heroin"], page.url
+        finally:
+            context.close()
+
+
 @pytest.mark.skipif("risk" not in {p.stem for p in PAGES}, reason="pages/risk.py is not in the navigation yet")
 def test_risk_question_filter_and_permalink(visit):
     """Dropping a question from the risk chart redraws it with fewer rows; the URL reproduces the view."""
@@ -270,6 +289,19 @@ def test_overview_csv_download_has_the_contract_header(visit):
     rows = list(csv.reader(io.StringIO(content.decode("utf-8"))))
     assert rows[0] == list(COLUMNS), rows[0]
     assert len(rows) > 10 and all(len(r) == len(COLUMNS) for r in rows)
+    v.assert_clean()
+
+
+def test_lesson_mode_downloads_the_offline_pack(visit):
+    """The Lesson mode button hands out the whole offline lesson (built on the click, not on the visit)."""
+    v = visit("/classroom")
+    button = v.page.get_by_role("button", name="Offline lesson (HTML)")
+    with v.page.expect_download(timeout=60_000) as info:
+        button.click()
+    assert info.value.suggested_filename == "overdose-lesson.html"
+    text = Path(info.value.path()).read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and text.count('<section class="slide"') >= 2
+    assert "Cite as: US Drug Overdose Data Dashboard" in text
     v.assert_clean()
 
 
