@@ -85,8 +85,10 @@ def visit(chromium, app_server) -> Iterator[Callable[..., Visit]]:  # noqa: F811
     """open(path, viewport=DESKTOP) -> Visit: a fresh browser context per call, closed after the test."""
     contexts = []
 
-    def open_page(path: str, viewport: dict[str, int] = DESKTOP, *, wait: bool = True) -> Visit:
-        context = chromium.new_context(viewport=viewport, accept_downloads=True)
+    def open_page(
+        path: str, viewport: dict[str, int] = DESKTOP, *, wait: bool = True, color_scheme: str = "light"
+    ) -> Visit:
+        context = chromium.new_context(viewport=viewport, accept_downloads=True, color_scheme=color_scheme)
         contexts.append(context)
         guard = OutsideRequestGuard().install(context)
         page = context.new_page()
@@ -367,6 +369,24 @@ def test_text_contrast_meets_wcag_aa(visit, info: PageInfo):
     v = visit(info.url_path)
     low = v.page.evaluate(LOW_CONTRAST_JS)
     assert not low, f"text under 4.5:1 contrast on {info.stem}: {low[:10]}"
+
+
+@pytest.mark.parametrize("stem", ["overview", "states", "classroom"])
+def test_a_reader_whose_system_is_in_dark_mode_gets_the_same_readable_page(visit, stem):
+    """The app has one theme (``.streamlit/config.toml``: light, and no theme switch in the viewer menu), so a
+    phone or laptop set to dark mode must not turn it into dark text on a dark page, or light on light."""
+    info = next((p for p in PAGES if p.stem == stem), None)
+    if info is None:
+        pytest.skip(f"pages/{stem}.py is not in the navigation")
+    v = visit(info.url_path, color_scheme="dark")
+    assert v.page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
+    background = v.page.evaluate("getComputedStyle(document.querySelector('[data-testid=\"stApp\"]')).backgroundColor")
+    assert background == "rgb(255, 255, 255)", background
+    low = v.page.evaluate(LOW_CONTRAST_JS)
+    assert not low, f"text under 4.5:1 contrast on {stem} in dark mode: {low[:10]}"
+    v.page.locator('[data-testid="stMainMenu"]').click()
+    v.page.get_by_role("option", name="About").or_(v.page.get_by_text("About", exact=True)).first.wait_for()
+    assert v.page.get_by_text("Settings", exact=True).count() == 0, "the viewer menu offers a theme switch"
 
 
 def test_lesson_pack_plays_offline_in_chromium(tmp_path, chromium):  # noqa: F811 - pytest fixture
