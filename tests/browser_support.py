@@ -253,7 +253,8 @@ def wait_for_figures(page: Any, count: int, *, timeout_ms: int = 30_000) -> None
     """Wait until ``count`` plotly charts are drawn and the app is idle: a page streams its charts in one by one,
     so comparing views after the first chart alone races the rest (seen in CI on the risk page)."""
     page.wait_for_function(
-        "n => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n",
+        # Count charts, not SVGs: plotly draws several .main-svg layers inside one chart.
+        "n => [...document.querySelectorAll('.js-plotly-plot')].filter(d => d.querySelector('.main-svg')).length >= n",
         arg=count,
         timeout=timeout_ms,
         polling=100,
