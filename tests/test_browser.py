@@ -15,7 +15,7 @@ import csv
 import io
 import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -36,6 +36,7 @@ from browser_support import (  # noqa: F401 - app_server and chromium are pytest
     wait_for_idle,
     wait_for_page,
 )
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from data_sources.schema import COLUMNS
@@ -259,35 +260,56 @@ def test_risk_question_filter_and_permalink(visit):
     again.assert_clean()
 
 
-def download_first_csv(page: Any) -> bytes | None:
+@dataclass
+class Downloads:
+    """What :func:`download_first_csv` tried, so a failure says which buttons gave what."""
+
+    csv: bytes | None = None
+    tried: list[str] = field(default_factory=list)
+
+
+def download_first_csv(page: Any) -> Downloads:
     """The first .csv the page's download buttons give, opening expanders one by one (Streamlit draws an
-    expander's content only once it is opened); None when no button gives a CSV."""
+    expander's content only once it is opened).
+
+    A button is marked once clicked (``data-tried``), so a button that only became visible after its expander
+    opened is still tried, and none is clicked twice. Each round waits for the app to be idle first.
+    """
     main = page.locator('[data-testid="stMain"]')
-    buttons = main.locator('[data-testid="stDownloadButton"] button')
+    untried = main.locator('[data-testid="stDownloadButton"] button:not([data-tried])')
     closed = main.locator('[data-testid="stExpander"] details:not([open]) > summary')
-    tried = 0
+    result = Downloads()
     while True:
-        for button in buttons.all()[tried:]:
-            tried += 1
+        wait_for_idle(page)
+        for button in untried.element_handles():  # handles, not nth() locators: marking shifts the nth
             if not button.is_visible():
-                continue
+                continue  # in a closed expander or tab: tried once it opens
+            label = " ".join(button.text_content().split()[1:]) or "?"  # the first word is the icon's name
             try:
-                with page.expect_download(timeout=20_000) as info:
+                button.evaluate("b => { b.dataset.tried = '1'; }")
+                with page.expect_download(timeout=30_000) as info:
                     button.click(timeout=10_000)
             except PlaywrightTimeout:
-                continue  # hidden or replaced while we reached for it (e.g. inside a closed tab): try the next
-            if info.value.suggested_filename.lower().endswith(".csv"):
-                return Path(info.value.path()).read_bytes()
+                result.tried.append(f"{label!r}: no download (timed out)")
+                continue
+            except PlaywrightError as err:  # redrawn by a rerun while we reached for it: its successor is untried
+                result.tried.append(f"{label!r}: {str(err).splitlines()[0]}")
+                continue
+            name = info.value.suggested_filename
+            result.tried.append(f"{label!r}: {name}")
+            if name.lower().endswith(".csv"):
+                result.csv = Path(info.value.path()).read_bytes()
+                return result
         if closed.count() == 0:
-            return None
+            return result
         closed.first.click()
-        page.wait_for_timeout(200)
 
 
 def test_overview_csv_download_has_the_contract_header(visit):
     v = visit("/")
-    content = download_first_csv(v.page)
-    assert content is not None, "the overview offers no CSV download"
+    downloads = download_first_csv(v.page)
+    content = downloads.csv
+    assert content is not None, f"the overview offers no CSV download; tried {downloads.tried}"
     rows = list(csv.reader(io.StringIO(content.decode("utf-8"))))
     assert rows[0] == list(COLUMNS), rows[0]
     assert len(rows) > 10 and all(len(r) == len(COLUMNS) for r in rows)
@@ -316,11 +338,12 @@ DOWNLOAD_PAGES = [p for p in PAGES if p.stem not in ("overview", "about")]
 def test_page_csv_download_is_a_table(visit, info: PageInfo):
     """Every page with a download button hands out a CSV with a named, unique header and at least one row."""
     v = visit(info.url_path)
-    content = download_first_csv(v.page)
+    downloads = download_first_csv(v.page)
+    content = downloads.csv
     if content is None:
         if info.stem in NO_CSV:
             pytest.skip(f"{info.stem} has no CSV download button (by design: {NO_CSV[info.stem]})")
-        pytest.fail(f"{info.stem} gave no CSV download")
+        pytest.fail(f"{info.stem} gave no CSV download; tried {downloads.tried}")
     rows = list(csv.reader(io.StringIO(content.decode("utf-8"))))
     header = rows[0]
     assert all(h.strip() for h in header) and len(set(header)) == len(header), header
