@@ -262,8 +262,10 @@ def wait_for_figures(page: Any, count: int, *, timeout_ms: int = 30_000) -> None
     wait_for_idle(page, timeout_ms=timeout_ms)
 
 
-#: JS: a summary of every drawn plotly figure, to compare two views of a page (a permalink and its origin).
-FIGURES_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(div => ({
+#: JS: a summary of every drawn plotly figure (one still being set up is left out), to compare two views of a
+#: page (a permalink and its origin).
+FIGURES_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].filter(div => div.querySelector('.main-svg'))
+  .map(div => ({
     title: (div.layout && div.layout.title && (div.layout.title.text || div.layout.title)) || '',
     yaxis: (div.layout && div.layout.yaxis && div.layout.yaxis.type) || '',
     traces: (div._fullData || []).map(t => [t.name || '', Math.max((t.x || []).length, (t.y || []).length)]),
