@@ -2,6 +2,13 @@
 
 Pages call these functions, never the loaders, so each table is read and transformed once per server
 process (per ``ttl``), not on every rerun. Each section belongs to one area of the dashboard.
+
+Tables, figures and big immutable bytes are ``st.cache_resource``: every session gets the same object.
+``st.cache_data`` would unpickle a fresh copy on every call (9 MB for the state table, on every rerun of every
+reader), which cost more memory than anything else with many readers at once (bench/RESULTS.md). So pages
+treat what they get as read-only: they filter and copy, never assign into a shared frame, and
+``tests/test_pages.py`` runs every page and checks the shared tables are unchanged. Small computed results
+stay ``st.cache_data``.
 """
 
 from __future__ import annotations
@@ -14,13 +21,13 @@ from data_sources.snapshot import to_csv_bytes
 
 
 # --- national final figures (overview, about) -------------------------------------------------------------
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)
 def national_final() -> Table:
     """Final US deaths and age-adjusted rates by drug, 1999 onward (bundled; compiled from publications)."""
     return nchs_national_final.load()
 
 
-@st.cache_data(ttl=3600, show_spinner=False)
+@st.cache_resource(ttl=3600, show_spinner=False)
 def catalog_tables() -> dict[str, Table]:
     """Every registered tidy table (data_sources.catalog), for the About page's source list."""
     return catalog.load_all()
@@ -106,19 +113,19 @@ def trend_view(
 from data_sources import live, nchs_drug_overdose_rates, nchs_state_drug_poisoning, nchs_vsrr  # noqa: E402
 
 
-@st.cache_data(ttl=3600, show_spinner=False)
+@st.cache_resource(ttl=3600, show_spinner=False)
 def vsrr_provisional() -> Table:
     """CDC VSRR provisional 12-month-ending counts by state and drug (data.cdc.gov xkb8-kh2a)."""
     return nchs_vsrr.load()
 
 
-@st.cache_data(ttl=3600, show_spinner=False)
+@st.cache_resource(ttl=3600, show_spinner=False)
 def state_drug_poisoning() -> Table:
     """NCHS final drug poisoning deaths and rates by state with confidence limits, 1999-2017 (jx6g-fdh6)."""
     return nchs_state_drug_poisoning.load()
 
 
-@st.cache_data(ttl=3600, show_spinner=False)
+@st.cache_resource(ttl=3600, show_spinner=False)
 def drug_overdose_rates() -> Table:
     """NCHS rates by drug, sex, age, race and Hispanic origin, 1999-2018 (95ax-ymtc)."""
     return nchs_drug_overdose_rates.load()
@@ -205,7 +212,7 @@ import pandas as pd  # noqa: E402
 from data_sources import claims, risk  # noqa: E402
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)
 def risk_table() -> risk.RiskTable:
     """Relative-risk style figures from published studies (bundled snapshot, built from the data pack)."""
     return risk.load()
@@ -311,15 +318,19 @@ from data_sources import export as data_export  # noqa: E402
 from data_sources import wonder  # noqa: E402
 
 
-@st.cache_data(ttl=3600, show_spinner=False)
+@st.cache_resource(ttl=3600, show_spinner=False)
 def all_tables() -> list[data_export.PackageTable]:
     """Every registered table (data_sources.catalog) with its field list, for the Data page and the package."""
     return data_export.collect()
 
 
-@st.cache_data(ttl=3600, show_spinner="Building the data package...")
+@st.cache_resource(ttl=3600, show_spinner=False)
 def data_package_zip() -> bytes:
-    """The data package of every registered table as one zip (CSVs, datapackage.json, README, citations)."""
+    """The data package of every registered table as one zip (CSVs, datapackage.json, README, citations).
+
+    Shared immutable bytes (cache_resource: no per-caller copy); the Data page hands this function to its
+    download button, so the zip is built on the first click, not on a visit.
+    """
     created = datetime.now(UTC)
     return data_export.zip_bytes(data_export.package_files(all_tables(), created=created), created=created)
 

@@ -5,6 +5,8 @@ Tables come from ``cached.all_tables()`` (the catalog); an upload is parsed by `
 in this session only. CSVs are written by ``data_sources.export`` (formula-safe, ISO dates, FIPS as text).
 """
 
+from functools import partial
+
 import streamlit as st
 
 import cached
@@ -94,14 +96,14 @@ with upload_box:
                 st.dataframe(charts.upload_display_table(shown), hide_index=True)
                 st.download_button(
                     "Download these rows (CSV)",
-                    export.table_csv(shown.drop(columns="series"), upload.fields),
+                    partial(export.table_csv, shown.drop(columns="series"), upload.fields),
                     file_name="wonder_chart_rows.csv",
                     mime="text/csv",
                     icon=":material/download:",
                 )
         st.download_button(
             "Download the whole tidy table (CSV)",
-            export.table_csv(data, upload.fields),
+            partial(export.table_csv, data, upload.fields),
             file_name="wonder_tidy.csv",
             mime="text/csv",
             icon=":material/download:",
@@ -111,6 +113,9 @@ with upload_box:
             st.table([{"Item": key, "Value": value} for key, value in table.extra.items()])
         tables[upload.name] = upload
 
+# Downloads pass a function, not bytes: Streamlit calls it when the button is clicked, so a visit does not
+# build every CSV and the zip (memory with many readers at once, bench/RESULTS.md).
+
 # --- everything at once ------------------------------------------------------------------------------------------
 with package_box:
     st.header("Download everything")
@@ -119,10 +124,9 @@ with package_box:
         "(`datapackage.json`, [Frictionless Data](https://specs.frictionlessdata.io/data-package/) format), a README "
         "and citations in APA and BibTeX." + (" It includes your upload." if upload is not None else "")
     )
-    package = cached.data_package_zip() if upload is None else cached.data_package_zip_with(upload)
     st.download_button(
         "Download the data package (zip)",
-        package,
+        cached.data_package_zip if upload is None else partial(cached.data_package_zip_with, upload),
         file_name=f"{export.PACKAGE_NAME}.zip",
         mime="application/zip",
         icon=":material/folder_zip:",
@@ -178,21 +182,21 @@ with browse_box:
     downloads = st.columns(3)
     downloads[0].download_button(
         "Filtered rows (CSV)",
-        export.table_csv(filtered, item.fields),
+        partial(export.table_csv, filtered, item.fields),
         file_name=f"{name}_filtered.csv",
         mime="text/csv",
         icon=":material/filter_alt:",
     )
     downloads[1].download_button(
         "Whole table (CSV)",
-        export.table_csv(data, item.fields),
+        partial(export.table_csv, data, item.fields),
         file_name=f"{name}.csv",
         mime="text/csv",
         icon=":material/download:",
     )
     downloads[2].download_button(
         "Dictionary (CSV)",
-        export.table_csv(export.table_dictionary(item), export.DICTIONARY_VIEW_FIELDS),
+        partial(export.table_csv, export.table_dictionary(item), export.DICTIONARY_VIEW_FIELDS),
         file_name=f"{name}_dictionary.csv",
         mime="text/csv",
         icon=":material/menu_book:",

@@ -14,6 +14,8 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import json
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -326,6 +328,21 @@ def test_lesson_mode_downloads_the_offline_pack(visit):
     text = Path(info.value.path()).read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>") and text.count('<section class="slide"') >= 2
     assert "Cite as: US Drug Overdose Data Dashboard" in text
+    v.assert_clean()
+
+
+def test_data_page_downloads_the_whole_package(visit):
+    """The zip is built when the button is clicked (not on every visit) and holds every table and its
+    description."""
+    v = visit("/data")
+    with v.page.expect_download(timeout=90_000) as info:
+        v.page.get_by_role("button", name="Download the data package (zip)").click()
+    assert info.value.suggested_filename.endswith(".zip")
+    with zipfile.ZipFile(info.value.path()) as package:
+        names = set(package.namelist())
+        described = json.loads(package.read(next(n for n in names if n.endswith("datapackage.json"))))
+    assert {r["name"] for r in described["resources"]} >= {"national_final", "state_drug_poisoning"}
+    assert any(n.endswith("national_final.csv") for n in names), names
     v.assert_clean()
 
 
