@@ -170,6 +170,60 @@ _TABLES = {
 }
 
 
+@_dataclass(frozen=True)
+class StateYear:
+    """One measure and year across the states (state table): what the "my state" card, the map summary and the
+    ranking show. Shared read-only frames (see the module docstring)."""
+
+    rows: _pd.DataFrame  # one row per state (charts.state_rows)
+    nation_rows: _pd.DataFrame  # the United States row, when there is one
+    ranked: _pd.DataFrame  # stats.rank_places: flagged values listed, not ranked
+    ranking_table: _pd.DataFrame  # charts.state_display_table of ``ranked``
+    summary: tuple[str, ...]  # charts.state_map_summary, the words beside the map
+
+    @property
+    def nation(self) -> _pd.Series | None:
+        return self.nation_rows.iloc[0] if len(self.nation_rows) == 1 else None
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def state_year(measure: str, year: int) -> StateYear:
+    """The states page's per-year view, worked out once per measure and year rather than on every rerun."""
+    data = state_drug_poisoning().data
+    rows = _charts.state_rows(data, measure=measure, year=year)
+    everyone = (data["sex"] == "all") & (data["age_group"] == "all") & (data["race_ethnicity"] == "all")
+    nation_rows = data[(data["geo_code"] == "US") & (data["measure"] == measure) & (data["year"] == year) & everyone]
+    ranked = _stats.rank_places(rows)
+    nation = nation_rows.iloc[0] if len(nation_rows) == 1 else None
+    return StateYear(
+        rows=rows,
+        nation_rows=nation_rows,
+        ranked=ranked,
+        ranking_table=_charts.state_display_table(ranked),
+        summary=tuple(_charts.state_map_summary(rows, measure=measure, nation=nation)),
+    )
+
+
+@_dataclass(frozen=True)
+class StateTrendView:
+    """The rows behind a state trend chart, as a display table, and the words beside it."""
+
+    rows: _pd.DataFrame
+    table: _pd.DataFrame
+    summary: tuple[str, ...]
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def state_trend_view(
+    table: str, geo_codes: tuple[str, ...], measure: str, drug: str, include_nation: bool
+) -> StateTrendView:
+    """charts.state_trend_rows and _summary of places (and the nation) from ``table`` (a name in _TABLES)."""
+    data = _TABLES[table]().data
+    args = {"geo_codes": list(geo_codes), "measure": measure, "drug": drug, "include_nation": include_nation}
+    rows = _charts.state_trend_rows(data, **args)
+    return StateTrendView(rows, _charts.state_display_table(rows), tuple(_charts.state_trend_summary(data, **args)))
+
+
 @st.cache_resource(show_spinner=False, max_entries=256)
 def state_map_figures(measure: str, year: int, highlight: str | None, title: str) -> tuple[_go.Figure, _go.Figure]:
     """The choropleth and the tile grid of one measure and year (state table, charts.state_rows)."""

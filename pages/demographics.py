@@ -6,6 +6,8 @@ death rates by drug type, sex, age, race and Hispanic origin (data.cdc.gov 95ax-
 ``cached.drug_overdose_rates``). Selections live in the URL (``permalink``).
 """
 
+from functools import partial
+
 import streamlit as st
 
 import cached
@@ -99,7 +101,7 @@ else:
         st.dataframe(charts.demographics_display_table(rows), hide_index=True)
         st.download_button(
             "Download these rows (CSV)",
-            to_csv_bytes(rows),
+            partial(to_csv_bytes, rows),  # built on the click, not on every rerun
             mime="text/csv",
             file_name=f"overdose_{drug}_by_{by}.csv",
             icon=":material/download:",

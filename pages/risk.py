@@ -5,6 +5,9 @@ Figures come from the bundled risk table (``cached.risk_table()``, built from pu
 national final table (``cached.national_final()``); claims from ``data_sources/snapshots/public_claims.csv``.
 """
 
+from functools import partial
+
+import pandas as pd
 import streamlit as st
 
 import cached
@@ -21,13 +24,24 @@ ratios = risk.ratio_rows(data)
 shares = risk.share_rows(data)
 
 
+def cited_csv(index: pd.Index | None) -> bytes:
+    """The risk rows at ``index`` (all when None) with their full citations, as CSV."""
+    cited = risk.citation_table(table)
+    return risk.to_csv_bytes(cited if index is None else cited.loc[index])
+
+
+def claims_csv() -> bytes:
+    """The claim checks with their working and citations, as CSV."""
+    return risk.to_csv_bytes(cached.claim_checks_table())
+
+
 def table_twin(rows, file_name: str) -> None:
     """The rows a chart shows, as a table with a CSV download (with full citations) in an expander."""
     with st.expander("The chart as a table, and download"):
         st.dataframe(charts.risk_display_table(rows), hide_index=True)
         st.download_button(
             "Download these rows (CSV)",
-            risk.to_csv_bytes(risk.citation_table(table).loc[rows.index]),
+            partial(cited_csv, rows.index),  # built on the click, not on every rerun
             file_name=file_name,
             mime="text/csv",
             icon=":material/download:",
@@ -265,7 +279,7 @@ if checks:
                 )
     st.download_button(
         "Download the claim checks (CSV, with working and citations)",
-        risk.to_csv_bytes(cached.claim_checks_table()),
+        claims_csv,
         file_name="claim_checks.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -273,7 +287,7 @@ if checks:
 
 st.download_button(
     "Download the whole risk table (CSV, with citations)",
-    risk.to_csv_bytes(risk.citation_table(table)),
+    partial(cited_csv, None),
     file_name="risk_multipliers.csv",
     mime="text/csv",
     icon=":material/download:",

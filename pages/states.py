@@ -7,6 +7,8 @@ Recent figures: CDC VSRR Provisional Drug Overdose Death Counts (data.cdc.gov xk
 the view.
 """
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -90,17 +92,8 @@ with controls[2]:
 my_fips = None if my_state == "none" else geography.usps_to_fips(my_state)
 unit = MEASURES[measure].unit
 
-rows = charts.state_rows(fd, measure=measure, year=year)
-nation_rows = fd[
-    (fd["geo_code"] == "US")
-    & (fd["measure"] == measure)
-    & (fd["year"] == year)
-    & (fd["sex"] == "all")
-    & (fd["age_group"] == "all")
-    & (fd["race_ethnicity"] == "all")
-]
-nation = nation_rows.iloc[0] if len(nation_rows) == 1 else None
-ranked = stats.rank_places(rows)
+view = cached.state_year(measure, year)
+rows, nation_rows, nation, ranked = view.rows, view.nation_rows, view.nation, view.ranked
 
 # --- my state against the nation ------------------------------------------------------------------------
 if my_fips is not None:
@@ -133,7 +126,7 @@ if my_fips is not None:
 # --- map and tile grid ----------------------------------------------------------------------------------
 st.header(f"{MEASURES[measure].title} by state, {year}")
 map_title = f"{MEASURES[measure].title}, drug overdose deaths, {year}"
-summary = charts.state_map_summary(rows, measure=measure, nation=nation)
+summary = view.summary
 map_figure, tile_figure = cached.state_map_figures(measure, year, my_fips, map_title)
 tab_map, tab_tiles = st.tabs(["Map", "Tile grid (every state the same size)"])
 with tab_map:
@@ -152,10 +145,10 @@ st.markdown(
     "listed with the reason and left out of the ranks, because a rate from very few deaths can jump around "
     "by chance. Neighbouring ranks are often not really different: compare the confidence intervals."
 )
-st.dataframe(charts.state_display_table(ranked), hide_index=True)
+st.dataframe(view.ranking_table, hide_index=True)
 st.download_button(
     "Download the ranking (CSV)",
-    to_csv_bytes(ranked),
+    partial(to_csv_bytes, ranked),  # built on the click, not on every rerun
     file_name=f"state_{measure}_{year}.csv",
     mime="text/csv",
     icon=":material/download:",
@@ -173,8 +166,8 @@ compare = st.multiselect(
     format_func=lambda c: geography.BY_USPS[c].name,
 )
 codes = [geography.usps_to_fips(c) for c in compare]
-trend_rows = charts.state_trend_rows(fd, geo_codes=codes, measure=measure)
-trend_summary = charts.state_trend_summary(fd, geo_codes=codes, measure=measure)
+trend = cached.state_trend_view("state_drug_poisoning", tuple(codes), measure, "all_drugs", True)
+trend_rows, trend_summary = trend.rows, trend.summary
 st.plotly_chart(
     cached.state_trend_figure(
         "state_drug_poisoning",
@@ -195,10 +188,10 @@ with st.container(border=True):
     st.markdown("**What the chart shows**")
     st.markdown("\n".join(f"- {s}" for s in trend_summary))
 with st.expander("The chart as a table, and download"):
-    st.dataframe(charts.state_display_table(trend_rows), hide_index=True)
+    st.dataframe(trend.table, hide_index=True)
     st.download_button(
         "Download these rows (CSV)",
-        to_csv_bytes(trend_rows),
+        partial(to_csv_bytes, trend_rows),
         file_name=f"state_trend_{measure}.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -292,12 +285,8 @@ else:
         )
     v_series = vd[(vd["geo_code"] == place_code) & (vd["drug"] == v_drug) & (vd["measure"] == "deaths")]
     if len(v_series) > 1:
-        v_summary = charts.state_trend_summary(
-            vd, geo_codes=[place_code], measure="deaths", drug=v_drug, include_nation=False
-        )
-        v_rows = charts.state_trend_rows(
-            vd, geo_codes=[place_code], measure="deaths", drug=v_drug, include_nation=False
-        )
+        v_trend = cached.state_trend_view("vsrr_provisional", (place_code,), "deaths", v_drug, False)
+        v_rows, v_summary = v_trend.rows, v_trend.summary
         st.plotly_chart(
             cached.state_trend_figure(
                 "vsrr_provisional",
@@ -318,10 +307,10 @@ else:
             st.markdown("**What the chart shows**")
             st.markdown("\n".join(f"- {s}" for s in v_summary))
         with st.expander("The chart as a table, and download"):
-            st.dataframe(charts.state_display_table(v_rows), hide_index=True)
+            st.dataframe(v_trend.table, hide_index=True)
             st.download_button(
                 "Download these rows (CSV)",
-                to_csv_bytes(v_rows),
+                partial(to_csv_bytes, v_rows),
                 mime="text/csv",
                 file_name=f"provisional_{v_drug}_{place_code}.csv",
                 icon=":material/download:",
@@ -335,7 +324,7 @@ else:
     st.dataframe(change_table, hide_index=True)
     st.download_button(
         "Download this table (CSV)",
-        to_csv_bytes(changes),
+        partial(to_csv_bytes, changes),
         mime="text/csv",
         file_name=f"provisional_change_{v_drug}_{period}.csv",
         icon=":material/download:",
