@@ -999,59 +999,84 @@ def icon_grid(per: int) -> tuple[int, int]:
     return {100: (10, 10), 1000: (40, 25), 10_000: (100, 100)}[per]
 
 
+#: Above this many people per panel, the people without the outcome are drawn as one pale block, not a dot each:
+#: 2 x 10,000 SVG circles took over a second to draw on a laptop (bench/NOTES.md) and longer on a phone.
+MAX_EMPTY_DOTS = 1000
+
+
 def icon_array_chart(groups: Sequence[tuple[str, float]], *, per: int, outcome: str, title: str) -> go.Figure:
-    """One icon array per group: ``per`` dots, of which round(count) are filled (people with the outcome).
+    """One icon array per group: ``per`` people, of whom round(count) are filled (people with the outcome).
 
     ``groups`` is [(label, count out of per), ...]. Filled dots fill row by row from the top left, so the
-    two panels can be compared at a glance; the count is also written under each panel.
+    two panels can be compared at a glance; the count is also written under each panel. Up to
+    ``MAX_EMPTY_DOTS`` every person is a dot; beyond that the rest of the grid is one pale block behind the
+    filled dots, which reads the same and draws in a fraction of the time.
     """
     cols, n_rows = icon_grid(per)
     size = {100: 16, 1000: 7, 10_000: 3}[per]
+    block = per > MAX_EMPTY_DOTS
     fig = make_subplots(
         rows=1, cols=len(groups), horizontal_spacing=0.06, subplot_titles=[_wrap(label, 24) for label, _ in groups]
     )
-    # With 10,000 tiny dots the empty ones are drawn pale and the filled ones larger, so a few dozen still show.
     filled_style = series_style(4)
-    empty_colour = "#E3E3E3" if per == 10_000 else "#BBBBBB"
-    filled_size = max(size, 6)
+    empty_colour = "#E3E3E3" if block else "#BBBBBB"
+    filled_size = max(size, 6)  # with tiny cells the filled dots are drawn larger, so a few dozen still show
     for c, (_label, count) in enumerate(groups, start=1):
         k = round(count)
-        # numpy arrays, not lists: plotly sends them to the browser as compact typed arrays, and copying a
-        # 10,000-dot figure on every draw stays cheap.
+        # numpy arrays, not lists: plotly sends them to the browser as compact typed arrays.
         index = np.arange(per)
         xs, ys = index % cols, n_rows - 1 - index // cols
-        for filled, name, colour in ((False, "Did not", empty_colour), (True, outcome, filled_style["color"])):
-            idx = index[(index < k) == filled]
-            fig.add_trace(
-                go.Scatter(
-                    x=xs[idx],
-                    y=ys[idx],
-                    mode="markers",
-                    name=_wrap(name, 40),
-                    legendgroup=name,
-                    showlegend=c == 1,
-                    marker={
-                        "symbol": "circle" if filled else "circle-open",
-                        "size": filled_size if filled else size,
-                        "color": colour,
-                    },
-                    hoverinfo="skip",
-                ),
+        if block:
+            fig.add_shape(
+                type="rect",
+                x0=-0.5,
+                x1=cols - 0.5,
+                y0=-0.5,
+                y1=n_rows - 0.5,
+                fillcolor=empty_colour,
+                line_width=0,
+                layer="below",
                 row=1,
                 col=c,
             )
+            # The legend still names the grey: one marker with no point on the chart.
+            empty = go.Scatter(x=[None], y=[None], marker={"symbol": "square", "size": 12, "color": empty_colour})
+        else:
+            idx = index[index >= k]
+            empty = go.Scatter(
+                x=xs[idx], y=ys[idx], marker={"symbol": "circle-open", "size": size, "color": empty_colour}
+            )
+        empty.update(mode="markers", name="Did not", legendgroup="Did not", showlegend=c == 1, hoverinfo="skip")
+        fig.add_trace(empty, row=1, col=c)
+        idx = index[index < k]
+        fig.add_trace(
+            go.Scatter(
+                x=xs[idx],
+                y=ys[idx],
+                mode="markers",
+                name=_wrap(outcome, 40),
+                legendgroup=outcome,
+                showlegend=c == 1,
+                marker={"symbol": "circle", "size": filled_size, "color": filled_style["color"]},
+                hoverinfo="skip",
+            ),
+            row=1,
+            col=c,
+        )
         fig.add_annotation(
             text=f"about {count:,.1f} out of {per:,}",
             x=0.5,
-            y=-0.04,
+            y=-0.03,
+            yanchor="top",  # under the grid, not over its bottom row
             yref="paper",
             xref="x domain" if c == 1 else f"x{c} domain",
             showarrow=False,
             font={"size": 14},
         )
     base_layout(fig, title=title, y_title="", x_title="")
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
+    # Fixed ranges: the grid, not the filled dots, sets the panel (a block has no points to autorange on).
+    fig.update_xaxes(visible=False, range=[-0.5, cols - 0.5])
+    fig.update_yaxes(visible=False, range=[-0.5, n_rows - 0.5], scaleanchor="x", scaleratio=1)
     for c in range(2, len(groups) + 1):
         fig.update_yaxes(scaleanchor=f"x{c}", row=1, col=c)
     fig.update_layout(hovermode=False, height=540, legend={"y": -0.1}, margin={"l": 10, "r": 10, "t": 160, "b": 10})

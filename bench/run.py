@@ -286,6 +286,9 @@ def report(rows: list[Row], rss: dict[str, tuple[float, list[str]]], meta: dict)
         "`AppTest.run()` of the page script in one process (the page alone, without the navigation frame). "
         f"RSS = VmHWM of a fresh server after {SESSIONS} concurrent websocket sessions each visited every page.",
         "",
+        "What misses, by how much and why, and what was changed to meet the rest: `bench/NOTES.md` (written by "
+        "hand; this file is rewritten by every run).",
+        "",
     ]
     return "\n".join(lines)
 

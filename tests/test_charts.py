@@ -72,3 +72,30 @@ def test_trend_choices_are_the_same_for_counts_and_rates(national):
     assert charts.missing_series(
         national.data, drugs=["heroin", "rx_opioids_incl_methadone"], measure="age_adjusted_rate_per_100k"
     ) == ["rx_opioids_incl_methadone"]
+
+
+# --- icon arrays -------------------------------------------------------------------------------------------
+
+
+def _points(fig, name_start: str) -> list[int]:
+    return [sum(x is not None for x in t.x) for t in fig.data if t.name.startswith(name_start)]
+
+
+def test_icon_array_of_100_draws_every_person():
+    fig = charts.icon_array_chart([("Group A", 12.4), ("Group B", 3.0)], per=100, outcome="Had it", title="t")
+    assert _points(fig, "Had it") == [12, 3]
+    assert _points(fig, "Did not") == [88, 97]
+    assert not fig.layout.shapes
+    assert [t.showlegend for t in fig.data] == [True, True, False, False]  # one legend entry per kind
+
+
+def test_icon_array_of_10000_draws_the_rest_as_one_block_per_panel():
+    """20,000 SVG circles are too slow to draw; the people without the outcome become one pale block each,
+    sized to the whole grid, behind the filled dots."""
+    fig = charts.icon_array_chart([("Used", 39.0), ("Did not use", 2.0)], per=10_000, outcome="Started", title="t")
+    assert _points(fig, "Started") == [39, 2]
+    assert _points(fig, "Did not") == [0, 0]  # legend only
+    assert len(fig.layout.shapes) == 2 and all(s.layer == "below" for s in fig.layout.shapes)
+    assert {(s.x0, s.x1, s.y0, s.y1) for s in fig.layout.shapes} == {(-0.5, 99.5, -0.5, 99.5)}
+    assert list(fig.layout.xaxis.range) == [-0.5, 99.5] and list(fig.layout.yaxis2.range) == [-0.5, 99.5]
+    assert sum(len(t.x) for t in fig.data) < 100  # nothing like 20,000 markers
