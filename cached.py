@@ -272,6 +272,44 @@ def risk_table() -> risk.RiskTable:
     return risk.load()
 
 
+@_dataclass(frozen=True)
+class RiskRows:
+    """The risk table split as the page shows it: multipliers and shares, each in question order."""
+
+    ratios: pd.DataFrame
+    shares: pd.DataFrame
+
+
+@st.cache_resource(show_spinner=False)
+def risk_rows() -> RiskRows:
+    """risk.ratio_rows and risk.share_rows of the risk table, once per process."""
+    data = risk_table().data
+    return RiskRows(risk.ratio_rows(data), risk.share_rows(data))
+
+
+@st.cache_resource(show_spinner=False)
+def risk_share_table() -> pd.DataFrame:
+    """The shares as the risk page's display table."""
+    return _charts.risk_display_table(risk_rows().shares)
+
+
+@_dataclass(frozen=True)
+class RiskView:
+    """The multipliers of the chosen questions, as a display table, and the words beside the chart."""
+
+    rows: pd.DataFrame
+    table: pd.DataFrame
+    summary: tuple[str, ...]
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def risk_view(questions: tuple[str, ...]) -> RiskView:
+    """What the risk page shows beside its chart for one choice of questions."""
+    ratios = risk_rows().ratios
+    rows = ratios[ratios["question"].isin(questions)]
+    return RiskView(rows, _charts.risk_display_table(rows), tuple(_charts.risk_chart_summary(rows)))
+
+
 # Figures as resources (shared, never changed by a page): building these plotly figures costs far more than
 # a rerun should, and st.cache_data would copy them every time.
 @st.cache_resource(show_spinner=False, max_entries=64)

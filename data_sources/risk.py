@@ -19,6 +19,7 @@ import io
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -205,11 +206,16 @@ class RiskTable:
                 return src
         raise KeyError(f"table {self.name!r} has no source {source_id!r}")
 
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        """risk_id -> row position, built on first use (ids are unique: ``validate`` refuses duplicates)."""
+        return {str(risk_id): i for i, risk_id in enumerate(self.data["risk_id"])}
+
     def row(self, risk_id: str) -> pd.Series:
-        rows = self.data[self.data["risk_id"] == risk_id]
-        if rows.empty:
+        position = self._positions.get(risk_id)
+        if position is None:
             raise KeyError(f"no risk figure with id {risk_id!r}")
-        return rows.iloc[0]
+        return self.data.iloc[position]
 
 
 def validate(frame: pd.DataFrame, *, sources: tuple[Source, ...] = SOURCES) -> pd.DataFrame:

@@ -20,8 +20,7 @@ help_resources.require_frame()
 
 table = cached.risk_table()
 data = table.data
-ratios = risk.ratio_rows(data)
-shares = risk.share_rows(data)
+ratios, shares = cached.risk_rows().ratios, cached.risk_rows().shares
 
 
 def cited_csv(index: pd.Index | None) -> bytes:
@@ -35,10 +34,11 @@ def claims_csv() -> bytes:
     return risk.to_csv_bytes(cached.claim_checks_table())
 
 
-def table_twin(rows, file_name: str) -> None:
-    """The rows a chart shows, as a table with a CSV download (with full citations) in an expander."""
+def table_twin(rows: pd.DataFrame, shown: pd.DataFrame, file_name: str) -> None:
+    """The rows a chart shows (``shown``: their display table), with a CSV download (with full citations), in an
+    expander."""
     with st.expander("The chart as a table, and download"):
-        st.dataframe(charts.risk_display_table(rows), hide_index=True)
+        st.dataframe(shown, hide_index=True)
         st.download_button(
             "Download these rows (CSV)",
             partial(cited_csv, rows.index),  # built on the click, not on every rerun
@@ -92,7 +92,8 @@ chosen = st.pills(
     key="questions",
     bind="query-params",
 )
-shown = ratios[ratios["question"].isin(chosen or [])]
+view = cached.risk_view(tuple(chosen or ()))
+shown = view.rows
 if shown.empty:
     st.info("Choose at least one question to draw the chart.")
 else:
@@ -104,12 +105,12 @@ else:
     )
     with st.container(border=True):
         st.markdown("**What the chart shows**")
-        st.markdown("\n".join(f"- {s}" for s in charts.risk_chart_summary(shown)))
+        st.markdown("\n".join(f"- {s}" for s in view.summary))
         st.markdown(
             "- Figures answer different questions in different groups of people, so compare them with care: "
             "a bigger number is not a bigger danger to you unless it was measured in people like you."
         )
-    table_twin(shown, "risk_multipliers_shown.csv")
+    table_twin(shown, view.table, "risk_multipliers_shown.csv")
 
 # --- one figure, up close -----------------------------------------------------------------------------------
 st.header("One figure, up close")
@@ -190,7 +191,7 @@ st.caption(
 with st.container(border=True):
     st.markdown("**What the chart shows**")
     st.markdown("\n".join(f"- {risk.share_sentence(r)}." for _, r in shares.iterrows()))
-table_twin(shares, "risk_shares.csv")
+table_twin(shares, cached.risk_share_table(), "risk_shares.csv")
 
 # --- what protects -------------------------------------------------------------------------------------------
 st.header("What protects")
