@@ -205,8 +205,8 @@ def state_year(measure: str, year: int) -> StateYear:
 
 
 @_dataclass(frozen=True)
-class StateTrendView:
-    """The rows behind a state trend chart, as a display table, and the words beside it."""
+class ChartView:
+    """The rows behind a chart, as a display table, and the words beside it (states and risk pages)."""
 
     rows: _pd.DataFrame
     table: _pd.DataFrame
@@ -216,12 +216,12 @@ class StateTrendView:
 @st.cache_resource(show_spinner=False, max_entries=256)
 def state_trend_view(
     table: str, geo_codes: tuple[str, ...], measure: str, drug: str, include_nation: bool
-) -> StateTrendView:
+) -> ChartView:
     """charts.state_trend_rows and _summary of places (and the nation) from ``table`` (a name in _TABLES)."""
     data = _TABLES[table]().data
     args = {"geo_codes": list(geo_codes), "measure": measure, "drug": drug, "include_nation": include_nation}
     rows = _charts.state_trend_rows(data, **args)
-    return StateTrendView(rows, _charts.state_display_table(rows), tuple(_charts.state_trend_summary(data, **args)))
+    return ChartView(rows, _charts.state_display_table(rows), tuple(_charts.state_trend_summary(data, **args)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
@@ -293,21 +293,12 @@ def risk_share_table() -> pd.DataFrame:
     return _charts.risk_display_table(risk_rows().shares)
 
 
-@_dataclass(frozen=True)
-class RiskView:
-    """The multipliers of the chosen questions, as a display table, and the words beside the chart."""
-
-    rows: pd.DataFrame
-    table: pd.DataFrame
-    summary: tuple[str, ...]
-
-
 @st.cache_resource(show_spinner=False, max_entries=64)
-def risk_view(questions: tuple[str, ...]) -> RiskView:
+def risk_view(questions: tuple[str, ...]) -> ChartView:
     """What the risk page shows beside its chart for one choice of questions."""
     ratios = risk_rows().ratios
     rows = ratios[ratios["question"].isin(questions)]
-    return RiskView(rows, _charts.risk_display_table(rows), tuple(_charts.risk_chart_summary(rows)))
+    return ChartView(rows, _charts.risk_display_table(rows), tuple(_charts.risk_chart_summary(rows)))
 
 
 # Figures as resources (shared, never changed by a page): building these plotly figures costs far more than
