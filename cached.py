@@ -226,8 +226,8 @@ def state_trend_view(
 
 @st.cache_resource(show_spinner=False, max_entries=256)
 def state_map_figures(measure: str, year: int, highlight: str | None, title: str) -> tuple[_go.Figure, _go.Figure]:
-    """The choropleth and the tile grid of one measure and year (state table, charts.state_rows)."""
-    rows = _charts.state_rows(state_drug_poisoning().data, measure=measure, year=year)
+    """The choropleth and the tile grid of one measure and year, from the rows of ``state_year``."""
+    rows = state_year(measure, year).rows
     return (
         _charts.state_map_chart(rows, measure=measure, title=title),
         _charts.tile_map_chart(rows, measure=measure, title=title, highlight=highlight),

@@ -20,7 +20,8 @@ help_resources.require_frame()
 
 table = cached.risk_table()
 data = table.data
-ratios, shares = cached.risk_rows().ratios, cached.risk_rows().shares
+split = cached.risk_rows()
+ratios, shares = split.ratios, split.shares
 
 
 def cited_csv(index: pd.Index | None) -> bytes:
@@ -34,11 +35,11 @@ def claims_csv() -> bytes:
     return risk.to_csv_bytes(cached.claim_checks_table())
 
 
-def table_twin(rows: pd.DataFrame, shown: pd.DataFrame, file_name: str) -> None:
-    """The rows a chart shows (``shown``: their display table), with a CSV download (with full citations), in an
+def table_twin(rows: pd.DataFrame, display: pd.DataFrame, file_name: str) -> None:
+    """The rows a chart shows, as their display table, with a CSV download (with full citations), in an
     expander."""
     with st.expander("The chart as a table, and download"):
-        st.dataframe(shown, hide_index=True)
+        st.dataframe(display, hide_index=True)
         st.download_button(
             "Download these rows (CSV)",
             partial(cited_csv, rows.index),  # built on the click, not on every rerun
