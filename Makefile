@@ -67,7 +67,7 @@ slides: $(VENV)/.runtime
 
 ## bench: measure time-to-chart, rerun time and memory against the floor app; writes bench/RESULTS.md
 bench: $(VENV)/.dev browser
-	$(PY) bench/run.py
+	$(PY) -m bench.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache dist test-artifacts

@@ -33,10 +33,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
-
-from browser_support import (  # noqa: E402 - needs the path set above
+from app.testing import (
     DESKTOP,
     FIRST_CHART_JS,
     FOOTER_DRAWN_JS,
@@ -47,6 +44,7 @@ from browser_support import (  # noqa: E402 - needs the path set above
     websocket_session,
 )
 
+ROOT = Path(__file__).resolve().parent.parent
 WARM_VISITS = 5
 RERUNS = 20
 SESSIONS = 20

@@ -2,15 +2,15 @@
 real jx6g-fdh6 rows); change on a year earlier compares like with like and never sums 12-month periods."""
 
 import csv
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from paths import PACK
 
 import stats
 from data_sources.schema import conform
 
-STATE_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "state_drug_poisoning_mortality_1999_2017.csv"
+STATE_CSV = PACK / "state_drug_poisoning_mortality_1999_2017.csv"
 
 
 def tidy_rows(records: list[dict]) -> pd.DataFrame:

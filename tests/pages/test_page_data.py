@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from paths import FIXTURES, ROOT
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "pages" / "data.py")
-FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture

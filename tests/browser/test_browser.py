@@ -23,24 +23,22 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from browser_support import (  # noqa: F401 - app_server and chromium are pytest fixtures
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from app.testing import (
     DESKTOP,
     FIGURES_JS,
     PHONE,
     AppServer,
     OutsideRequestGuard,
     PageInfo,
-    app_server,
     artifact_path,
-    chromium,
     dashboard_pages,
     wait_for_figures,
     wait_for_idle,
     wait_for_page,
 )
-from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
 from data_sources.schema import COLUMNS
 
 pytestmark = pytest.mark.browser
@@ -84,7 +82,7 @@ class Visit:
 
 
 @pytest.fixture
-def visit(chromium, app_server) -> Iterator[Callable[..., Visit]]:  # noqa: F811 - fixtures imported above
+def visit(chromium, app_server) -> Iterator[Callable[..., Visit]]:
     """open(path, viewport=DESKTOP) -> Visit: a fresh browser context per call, closed after the test."""
     contexts = []
 
@@ -218,7 +216,7 @@ def test_overview_controls_and_permalink(visit):
     again.assert_clean()
 
 
-def test_a_deep_link_as_the_first_visit_of_a_fresh_server_gets_the_whole_frame(chromium):  # noqa: F811
+def test_a_deep_link_as_the_first_visit_of_a_fresh_server_gets_the_whole_frame(chromium):
     """Streamlit runs a page file alone (no navigation, no help footer) while it still takes ``pages/`` for an
     old-style multipage app, i.e. until ``st.navigation`` has run once in the process. A teacher's link to a
     slide may be the first request a restarted server sees; it must still get the frame and the slide."""
@@ -429,7 +427,7 @@ def test_a_reader_whose_system_is_in_dark_mode_gets_the_same_readable_page(visit
     assert v.page.get_by_text("Settings", exact=True).count() == 0, "the viewer menu offers a theme switch"
 
 
-def test_lesson_pack_plays_offline_in_chromium(tmp_path, chromium):  # noqa: F811 - pytest fixture
+def test_lesson_pack_plays_offline_in_chromium(tmp_path, chromium):
     """The offline lesson pack from file://, with every request but the file itself refused."""
     import lesson_pack
 

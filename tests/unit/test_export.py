@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from paths import FIXTURES
 
 from data_sources import catalog, dictionary, export, risk, wonder
 from data_sources.schema import COLUMNS, SchemaError, Table
 
-FIXTURES = Path(__file__).parent / "fixtures"
 CREATED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 

@@ -1,11 +1,10 @@
 """Overview page: headline cards computed from the table, the trend controls, the calculator's refusals."""
 
-from pathlib import Path
-
 import pytest
+from paths import PAGES
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "overview.py")
+PAGE = str(PAGES / "overview.py")
 
 
 @pytest.fixture

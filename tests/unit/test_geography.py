@@ -1,13 +1,11 @@
 """geography: 50 states + DC, consistent codes, a tile grid with one tile each, and map outlines that match."""
 
 import json
-from pathlib import Path
 
 import pytest
+from paths import STATIC
 
 from data_sources import geography
-
-STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
 def test_fifty_states_and_dc_with_unique_codes():

@@ -9,12 +9,12 @@ import time
 from pathlib import Path
 
 import pytest
+from paths import FIXTURES
 from werkzeug import Request, Response
 
 from data_sources import nchs_drug_overdose_rates, nchs_state_drug_poisoning, nchs_vsrr, refresh, socrata
 from data_sources.__main__ import main
 
-FIXTURES = Path(__file__).parent / "fixtures"
 MODULES = [nchs_vsrr, nchs_state_drug_poisoning, nchs_drug_overdose_rates]
 
 

@@ -11,7 +11,8 @@
 * Page discovery reads ``SECTIONS`` from ``dashboard.py`` (without running it), so pages that land later are
   covered as soon as their files exist; the browser test cross-checks it against the navigation bar.
 
-The pytest fixtures at the bottom are imported by ``tests/test_browser.py`` and ``tests/test_load.py``.
+It lives in the package (not under tests/) so the tests and ``bench/run.py`` import it without path tricks;
+the pytest fixtures built on it are in ``tests/browser/conftest.py``.
 """
 
 from __future__ import annotations
@@ -28,13 +29,11 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 STREAMLIT = ROOT / ".venv" / "bin" / "streamlit"
@@ -349,30 +348,6 @@ async def _run_page(ws: Any, page_name: str) -> SessionResult:
             return SessionResult(page_name, elements, exceptions, time.monotonic() - start, not_found)
 
 
-# --- pytest fixtures ------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def app_server() -> Iterator[AppServer]:
-    """The dashboard served on a free 127.0.0.1 port for the whole test session."""
-    with AppServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
-    """One headless Chromium for the session; skips with the reason when Chromium or Playwright is missing."""
-    reason = chromium_skip_reason()
-    if reason:
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        yield browser
-        browser.close()
-
-
 def artifact_path(name: str) -> Path:
     """test-artifacts/screenshots/<name>.png (git-ignored), creating the folder."""
     folder = ARTIFACTS / "screenshots"
@@ -380,7 +355,7 @@ def artifact_path(name: str) -> Path:
     return folder / f"{name}.png"
 
 
-if __name__ == "__main__":  # pragma: no cover - a manual smoke run: python tests/browser_support.py
+if __name__ == "__main__":  # pragma: no cover - a manual smoke run: python -m app.testing
     with AppServer() as server:
         print(server.url, [p.url_path for p in dashboard_pages()], file=sys.stderr)
         for info in dashboard_pages():

@@ -2,12 +2,12 @@
 source, summary and table twin; selections in the URL round-trip and hostile parameters are ignored."""
 
 import json
-from pathlib import Path
 
 import pytest
+from paths import PAGES
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "demographics.py")
+PAGE = str(PAGES / "demographics.py")
 
 
 def run(params: dict | None = None) -> AppTest:

@@ -2,12 +2,12 @@
 counts with their data quality and NCHS's caution, and permalinks that round-trip and shrug off hostile input."""
 
 import json
-from pathlib import Path
 
 import pytest
+from paths import PAGES
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "states.py")
+PAGE = str(PAGES / "states.py")
 
 
 def run(params: dict | None = None) -> AppTest:

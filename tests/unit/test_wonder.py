@@ -10,18 +10,16 @@ from __future__ import annotations
 import math
 import random
 import string
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from paths import FIXTURES, SAMPLES
 
 from data_sources import wonder
 from data_sources.schema import COLUMNS, has_flag
 
-FIXTURES = Path(__file__).parent / "fixtures"
-SAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "samples"
 SAMPLE = SAMPLES / "wonder_mcd_1999-2017_MA_county_heroin_opioids.txt"
 
 

@@ -1,14 +1,13 @@
 """Risk and claims page through AppTest: the chart and its twins, one figure up close (with and without a
 baseline), the claim cards, and a broken claims file shown as a clear error."""
 
-from pathlib import Path
-
 import pytest
+from paths import PAGES
 from streamlit.testing.v1 import AppTest
 
 from data_sources import claims, risk
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "risk.py")
+PAGE = str(PAGES / "risk.py")
 
 
 @pytest.fixture

@@ -1,11 +1,9 @@
 """Every page through Streamlit's AppTest: it runs without an exception, and the frame shows help lines."""
 
-from pathlib import Path
-
 import pytest
+from paths import ROOT
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))
 
 

@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from paths import FIXTURES, PACK
 
 from data_sources import live, nchs_drug_overdose_rates, nchs_state_drug_poisoning, nchs_vsrr
 from data_sources.geography import place
 from data_sources.schema import SchemaError, has_flag
 from data_sources.snapshot import SNAPSHOT_DIR, write_table
 
-FIXTURES = Path(__file__).parent / "fixtures"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 MODULES = [nchs_vsrr, nchs_state_drug_poisoning, nchs_drug_overdose_rates]
 
 
@@ -261,7 +259,7 @@ def test_final_tables_never_go_stale():
     ids=["vsrr", "95ax"],
 )
 def test_real_csv_export_samples_tidy_cleanly(module, sample):
-    path = SHARED / "samples" / sample
+    path = PACK / "samples" / sample
     if not path.exists():
         pytest.skip(f"reference sample not present at {path}")
     frame = module.tidy(live.records_from_csv_export(path, module.CSV_FIELDS))
@@ -269,7 +267,7 @@ def test_real_csv_export_samples_tidy_cleanly(module, sample):
 
 
 def test_snapshot_matches_the_full_state_export():
-    path = SHARED / "state_drug_poisoning_mortality_1999_2017.csv"
+    path = PACK / "state_drug_poisoning_mortality_1999_2017.csv"
     if not path.exists():
         pytest.skip(f"reference data pack not present at {path}")
     rebuilt = nchs_state_drug_poisoning.tidy(live.records_from_csv_export(path, nchs_state_drug_poisoning.CSV_FIELDS))

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from paths import PAGES
 from streamlit.testing.v1 import AppTest
 
 import lesson
 import lesson_pack
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "classroom.py")
+PAGE = str(PAGES / "classroom.py")
 DECK = lesson.load(lesson_pack.load_tables())
 
 

@@ -5,16 +5,13 @@ import json
 import re
 import shutil
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from paths import PACK, ROOT
 
 from data_sources import risk
 from data_sources.risk import RiskTableError
-
-ROOT = Path(__file__).resolve().parent.parent
-PACK = ROOT.parent / "shared" / "data"
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
-from browser_support import app_server, dashboard_pages, websocket_session  # noqa: F401 - app_server is a fixture
+from app.testing import dashboard_pages, websocket_session
 
 SESSIONS = 20
 
@@ -19,7 +19,7 @@ async def _crowd(url: str, pages: list[str]) -> list:
     return await asyncio.gather(*(websocket_session(url, pages, timeout=120) for _ in range(SESSIONS)))
 
 
-def test_twenty_concurrent_sessions_render_every_page(app_server):  # noqa: F811 - pytest fixture
+def test_twenty_concurrent_sessions_render_every_page(app_server):
     pages = [p.url_path for p in dashboard_pages()]
     # In its own thread: the session-scoped Playwright fixture of the browser tests keeps an event loop
     # running in the main thread, and asyncio.run() refuses to start a second one there.
