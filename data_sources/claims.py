@@ -35,9 +35,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.dictionary import DRUGS, MISSING_REASON_FLAGS
+from data_sources.dictionary import DRUGS
+from data_sources.query import Cell, FigureUnavailable, cell
 from data_sources.risk import STATISTICS, RiskTable
-from data_sources.schema import SchemaError, split_flags
+from data_sources.schema import SchemaError
 from data_sources.snapshot import SNAPSHOT_DIR
 
 CLAIMS_FILE = SNAPSHOT_DIR / "public_claims.csv"
@@ -219,45 +220,8 @@ def _distance(d: float) -> str:
 
 
 # --- national cells ------------------------------------------------------------------------------------------
-class _Unavailable(ValueError):
-    """A figure a check needs is not in the table."""
-
-
-@dataclass(frozen=True)
-class _Cell:
-    year: int
-    value: float
-    source_id: str
-    secondary: bool
-
-
-def _cell(data: pd.DataFrame, drug: str, year: int) -> _Cell:
-    """The national, all-people death count for one drug and year."""
-    rows = data[
-        (data["geo_code"] == "US")
-        & (data["drug"] == drug)
-        & (data["measure"] == "deaths")
-        & (data["year"] == year)
-        & (data["sex"] == "all")
-        & (data["age_group"] == "all")
-        & (data["race_ethnicity"] == "all")
-    ]
-    what = f"{DRUGS[drug].title.lower()} deaths in {year}"
-    if rows.empty:
-        raise _Unavailable(f"The national table has no figure for {what}.")
-    if len(rows) > 1:
-        raise _Unavailable(f"The national table has {len(rows)} figures for {what}; expected one.")
-    row = rows.iloc[0]
-    flags = split_flags(row["value_flag"])
-    if pd.isna(row["value"]):
-        reason = ", ".join(f for f in flags if f in MISSING_REASON_FLAGS) or "missing"
-        raise _Unavailable(f"The figure for {what} is not available ({reason}).")
-    secondary = "secondary_source" in flags or row["provenance"] == "secondary"
-    return _Cell(int(year), float(row["value"]), str(row["source_id"]), secondary)
-
-
-def _secondary_note(cells: list[_Cell], drug: str) -> tuple[str, ...]:
-    years = [c.year for c in cells if c.secondary]
+def _secondary_note(cells: list[Cell], drug: str) -> tuple[str, ...]:
+    years = [c.year for c in cells if c.is_secondary]
     if not years:
         return ()
     return (
@@ -282,7 +246,7 @@ def check_claim(claim: pd.Series | dict, national: pd.DataFrame, risk: RiskTable
             "count_in_year": _count_in_year,
             "share_of_drug": _share_of_drug,
         }[kind](claim, national)
-    except _Unavailable as reason:
+    except FigureUnavailable as reason:
         return ClaimCheck(claim, CANNOT_CHECK, None, "", (str(reason),), "A figure the check needs is missing.")
 
 
@@ -304,7 +268,7 @@ def _claimed(claim: dict) -> float:
 
 def _ratio_of_years(claim: dict, data: pd.DataFrame) -> ClaimCheck:
     drug, start, end = claim["drug"], int(claim["start_year"]), int(claim["end_year"])
-    first, last = _cell(data, drug, start), _cell(data, drug, end)
+    first, last = cell(data, drug=drug, year=start), cell(data, drug=drug, year=end)
     ratio = last.value / first.value
     title = DRUGS[drug].title.lower()
     working = (
@@ -327,7 +291,7 @@ def _ratio_of_years(claim: dict, data: pd.DataFrame) -> ClaimCheck:
 
 def _sum_over_years(claim: dict, data: pd.DataFrame) -> ClaimCheck:
     drug, start, end = claim["drug"], int(claim["start_year"]), int(claim["end_year"])
-    cells = [_cell(data, drug, y) for y in range(start, end + 1)]
+    cells = [cell(data, drug=drug, year=y) for y in range(start, end + 1)]
     total = sum(c.value for c in cells)
     terms = " + ".join(f"{c.value:,.0f} ({c.year})" for c in cells)
     working = (
@@ -349,7 +313,7 @@ def _sum_over_years(claim: dict, data: pd.DataFrame) -> ClaimCheck:
 
 def _count_in_year(claim: dict, data: pd.DataFrame) -> ClaimCheck:
     drug, year = claim["drug"], int(claim["end_year"])
-    found = _cell(data, drug, year)
+    found = cell(data, drug=drug, year=year)
     working = (
         f"{DRUGS[drug].title} deaths in {year} (final national count): {found.value:,.0f}.",
         verdict_line(found.value, _claimed(claim), claim["wording"], "deaths"),
@@ -374,8 +338,8 @@ def _share_of_drug(claim: dict, data: pd.DataFrame) -> ClaimCheck:
     rows, gaps, cells = [], [], []
     for year in range(start, end + 1):
         try:
-            part, whole = _cell(data, drug, year), _cell(data, of_drug, year)
-        except _Unavailable as reason:
+            part, whole = cell(data, drug=drug, year=year), cell(data, drug=of_drug, year=year)
+        except FigureUnavailable as reason:
             gaps.append(f"{year} ({reason})")
             continue
         cells += [part, whole]
@@ -426,7 +390,7 @@ def _share_of_drug(claim: dict, data: pd.DataFrame) -> ClaimCheck:
         tuple(lines),
         WORDINGS[wording],
         tuple(sorted({c.source_id for c in cells})),
-        secondary=_secondary_note([c for c in used if c.secondary], drug),
+        secondary=_secondary_note([c for c in used if c.is_secondary], drug),
         per_year=per_year,
         holds_in=holds,
         context=f"in {end}",

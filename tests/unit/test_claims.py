@@ -106,7 +106,7 @@ def test_share_claim_lists_the_years_it_holds(checks):
     years = list(check.per_year["year"])
     assert 2018 not in years and years[0] == 1999 and years[-1] == 2019 and len(years) == 20
     assert check.per_year.set_index("year").loc[2015, "share_pct"] == pytest.approx(12989 / 33091 * 100)
-    assert any("2018" in line and "no figure for any opioid" in line for line in check.working)
+    assert any("2018" in line and "No sourced figure for Any opioid" in line for line in check.working)
 
 
 def test_study_figure_cites_its_risk_row(checks):
@@ -167,7 +167,7 @@ def _claim(**overrides) -> dict:
                 "claimed_value": "100000",
                 "wording": "about",
             },
-            "no figure for heroin deaths in 2020",
+            "No sourced figure for Heroin deaths for 2020",
         ),
         (
             {
@@ -177,7 +177,7 @@ def _claim(**overrides) -> dict:
                 "claimed_value": "47000",
                 "wording": "about",
             },
-            "no figure for any opioid deaths in 2018",
+            "No sourced figure for Any opioid deaths for 2018",
         ),
         (
             {
