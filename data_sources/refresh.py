@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from types import ModuleType
 from typing import TextIO
 
-from data_sources import catalog, live, nchs_drug_overdose_rates, nchs_state_drug_poisoning, nchs_vsrr, socrata
+from data_sources import catalog, freshness, nchs_drug_overdose_rates, nchs_state_drug_poisoning, nchs_vsrr, socrata
 from data_sources.schema import SchemaError
 from data_sources.snapshot import cache_dir, write_table
 
@@ -83,10 +83,10 @@ def status(out: TextIO | None = None, now: datetime | None = None) -> int:
     for name, load in catalog.TABLES.items():
         table = load()
         where = "bundled snapshot" if table.from_snapshot else "live cache"
-        stale = " STALE" if live.is_stale(table, now) else ""
+        stale = " STALE" if freshness.is_stale(table, now) else ""
         print(
             f"{name:<22} {where:<17} {table.retrieved_at.isoformat():<26} {len(table.data):>8,} "
-            f"{live.age_days(table, now):>5}d{stale}",
+            f"{freshness.age_days(table, now):>5}d{stale}",
             file=out,
         )
         if table.notice:
