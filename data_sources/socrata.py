@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import requests
 from requests.adapters import HTTPAdapter
@@ -220,7 +221,7 @@ def records_frame(
             "The dataset may have renamed its columns."
         )
     raw = raw.reindex(columns=[*raw.columns, *(f for f in optional if f not in raw.columns)])
-    raw = raw.astype(object).where(raw.notna(), None)
+    raw = raw.astype(object).replace({np.nan: None})  # SODA leaves nulls out; a missing cell is None
     for key in keys:
         blank = raw[key].map(lambda v: v is None or not str(v).strip())
         if blank.any():

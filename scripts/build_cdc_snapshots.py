@@ -10,17 +10,14 @@ Each goes through the same ``tidy`` as a live fetch, so the bundled copy and a r
   2015-2024) plus the real rows of ``samples/vsrr_xkb8-kh2a_csv_sample.csv``; where both give the same figure
   they must agree, or the build stops.
 
-Run: ``.venv/bin/python scripts/build_cdc_snapshots.py [--data-dir ../shared/data]``.
+Run from the project directory: ``.venv/bin/python -m scripts.build_cdc_snapshots [--data-dir ../shared/data]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import sys
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from data_sources import nchs_drug_overdose_rates, nchs_state_drug_poisoning, nchs_vsrr
 from data_sources.snapshot import SNAPSHOT_DIR, write_table
