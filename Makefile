@@ -50,10 +50,11 @@ format: $(VENV)/.dev
 refresh: $(VENV)/.runtime
 	$(PY) -m data_sources refresh
 
+## status: where each table comes from, when it was retrieved, its rows and age, and whether it is stale
 status: $(VENV)/.runtime
 	$(PY) -m data_sources status
 
-## export: write every table as tidy CSV with a data dictionary into dist/data
+## export: write every table as a data package into dist/data (CSVs, data dictionary, datapackage.json, citations)
 export: $(VENV)/.runtime
 	$(PY) -m data_sources export --out dist/data
 
