@@ -28,7 +28,7 @@ from typing import Any
 
 import pandas as pd
 
-from data_sources import dictionary
+from data_sources import catalog, dictionary
 from data_sources.dictionary import TIDY, Field, TableSchema
 from data_sources.export import DICTIONARY, dictionary_frame, to_csv_bytes
 from data_sources.schema import SchemaError, Source, Table
@@ -92,11 +92,8 @@ def collect(tables: Mapping[str, Callable[[], Table]] | None = None) -> list[Pac
 
     A table that fails to load raises: nothing is silently left out.
     """
-    if tables is None:
-        from data_sources import catalog  # the catalog's loaders import the writer this module builds on
-
-        tables = catalog.TABLES
-    return [package_table(loader(), name=name) for name, loader in tables.items()]
+    chosen = catalog.TABLES if tables is None else tables
+    return [package_table(loader(), name=name) for name, loader in chosen.items()]
 
 
 def package_table(table: Table, *, name: str | None = None) -> PackageTable:
