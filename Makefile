@@ -60,11 +60,11 @@ export: $(VENV)/.runtime
 
 ## lesson: write the offline lesson pack to dist/lesson.html
 lesson: $(VENV)/.runtime
-	$(PY) -m lesson_pack --out dist/lesson.html
+	$(PY) -m app.lesson.pack --out dist/lesson.html
 
 ## slides: the lesson pack plus one 1920x1080 PNG per slide in dist/slides/ (uses the local Chromium)
 slides: $(VENV)/.runtime
-	$(PY) -m lesson_pack --out dist/lesson.html --png dist/slides
+	$(PY) -m app.lesson.pack --out dist/lesson.html --png dist/slides
 
 ## bench: measure time-to-chart, rerun time and memory against the floor app; writes bench/RESULTS.md
 bench: $(VENV)/.dev browser

@@ -285,27 +285,3 @@ def apply_filters(
     if years is not None and "year" in frame:
         mask &= frame["year"].between(years[0], years[1]).fillna(False).astype(bool)
     return frame[mask]
-
-
-# --- names that moved to data_sources.package ----------------------------------------------------------------
-_MOVED_TO_PACKAGE = {
-    "PACKAGE_NAME",
-    "PACKAGE_TITLE",
-    "PackageTable",
-    "apa",
-    "bibtex",
-    "collect",
-    "package_files",
-    "package_table",
-    "write_package",
-    "zip_bytes",
-}
-
-
-def __getattr__(name: str) -> object:
-    """``export.collect`` and the other package names, for callers that still look for them here."""
-    if name in _MOVED_TO_PACKAGE:
-        from data_sources import package  # package imports this module, so it is looked up on use
-
-        return getattr(package, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
