@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from app import permalink
+from app.tables import segment_table
 from app.views import ChartView
 from data_sources.export import to_csv_bytes
 from data_sources.schema import Table
@@ -64,10 +65,14 @@ def csv_button(
 
 
 def table_and_download(view: ChartView, *, heading: str = "The chart as a table, and download") -> None:
-    """The view's display table and CSV download, in an expander."""
+    """The view's display table and CSV download, in an expander; its trend segments too when it has them."""
     with st.expander(heading):
         st.dataframe(view.table, hide_index=True)
         download(view)
+        if view.segments is not None:
+            st.markdown("**Trend segments** (annual percent change with its 95% confidence interval)")
+            st.dataframe(segment_table(view.segments), hide_index=True)
+            csv_button("Download the segments (CSV)", view.segments, f"{view.key}_segments.csv")
 
 
 def url_notice(ignored: Sequence[permalink.Ignored]) -> None:

@@ -18,7 +18,8 @@ from app import rows as select
 from app import stats, words
 from app.charts import groups, maps, risk_charts, trends
 from app.tables import display_table
-from data_sources import risk
+from data_sources import change, risk
+from data_sources import trends as joinpoint
 from data_sources.dictionary import DRUGS, MEASURES, drug_title
 from data_sources.schema import Table
 
@@ -47,6 +48,7 @@ class ChartView:
     legend: str = ""  # what the marks mean (gaps, hollow markers, bands), printed before the source
     notes: tuple[str, ...] = ()  # further lines under the summary (what is missing, how to read it)
     config: Mapping[str, str] = field(default_factory=dict)  # plotly config (map outlines)
+    segments: pd.DataFrame | None = None  # joinpoint trend segments (APC with 95% CI) of the series drawn
 
     @property
     def alt(self) -> str:
@@ -55,9 +57,17 @@ class ChartView:
 
 # --- national trend ------------------------------------------------------------------------------------------
 def trend_view(
-    table: Table, *, drugs: Sequence[str], measure: str, years: tuple[int, int], log_y: bool, show_waves: bool
+    table: Table,
+    *,
+    drugs: Sequence[str],
+    measure: str,
+    years: tuple[int, int],
+    log_y: bool,
+    show_waves: bool,
+    segments: bool = False,
 ) -> ChartView:
-    """The Overview's deaths or rates by drug since 1999 (national final table)."""
+    """The Overview's deaths or rates by drug since 1999 (national final table), with each series' joinpoint
+    trend segments when ``segments`` is set."""
     data = table.data
     shown = select.national_series(data, drugs=drugs, measure=measure, years=years)
     missing = select.missing_series(data, drugs=drugs, measure=measure)
@@ -76,15 +86,74 @@ def trend_view(
             + "."
         )
     source = words.source_line(table, shown) + (" " + words.OPIOID_WAVES_SOURCE if show_waves else "")
+    figure = trends.trend_chart(data, drugs=drugs, measure=measure, years=years, log_y=log_y, show_waves=show_waves)
+    summary = list(words.trend_summary(data, drugs=drugs, measure=measure, years=years))
+    segment_rows = None
+    if segments:
+        fits = [
+            joinpoint.trend(data, drug=d, measure=measure, start_year=years[0], end_year=years[1], table=table.name)
+            for d in drugs
+            if d not in missing
+        ]
+        trends.add_segments(figure, [f for f in fits if isinstance(f, joinpoint.TrendFit)])
+        summary += words.segment_summary(fits)
+        notes += words.segment_notes(fits)
+        found = [f.segments for f in fits if isinstance(f, joinpoint.TrendFit)]
+        segment_rows = pd.concat(found, ignore_index=True) if found else None
+        legend += " Dotted lines: trend segments fitted by joinpoint regression; the summary gives each one's change."
     return ChartView(
         key="trend",
-        figure=trends.trend_chart(data, drugs=drugs, measure=measure, years=years, log_y=log_y, show_waves=show_waves),
+        figure=figure,
         rows=shown,
         table=display_table(shown),
-        summary=tuple(words.trend_summary(data, drugs=drugs, measure=measure, years=years)),
+        summary=tuple(summary),
         source=source,
         legend=legend,
         notes=tuple(notes),
+        segments=segment_rows,
+    )
+
+
+@dataclass(frozen=True)
+class ProvisionalHeadline:
+    """The Overview's card: CDC's latest complete provisional 12-month count against a year earlier."""
+
+    label: str
+    value: str
+    delta: str
+    is_clear: bool  # the change's 95% interval excludes zero
+    sentence: str
+    notes: tuple[str, ...]
+    source: str
+
+
+def provisional_headline(table: Table) -> ProvisionalHeadline | None:
+    """The latest 12-month US count that CDC does not mark underreported and that has a year-earlier twin
+    (VSRR provisional table); None when there is none. Skipped incomplete periods are named."""
+    data = table.data
+    recent = stats.latest_comparable(data, drug="all_drugs", geo_code="US")
+    if recent is None:
+        return None
+    found = change.count_change(float(recent["value"]), float(recent["previous_value"]))
+    est = change.format_percents(found.percent, signed=True)[0]
+    end = pd.Timestamp(recent["period_end_date"])
+    later = select.underreported_after(data, drug="all_drugs", geo_code="US", period_end=end)
+    notes = []
+    if later:
+        notes.append(
+            "CDC marks the later period"
+            + ("s" if len(later) > 1 else "")
+            + f" (12 months ending {words.join_months(later)}) as underreported because data are incomplete, "
+            "so the card shows the latest complete period."
+        )
+    return ProvisionalHeadline(
+        label=f"Provisional: 12 months ending {end:%b %Y}",
+        value=f"{recent['value']:,.0f}",
+        delta=f"{est} on a year earlier" if found.is_clear else f"{est}: within normal variation",
+        is_clear=found.is_clear,
+        sentence=f"Provisional, not final. {stats.change_sentence(recent, place_name='the United States')}",
+        notes=tuple(notes),
+        source=words.source_line(table, recent.to_frame().T),
     )
 
 

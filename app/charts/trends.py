@@ -12,6 +12,7 @@ from app.rows import national_series, state_trend_rows, upload_rows
 from app.words import upper_first
 from data_sources.dictionary import MEASURES, drug_title, measure_unit
 from data_sources.schema import has_flag
+from data_sources.trends import TrendFit
 
 # The three waves as CDC describes them (https://www.cdc.gov/overdose-prevention/about/understanding-the-opioid-overdose-epidemic.html):
 # prescription opioids from the 1990s, heroin from 2010, synthetic opioids (illicitly made fentanyl) from 2013.
@@ -211,4 +212,28 @@ def upload_chart(rows: pd.DataFrame, *, measure: str, series: Sequence[str], tit
     x_title = "" if single_period else ("Month" if monthly else "Year")
     base_layout(fig, title=title, y_title=measure_unit(measure).capitalize(), x_title=x_title)
     fig.update_yaxes(rangemode="tozero")
+    return fig
+
+
+def add_segments(fig: go.Figure, fits: Sequence[TrendFit]) -> go.Figure:
+    """Overlay each series' fitted joinpoint trend (dotted, in the series' colour) with its joinpoints marked."""
+    for fit in fits:
+        drug = fit.identity["drug"]
+        style = drug_style(drug)
+        fitted = fit.fitted
+        fig.add_trace(
+            go.Scatter(
+                x=fitted["year"].astype(int),
+                y=fitted["fitted"].astype(float),
+                name=f"{drug_title(drug)}: trend segments",
+                mode="lines+markers",
+                line={"color": style["color"], "dash": "dot", "width": 2},
+                marker={
+                    "size": [9 if j else 0 for j in fitted["is_joinpoint"]],
+                    "symbol": "line-ns-open",
+                    "color": style["color"],
+                },
+                hovertemplate="fitted %{y:,.1f}<extra></extra>",
+            )
+        )
     return fig
