@@ -175,12 +175,15 @@ PROVENANCE_GRADES: dict[str, str] = {
 #: The questions the risk page groups study figures by; the order is the page's order.
 QUESTIONS: dict[str, str] = {
     "who_starts_heroin": "Who starts using heroin, or has heroin use disorder?",
+    "who_starts_pain_relievers": "Who starts using prescription pain relievers nonmedically?",
     "who_dies_of_overdose": "Who is more likely to die? (of an overdose, or of any cause where the outcome says so)",
     "what_protects": "What protects: being in treatment with methadone or buprenorphine",
     "how_common": "Shares: how common is it? (percentages, not multipliers)",
 }
 
-#: Statistic types: a short label and what it compares, in plain words. ``kind`` is ``ratio`` or ``share``.
+#: Statistic types: a short label and what it compares, in plain words. ``kind`` is ``ratio`` or ``share``;
+#: ``noun`` completes "N times the ..."; ``sentence``, where given, is how to say a figure of that type
+#: (placeholders factor, value, outcome, comparison), used instead of "{factor} had {value} times the {noun} of ...".
 STATISTICS: dict[str, dict[str, str]] = {
     "adjusted_odds_ratio": {
         "kind": "ratio",
@@ -196,11 +199,15 @@ STATISTICS: dict[str, dict[str, str]] = {
         "meaning": "compares how fast the outcome happens over time in one group with another, after allowing "
         "for other differences.",
     },
-    "adjusted_relative_risk": {
+    "standardized_mortality_ratio": {
         "kind": "ratio",
-        "label": "Adjusted relative risk",
-        "noun": "risk",
-        "meaning": "compares the risk in one group with the risk in another, adjusted for age, sex and race.",
+        "label": "Standardized mortality ratio",
+        "noun": "expected number of deaths",
+        "meaning": "compares the deaths counted in a group with the number expected if the group had died at the "
+        "rates of a reference population of the same age, sex and race (indirect standardization). 3 means three "
+        "times as many deaths as expected.",
+        "sentence": "{factor} had {value} times as many deaths ({outcome}) as expected from the death rates of "
+        "{comparison} of the same age, sex and race",
     },
     "relative_risk": {
         "kind": "ratio",
@@ -235,13 +242,23 @@ RISK_UNITS: dict[str, str] = {"ratio": "times", "share": "percent"}
 #: Units of the absolute rates behind a ratio, and how many people each is "out of".
 RATE_UNITS: dict[str, float] = {"percent per year": 100.0, "per 1,000 person-years": 1000.0}
 
-#: How a claim is checked (``check`` in the claims file), in plain words.
+#: Which came first, for a ratio (``timing``): whether the study can say that the group came before the outcome.
+TIMINGS: dict[str, str] = {
+    "exposure_first": "The group was defined before the outcome was counted (a cohort followed over time, or use "
+    "reported as earlier than the outcome): the order is known, though that alone does not show cause.",
+    "same_period": "Group and outcome were measured over the same period (both in the past year of one survey): "
+    "the figure shows that they occur together, not which came first.",
+}
+
+#: How a claim is checked (``check`` in the claims file), in plain words. Each check reads exactly the years the
+#: claim speaks of: ``year`` for one year, ``start_year`` and ``end_year`` for two years or a span; never another.
 CLAIM_CHECKS: dict[str, str] = {
-    "ratio_of_years": "Deaths of drug in end_year divided by deaths in start_year; the claimed number is in times.",
+    "ratio_of_years": "The measure of drug in end_year divided by the same measure in start_year; the claimed number "
+    "is in times.",
     "sum_over_years": "Deaths of drug added up over every year start_year to end_year (refuses a year with no figure).",
-    "count_in_year": "Deaths of drug in end_year.",
-    "share_of_drug": "Deaths of drug divided by deaths of of_drug, in percent, for every year start_year to "
-    "end_year with both; the verdict is for end_year.",
+    "count_in_year": "Deaths of drug in year.",
+    "share_of_drug": "Deaths of drug divided by deaths of of_drug in year, in percent. Only that year: a missing "
+    "figure gives 'cannot check', never a neighbouring year.",
     "study_figure": "The value of the risk_multipliers row risk_id (times or percent, as that row's unit).",
     "not_checkable": "No figure in these data can check it; the note says why.",
 }
@@ -457,12 +474,27 @@ RISK_MULTIPLIERS = TableSchema(
             "outcome", "string", "Outcome", "What was measured: starting heroin, dependence, death, ...", required=True
         ),
         Field(
+            "study_wording",
+            "string",
+            "Study's own words",
+            "The study's own terms for the group, outcome or statistic, quoted, where factor, outcome or statistic "
+            "word them differently (person-first words, or the statistic's proper name).",
+        ),
+        Field(
             "statistic",
             "string",
             "Statistic",
             "Statistic type: odds ratio, hazard ratio, rate ratio, share, ... (see the statistic list).",
             required=True,
             enum=tuple(STATISTICS),
+        ),
+        Field(
+            "timing",
+            "string",
+            "Which came first",
+            "For a ratio: exposure_first (the group was defined before the outcome was counted) or same_period "
+            "(both measured over the same period: they occur together, order unknown). Blank for shares.",
+            enum=tuple(TIMINGS),
         ),
         Field(
             "value",
@@ -485,6 +517,13 @@ RISK_MULTIPLIERS = TableSchema(
             "95% CI high",
             "Upper 95% confidence limit, where the source gives one.",
             unit="times or percent, as the row's unit says",
+        ),
+        Field(
+            "interval_note",
+            "string",
+            "How the interval was found",
+            "Blank when the 95% limits are the study's own; otherwise how they were computed here (for example "
+            "value ± 1.96 × the standard error the study gives).",
         ),
         Field(
             "unit",
@@ -559,8 +598,22 @@ PUBLIC_CLAIMS = TableSchema(
         Field(
             "of_drug", "string", "Share of", "For share_of_drug: the drug key the share is taken of.", enum=tuple(DRUGS)
         ),
-        Field("start_year", "string", "From year", "First year the check uses, as the check type needs."),
-        Field("end_year", "string", "To year", "Last year the check uses; the verdict is for this year."),
+        Field(
+            "measure",
+            "string",
+            "Measure",
+            "For checks on the national table: the measure the claim speaks of (deaths, or a rate for ratios).",
+            enum=tuple(MEASURES),
+        ),
+        Field(
+            "year",
+            "string",
+            "Year",
+            "For count_in_year and share_of_drug: the one year the claim speaks of. The claim is judged on this "
+            "year only.",
+        ),
+        Field("start_year", "string", "From year", "For ratio_of_years and sum_over_years: the first year."),
+        Field("end_year", "string", "To year", "For ratio_of_years and sum_over_years: the last year."),
         Field("risk_id", "string", "Figure id", "For study_figure: the risk_multipliers row the claim cites."),
         Field(
             "claimed_value",
@@ -575,6 +628,20 @@ PUBLIC_CLAIMS = TableSchema(
             "Wording",
             "How the claim phrases its number (see the wordings).",
             enum=tuple(CLAIM_WORDINGS),
+        ),
+        Field(
+            "wording_issues",
+            "string",
+            "Wording issues",
+            "Wording problems an editor found that the automatic wording rules cannot see, as keys separated by "
+            "spaces (see claims.WORDING_RULES, e.g. wider_group).",
+        ),
+        Field(
+            "vouches_for",
+            "string",
+            "Vouches for",
+            "National figures that were let into the data because this claim agrees with them, as drug:year "
+            "separated by spaces (e.g. heroin:2018). Such a figure is never used to confirm this claim.",
         ),
         Field("note", "string", "Note", "What the claim's words get right or wrong; required for not_checkable."),
     ),
