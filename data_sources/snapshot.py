@@ -1,7 +1,8 @@
 """Bundled snapshots and the live cache: tidy CSVs with a JSON sidecar of provenance.
 
 Each table ``<name>`` is stored as ``<name>.csv`` (the tidy contract, ISO dates, FIPS as text) beside
-``<name>.json`` (where it came from, when it was retrieved, row count and the CSV's sha256). Bundled
+``<name>.json`` (where it came from, when it was retrieved, row count and the CSV's sha256). A large table may
+be stored gzipped as ``<name>.csv.gz`` instead (reproducible bytes; the sha256 is the CSV's inside). Bundled
 snapshots live in ``data_sources/snapshots/`` and are reviewed in diffs; refreshed copies live in the cache
 directory (``DATA_CACHE_DIR``, default ``.data_cache/`` in the project). Writes go to a temporary file in the
 same directory, are fsynced, and then renamed over the old file, so a failed refresh never leaves a
@@ -10,6 +11,7 @@ half-written table behind.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
@@ -54,7 +56,11 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
 def read_table(name: str, directory: Path) -> Stored:
     """Read ``<directory>/<name>.csv`` and its sidecar, verify the checksum and the contract."""
     csv_path, meta_path = directory / f"{name}.csv", directory / f"{name}.json"
-    raw = csv_path.read_bytes()
+    if not csv_path.exists() and (directory / f"{name}.csv.gz").exists():
+        csv_path = directory / f"{name}.csv.gz"
+        raw = gzip.decompress(csv_path.read_bytes())
+    else:
+        raw = csv_path.read_bytes()
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     digest = hashlib.sha256(raw).hexdigest()
     if digest != meta.get("sha256"):
@@ -72,8 +78,11 @@ def read_table(name: str, directory: Path) -> Stored:
     return Stored(data, meta, datetime.fromisoformat(meta["retrieved_at"]), csv_path)
 
 
-def write_table(name: str, frame: pd.DataFrame, directory: Path, meta: dict) -> Path:
+def write_table(name: str, frame: pd.DataFrame, directory: Path, meta: dict, *, compress: bool = False) -> Path:
     """Validate ``frame`` and atomically replace ``<name>.csv`` and ``<name>.json`` in ``directory``.
+
+    ``compress`` writes ``<name>.csv.gz`` instead (gzip with no timestamp, so the same table gives the same
+    bytes and a rebuild shows no diff); the sidecar's sha256 is the uncompressed CSV's.
 
     The CSV is renamed into place before its sidecar; a crash between the two leaves a checksum mismatch,
     which :func:`read_table` reports rather than serving half-updated data.
@@ -90,6 +99,10 @@ def write_table(name: str, frame: pd.DataFrame, directory: Path, meta: dict) -> 
     }
     directory.mkdir(parents=True, exist_ok=True)
     csv_path = directory / f"{name}.csv"
+    if compress:
+        csv_path = directory / f"{name}.csv.gz"
+        sidecar["compression"] = "gzip"
+        payload = gzip.compress(payload, compresslevel=9, mtime=0)
     atomic_write(csv_path, payload)
     atomic_write(directory / f"{name}.json", (json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n").encode())
     return csv_path
