@@ -471,10 +471,11 @@ def _resource(item: PackageTable, path: str, payload: bytes, sources: Mapping) -
         "x-from-snapshot": table.from_snapshot,
     }
     if item.tidy:
-        data = table.data
-        resource["x-units"] = {k: dictionary.MEASURES[k].unit for k in dictionary.MEASURES if k in set(data["measure"])}
+        # the sets are built once: inside the comprehensions they were rebuilt per key, seconds for a large table
+        measures, drugs = set(table.data["measure"].unique()), set(table.data["drug"].unique())
+        resource["x-units"] = {k: dictionary.MEASURES[k].unit for k in dictionary.MEASURES if k in measures}
         resource["x-drugs"] = {
-            k: {"title": t.title, "icd10": t.icd10} for k, t in dictionary.DRUGS.items() if k in set(data["drug"])
+            k: {"title": t.title, "icd10": t.icd10} for k, t in dictionary.DRUGS.items() if k in drugs
         }
     if getattr(table, "notice", None):
         resource["x-notice"] = table.notice
@@ -631,13 +632,17 @@ def validate_package(directory: Path) -> list[str]:
             problems.append(f"{name}: header {header} does not match the fields {expected}")
             continue
         values: dict[str, list[str]] = {f: [] for f in expected}
+        # a column repeats few distinct cells (codes, flags, sources), so each is checked once per column
+        checked: list[dict[str, str | None]] = [{} for _ in fields]
         for line, row in enumerate(reader, start=2):
             if len(row) != len(fields):
                 problems.append(f"{name} line {line}: {len(row)} cells, expected {len(fields)}")
                 continue
-            for spec, cell in zip(fields, row, strict=True):
+            for spec, cell, seen in zip(fields, row, checked, strict=True):
                 values[spec["name"]].append(cell)
-                problem = _check_cell(spec, cell, missing)
+                if cell not in seen:
+                    seen[cell] = _check_cell(spec, cell, missing)
+                problem = seen[cell]
                 if problem:
                     problems.append(f"{name} line {line}, {spec['name']}: {problem}")
         rows = len(values[expected[0]]) if expected else 0
