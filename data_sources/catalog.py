@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from data_sources import nchs_drug_overdose_rates, nchs_national_final, nchs_state_drug_poisoning, nchs_vsrr
+from data_sources import (
+    cdc_dose_nonfatal,
+    nchs_county_model,
+    nchs_drug_overdose_rates,
+    nchs_national_final,
+    nchs_state_drug_poisoning,
+    nchs_vsrr,
+)
 from data_sources.schema import Table
 
 TABLES: dict[str, Callable[[], Table]] = {
@@ -16,6 +23,8 @@ TABLES: dict[str, Callable[[], Table]] = {
     nchs_vsrr.TABLE: nchs_vsrr.load,
     nchs_state_drug_poisoning.TABLE: nchs_state_drug_poisoning.load,
     nchs_drug_overdose_rates.TABLE: nchs_drug_overdose_rates.load,
+    nchs_county_model.TABLE: nchs_county_model.load,
+    cdc_dose_nonfatal.TABLE: cdc_dose_nonfatal.load,
 }
 
 

@@ -79,6 +79,41 @@ DRUGS: dict[str, Term] = {
         "Deaths as selected by an uploaded CDC WONDER query: the causes of death (ICD-10 codes) and filters are "
         "the ones listed in the export's footer, kept with the table as its query metadata.",
     ),
+    # CDC DOSE nonfatal overdoses: emergency department visits and hospitalizations, classified by discharge
+    # diagnosis codes (ICD-10-CM), not by cause of death; kept apart from the death keys so the two are never
+    # added up or drawn on one axis as if they were the same thing.
+    "nonfatal_all_drugs": Term(
+        "All drugs (nonfatal)",
+        "Emergency department visits or hospitalizations (see the measure) for a nonfatal overdose of any drug, "
+        "as counted by CDC's Drug Overdose Surveillance and Epidemiology (DOSE) program. Visits, not people: one "
+        "person can be counted more than once.",
+    ),
+    "nonfatal_opioids": Term(
+        "Opioids (nonfatal)",
+        "DOSE visits or hospitalizations for a nonfatal overdose involving any opioid (CDC's 'all opioid-involved' "
+        "group, which includes heroin and fentanyl).",
+    ),
+    "nonfatal_heroin": Term("Heroin (nonfatal)", "DOSE visits or hospitalizations for a nonfatal heroin overdose."),
+    "nonfatal_fentanyl": Term(
+        "Fentanyl (nonfatal)",
+        "DOSE visits or hospitalizations for a nonfatal fentanyl overdose. Counted from October 2020, when the "
+        "ICD-10-CM code for fentanyl poisoning came into use; earlier periods are not available.",
+    ),
+    "nonfatal_stimulants": Term(
+        "Stimulants (nonfatal)",
+        "DOSE visits or hospitalizations for a nonfatal overdose involving any stimulant (CDC's 'all "
+        "stimulant-involved' group, which includes cocaine and methamphetamine).",
+    ),
+    "nonfatal_cocaine": Term("Cocaine (nonfatal)", "DOSE visits or hospitalizations for a nonfatal cocaine overdose."),
+    "nonfatal_methamphetamine": Term(
+        "Methamphetamine (nonfatal)",
+        "DOSE visits or hospitalizations for a nonfatal methamphetamine overdose. Counted from October 2022, when "
+        "the ICD-10-CM code for methamphetamine poisoning came into use; earlier periods are not available.",
+    ),
+    "nonfatal_benzodiazepines": Term(
+        "Benzodiazepines (nonfatal)",
+        "DOSE visits or hospitalizations for a nonfatal overdose involving benzodiazepines.",
+    ),
 }
 
 MEASURES: dict[str, Term] = {
@@ -123,6 +158,73 @@ MEASURES: dict[str, Term] = {
         "drug-specific counts undercount.",
         unit="percent",
     ),
+    "model_based_age_adjusted_rate_per_100k": Term(
+        "Modelled age-adjusted death rate (range)",
+        "NCHS's model-based estimate of a county's age-adjusted drug poisoning death rate (empirical Bayes "
+        "estimates from two-stage hierarchical models that borrow strength across counties), published only as "
+        "one of 16 ranges: <2, 2-3.9, 4-5.9, ..., 28-29.9, 30+. The value is left empty; value_lower and "
+        "value_upper hold the range's bounds as printed (<2 is 0 to 2; 30+ has no upper bound).",
+        unit="deaths per 100,000 population (age-adjusted, 2000 US standard), as a range",
+    ),
+    "ed_visits": Term(
+        "Emergency department visits",
+        "Nonfatal overdose visits to emergency departments (CDC DOSE), counted by the period's length: a month, "
+        "a year or five years. Visits, not people.",
+        unit="visits",
+    ),
+    "ed_visit_rate_per_100k": Term(
+        "Emergency department visit rate",
+        "Nonfatal overdose ED visits in the period per 100,000 residents (the ed_population of the same row). A "
+        "month's rate is that month's visits, not an annual rate.",
+        unit="visits per 100,000 population in the period",
+    ),
+    "ed_population": Term(
+        "Population (ED rate denominator)",
+        "Mid-year population CDC DOSE divides ED visits by: the state's, the county's, or for US rows the sum of "
+        "the participating states' and DC's.",
+        unit="people",
+    ),
+    "ed_person_years": Term(
+        "Person-years (5-year ED rate denominator)",
+        "Sum of a county's mid-year populations over 2019-2023, the denominator of DOSE's 5-year ED visit rate.",
+        unit="person-years",
+    ),
+    "ed_visit_person_year_rate_per_100k": Term(
+        "Emergency department visit rate, 5-year",
+        "Nonfatal overdose ED visits over 2019-2023 per 100,000 person-years (ed_person_years): an average "
+        "yearly rate. Given only for counties whose state submitted all five years.",
+        unit="visits per 100,000 person-years",
+    ),
+    "hospitalizations": Term(
+        "Hospitalizations",
+        "Inpatient hospitalization discharges for a nonfatal overdose (CDC DOSE), counted by the period's length. "
+        "Stays, not people.",
+        unit="hospitalizations",
+    ),
+    "hospitalization_rate_per_100k": Term(
+        "Hospitalization rate",
+        "Nonfatal overdose hospitalizations in the period per 100,000 residents (the hospitalization_population "
+        "of the same row). A month's rate is that month's hospitalizations, not an annual rate.",
+        unit="hospitalizations per 100,000 population in the period",
+    ),
+    "hospitalization_population": Term(
+        "Population (hospitalization rate denominator)",
+        "Mid-year population CDC DOSE divides hospitalizations by: the state's, or for US rows the sum of the "
+        "participating states' and DC's.",
+        unit="people",
+    ),
+    "ed_reporting_jurisdictions": Term(
+        "States and DC submitting ED data",
+        "How many jurisdictions (states and DC) submitted emergency department data for the period: the US rows "
+        "of the ED measures add up these jurisdictions only.",
+        unit="jurisdictions",
+    ),
+    "hospitalization_reporting_jurisdictions": Term(
+        "States and DC submitting hospitalization data",
+        "How many jurisdictions (states and DC) submitted inpatient hospitalization data for the period: the US "
+        "rows of the hospitalization measures add up these jurisdictions only.",
+        unit="jurisdictions",
+    ),
 }
 
 FLAGS: dict[str, str] = {
@@ -137,10 +239,21 @@ FLAGS: dict[str, str] = {
     "missing": "Not reported by the publisher.",
     "secondary_source": "Read in a secondary text that quotes the primary CDC/NIDA figure; the primary table "
     "itself was not reachable. Shown with a hollow marker.",
+    "model_based": "A statistical model's estimate (NCHS small-area model), not a rate computed from the place's "
+    "own deaths.",
+    "range_only": "The publisher gives only a range, never the figure: value is empty and value_lower/value_upper "
+    "hold the range's bounds (not a confidence interval).",
+    "may_be_underestimated": "The publisher warns that rates for this state and year may be too low: many deaths "
+    "were still pending investigation or were coded to an ill-defined cause (R99).",
+    "participating_jurisdictions": "Adds up only the states and DC that submitted data for the period, which "
+    "change from year to year: not a national total.",
+    "no_diagnosis_code": "Not available: the diagnosis code for this drug did not exist yet (fentanyl before "
+    "October 2020, methamphetamine before October 2022).",
 }
 
 #: A missing value must carry one of these flags, so a blank is never mistaken for zero.
 MISSING_REASON_FLAGS: set[str] = {"suppressed", "unreliable", "low_quality", "not_applicable", "missing"}
+MISSING_REASON_FLAGS |= {"range_only", "no_diagnosis_code"}  # county model ranges; DOSE drugs not yet coded
 
 GEO_LEVELS: dict[str, str] = {
     "nation": "United States (geo_code US).",
@@ -168,8 +281,10 @@ COLUMN_DESCRIPTIONS: dict[str, str] = {
     "age_group": "all, or an age band in years such as 25-34.",
     "race_ethnicity": "all, or the publisher's race and Hispanic origin group.",
     "value": "The figure. Blank when the publisher withheld it; value_flag then says why.",
-    "value_lower": "Lower 95% confidence limit, where the publisher gives one.",
-    "value_upper": "Upper 95% confidence limit, where the publisher gives one.",
+    "value_lower": "Lower 95% confidence limit, where the publisher gives one; for a range-only figure (value_flag "
+    "range_only), the range's lower bound.",
+    "value_upper": "Upper 95% confidence limit, where the publisher gives one; for a range-only figure (value_flag "
+    "range_only), the range's upper bound.",
     "value_flag": "Qualifiers separated by ';' (provisional, suppressed, unreliable, ...). Blank = none.",
     "provenance": "primary or secondary: how directly the figure was read from its publisher.",
     "source_detail": "Where exactly the figure was read (table, page, quotation).",
