@@ -3,24 +3,29 @@
 From CDC's Drug Overdose Surveillance and Epidemiology (DOSE) dashboard download (discharge data), one CSV per
 sheet of its .xlsx file:
 
-* ``Jurisdiction Counts & Rates``: the states and DC that submit data, and ``US`` (their sum), by month and year,
-  ED visits (``ED``) and inpatient hospitalizations (``HOSP``), counts and rates per 100,000 for eight drug
+* ``Jurisdiction Counts & Rates``: the states and DC that submit data, and ``US`` (their sum), per year, ED
+  visits (``ED``) and inpatient hospitalizations (``HOSP``), counts and rates per 100,000 for eight drug
   groups, with the population; -> measures ``ed_visits``, ``ed_visit_rate_per_100k``, ``ed_population`` and
   ``hospitalizations``, ``hospitalization_rate_per_100k``, ``hospitalization_population``; drugs ``nonfatal_*``.
 * ``County Counts & Rates``: all-drug ED visits of each county's residents treated in their own state (people
   treated in another state, or whose county is unknown, are not in these rows), per year 2018-2023 and over
   2019-2023 (``period_months`` 60, rate per 100,000 person-years: ``ed_visit_person_year_rate_per_100k`` with
   ``ed_person_years``). Five-year figures exist only for states that submitted all five years.
-* ``US Jurisdiction Submissions``: how many states and DC submitted each dataset each month and year ->
+* ``US Jurisdiction Submissions``: how many states and DC submitted each dataset each year ->
   ``ed_reporting_jurisdictions`` and ``hospitalization_reporting_jurisdictions`` on the US rows.
+
+Only yearly figures are kept (``month`` ``all``; and the counties' 2019-2023 rows). The two state sheets also
+give each month (12 of every 13 rows); those rows are checked for a valid period (month 1-12, year, time frame)
+and then left out, which keeps the bundled table small.
 
 The ``US`` rows add up the participating jurisdictions only (28-29 for ED, 33-34 for hospitalizations), which
 change by year: they are not national totals. They are named "US (participating states and DC)" and flagged
 ``participating_jurisdictions``; the build checks that their population is the sum of that period's states'.
 
 Markers as published: ``suppressed`` (CDC withholds counts of 1-9 and rates from 1-19 visits) -> value empty,
-flag ``suppressed``, never 0; ``NA`` -> value empty, flag ``no_diagnosis_code`` for fentanyl before October 2020
-and methamphetamine before October 2022 (CDC's footnote: no ICD-10-CM code yet), ``missing`` otherwise; ``.``
+flag ``suppressed``, never 0, and ``source_detail`` quotes the rule; ``NA`` -> value empty, flag
+``no_diagnosis_code`` for fentanyl in 2018-2020 and methamphetamine in 2018-2022 (CDC's footnote: no ICD-10-CM
+code before October 2020 and October 2022, so no whole year before then has one), ``missing`` otherwise; ``.``
 marks a column that does not apply to the row (population of a 5-year row) and gives no row. Counts of 0 are real
 zeros. Visits are not people, and ED visits are not deaths: never divide one by the other.
 
@@ -28,7 +33,7 @@ The build refuses, naming the row and the problem: unexpected columns, an unknow
 FIPS or one outside its state, a cell that is neither a number nor a known marker, a rate that differs from
 count / population x 100,000 by more than 0.05 (CDC rounds rates to one decimal), a period given twice, a US
 population that is not the sum of its jurisdictions', or a submission count that differs from the number of
-jurisdictions with rows.
+jurisdictions with rows for that year.
 """
 
 from __future__ import annotations
@@ -36,11 +41,13 @@ from __future__ import annotations
 import string
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from data_sources import counties
+from data_sources.dictionary import TIDY
 from data_sources.geography import BY_USPS
-from data_sources.schema import COLUMNS, SchemaError, Source, Table, conform, join_flags
+from data_sources.schema import SchemaError, Source, Table, conform, join_flags
 from data_sources.snapshot import SNAPSHOT_DIR, read_table
 
 TABLE = "dose_nonfatal"
@@ -132,29 +139,27 @@ def read_download(directory: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataF
 
 # --- tidy (pure) ------------------------------------------------------------------------------------------------
 def tidy(jurisdictions: pd.DataFrame, county_rows: pd.DataFrame, submissions: pd.DataFrame) -> pd.DataFrame:
-    """The three sheets (text cells) -> one tidy frame: states and US, counties, and the submission counts."""
+    """The three sheets (text cells) -> one tidy frame of yearly figures: states and US, counties (each year and
+    2019-2023), and the submission counts. Monthly rows are checked for a valid period, then left out."""
     frames = [tidy_jurisdictions(jurisdictions), tidy_counties(county_rows), tidy_submissions(submissions)]
     _check_submissions(jurisdictions, submissions)
     out = pd.concat(frames, ignore_index=True)
     out = out.sort_values(["geo_level", "geo_code", "period_months", "period_end_date", "measure", "drug"])
-    return conform(out[list(COLUMNS)], table=TABLE)
+    return conform(out[list(TIDY.columns)], table=TABLE)
 
 
 def tidy_jurisdictions(raw: pd.DataFrame) -> pd.DataFrame:
-    """``Jurisdiction Counts & Rates`` -> counts, rates and population for the states, DC and US, by month and year."""
+    """``Jurisdiction Counts & Rates`` -> yearly counts, rates and population for the states, DC and US."""
     sheet = "Jurisdiction Counts & Rates"
-    raw = _checked_header(raw, JURISDICTION_HEADER, sheet)
-    where = raw["jurisdiction"].str.strip()
+    raw = _annual(_checked_header(raw, JURISDICTION_HEADER, sheet), sheet)
+    where = raw["jurisdiction"]
     _refuse(raw, ~(where.isin(BY_USPS) | (where == "US")), sheet, "unknown jurisdiction (not a state, DC or US)")
-    _check_period(raw, sheet)
     _refuse(raw, ~raw["dataset"].isin(DATASETS), sheet, f"dataset is not one of {list(DATASETS)}")
     _refuse(raw, ~raw["population"].str.fullmatch(r"\d+"), sheet, "population is not a whole number")
-    _refuse(raw, raw.duplicated(["jurisdiction", "month", "year", "dataset"], keep=False), sheet, "period given twice")
+    _refuse(raw, raw.duplicated(["jurisdiction", "year", "dataset"], keep=False), sheet, "year given twice")
     _check_us_population(raw, sheet)
 
-    monthly = raw["month"] != "all"
     year = raw["year"].astype(int)
-    month = raw["month"].where(monthly, "12").astype(int)
     is_us = where == "US"
     base = pd.DataFrame(
         {
@@ -162,9 +167,8 @@ def tidy_jurisdictions(raw: pd.DataFrame) -> pd.DataFrame:
             "geo_code": where.map(lambda w: "US" if w == "US" else BY_USPS[w].fips),
             "geo_name": where.map(lambda w: US_NAME if w == "US" else BY_USPS[w].name),
             "year": year,
-            "period_end_date": pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": 1}))
-            + pd.offsets.MonthEnd(0),
-            "period_months": monthly.map({True: 1, False: 12}),
+            "period_end_date": pd.to_datetime(year.astype(str) + "-12-31"),
+            "period_months": 12,
         }
     )
     scope = is_us.map({True: "participating_jurisdictions", False: ""})
@@ -187,16 +191,14 @@ def tidy_jurisdictions(raw: pd.DataFrame) -> pd.DataFrame:
             counts = _cells(raw.loc[rows, f"count_{column}"], sheet, f"count_{column}")
             rates = _cells(raw.loc[rows, f"rate_{column}"], sheet, f"rate_{column}")
             _check_rates(raw[rows], counts, rates, population[rows], sheet, column)
-            not_coded = _not_coded(column, year[rows], month[rows], monthly[rows])
+            not_coded = _not_coded(column, year[rows])
             for measure, values, field in ((count_measure, counts, "count"), (rate_measure, rates, "rate")):
                 cells = raw.loc[rows, f"{field}_{column}"]
                 flags = _flags(cells, not_coded, scope[rows])
                 parts.append(
                     _rows(base[rows], drug, measure, values, flags, _detail(detail, f"{field}_{column}", cells))
                 )
-    out = pd.concat(parts, ignore_index=True)
-    out["source_id"] = SOURCE.id
-    return out
+    return _complete(pd.concat(parts, ignore_index=True))
 
 
 def tidy_counties(raw: pd.DataFrame) -> pd.DataFrame:
@@ -288,22 +290,17 @@ def tidy_counties(raw: pd.DataFrame) -> pd.DataFrame:
             _detail(detail, "person_years", raw.loc[five_year, "person_years"]),
         ),
     ]
-    out = pd.concat(parts, ignore_index=True)
-    out["source_id"] = SOURCE.id
-    return out
+    return _complete(pd.concat(parts, ignore_index=True))
 
 
 def tidy_submissions(raw: pd.DataFrame) -> pd.DataFrame:
-    """``US Jurisdiction Submissions`` -> how many states and DC the US rows of each dataset and period add up."""
+    """``US Jurisdiction Submissions`` -> how many states and DC the US rows of each dataset and year add up."""
     sheet = "US Jurisdiction Submissions"
-    raw = _checked_header(raw, SUBMISSIONS_HEADER, sheet)
-    _check_period(raw, sheet)
+    raw = _annual(_checked_header(raw, SUBMISSIONS_HEADER, sheet), sheet)
     _refuse(raw, ~raw["dataset"].isin(DATASETS), sheet, f"dataset is not one of {list(DATASETS)}")
     _refuse(raw, ~raw["jurisdiction_count"].str.fullmatch(r"\d+"), sheet, "jurisdiction_count is not a number")
-    _refuse(raw, raw.duplicated(["dataset", "month", "year"], keep=False), sheet, "period given twice")
-    monthly = raw["month"] != "all"
+    _refuse(raw, raw.duplicated(["dataset", "year"], keep=False), sheet, "year given twice")
     year = raw["year"].astype(int)
-    month = raw["month"].where(monthly, "12").astype(int)
     out = pd.DataFrame(
         {
             "source_id": SOURCE.id,
@@ -311,9 +308,8 @@ def tidy_submissions(raw: pd.DataFrame) -> pd.DataFrame:
             "geo_code": "US",
             "geo_name": US_NAME,
             "year": year,
-            "period_end_date": pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": 1}))
-            + pd.offsets.MonthEnd(0),
-            "period_months": monthly.map({True: 1, False: 12}),
+            "period_end_date": pd.to_datetime(year.astype(str) + "-12-31"),
+            "period_months": 12,
             "drug": "nonfatal_all_drugs",
             "measure": raw["dataset"].map(lambda d: DATASETS[d][3]),
             "value": raw["jurisdiction_count"].astype(float),
@@ -329,7 +325,14 @@ def load() -> Table:
     """The bundled table (``data_sources/snapshots/dose_nonfatal.csv.gz``): a 2018-2023 download of CDC's dashboard,
     the source of record here (there is no API to refresh it from)."""
     stored = read_table(TABLE, SNAPSHOT_DIR)
-    return Table(name=TABLE, data=stored.data, sources=SOURCES, retrieved_at=stored.retrieved_at, from_snapshot=True)
+    return Table(
+        name=TABLE,
+        data=stored.data,
+        sources=SOURCES,
+        retrieved_at=stored.retrieved_at,
+        from_snapshot=True,
+        schema=TIDY,
+    )
 
 
 # --- helpers -----------------------------------------------------------------------------------------------------
@@ -340,6 +343,13 @@ def _checked_header(raw: pd.DataFrame, header: tuple[str, ...], sheet: str) -> p
     if tuple(raw.columns) != header:
         raise SchemaError(f"{TABLE}, sheet {sheet}: expected columns {list(header)}; found {list(raw.columns)}")
     return raw.apply(lambda col: col.str.strip())
+
+
+def _annual(raw: pd.DataFrame, sheet: str) -> pd.DataFrame:
+    """The sheet's yearly rows (``month`` ``all``), once every row's period is checked. The index is kept, so a
+    refusal still names the row's place in the sheet."""
+    _check_period(raw, sheet)
+    return raw[raw["month"] == "all"]
 
 
 def _check_period(raw: pd.DataFrame, sheet: str) -> None:
@@ -392,7 +402,7 @@ def _check_us_population(raw: pd.DataFrame, sheet: str) -> None:
     states = population[raw["jurisdiction"] != "US"].groupby([k[raw["jurisdiction"] != "US"] for k in keys]).sum()
     us_rows = raw["jurisdiction"] == "US"
     for i in raw.index[us_rows]:
-        key = (raw.at[i, "dataset"], raw.at[i, "year"], raw.at[i, "month"])
+        key = (str(raw.at[i, "dataset"]), str(raw.at[i, "year"]), str(raw.at[i, "month"]))
         total = int(states.get(key, 0))
         if total != population[i]:
             raise SchemaError(
@@ -402,13 +412,15 @@ def _check_us_population(raw: pd.DataFrame, sheet: str) -> None:
 
 
 def _check_submissions(jurisdictions: pd.DataFrame, submissions: pd.DataFrame) -> None:
-    """Each submission count must equal the number of states and DC with rows for that dataset and period."""
-    rows = _checked_header(jurisdictions, JURISDICTION_HEADER, "Jurisdiction Counts & Rates")
+    """Each yearly submission count must equal the number of states and DC with rows for that dataset and year."""
+    sheet = "Jurisdiction Counts & Rates"
+    rows = _annual(_checked_header(jurisdictions, JURISDICTION_HEADER, sheet), sheet)
     rows = rows[rows["jurisdiction"] != "US"]
-    present = rows.groupby(["dataset", "year", "month"])["jurisdiction"].nunique()
-    sub = _checked_header(submissions, SUBMISSIONS_HEADER, "US Jurisdiction Submissions")
+    present = rows.groupby(["dataset", "year"])["jurisdiction"].nunique()
+    sheet = "US Jurisdiction Submissions"
+    sub = _annual(_checked_header(submissions, SUBMISSIONS_HEADER, sheet), sheet)
     for rec in sub.to_dict("records"):
-        key = (rec["dataset"], rec["year"], rec["month"])
+        key = (rec["dataset"], rec["year"])
         found = int(present.get(key, 0))
         if found != int(rec["jurisdiction_count"]):
             raise SchemaError(
@@ -417,25 +429,25 @@ def _check_submissions(jurisdictions: pd.DataFrame, submissions: pd.DataFrame) -
             )
 
 
-def _not_coded(column: str, year: pd.Series, month: pd.Series, monthly: pd.Series) -> pd.Series:
-    """Periods that begin before the drug had a diagnosis code (a whole year counts if any month of it does)."""
+def _not_coded(column: str, year: pd.Series) -> pd.Series:
+    """Years with a month before the drug had a diagnosis code (codes began in October, so their first year too)."""
     if column not in CODED_FROM:
         return pd.Series(False, index=year.index)
-    first_year, first_month = CODED_FROM[column]
-    before_month = (year < first_year) | ((year == first_year) & (month < first_month))
-    return before_month.where(monthly, year <= first_year)
+    first_year, _ = CODED_FROM[column]
+    return year <= first_year
 
 
 def _flags(cells: pd.Series, not_coded: pd.Series, scope: pd.Series) -> pd.Series:
     """value_flag per cell: suppressed, no_diagnosis_code or missing for the markers, plus the row's scope flag."""
-    not_coded, scope = not_coded.loc[cells.index], scope.loc[cells.index]
-    reason = pd.Series("", index=cells.index, dtype=object)
-    na = cells == "NA"
-    reason[cells == "suppressed"] = "suppressed"
-    reason[na & not_coded] = "no_diagnosis_code"
-    reason[na & ~not_coded] = "missing"
+    na = (cells == "NA").to_numpy()
+    reason = np.select(
+        [(cells == "suppressed").to_numpy(), na & not_coded.loc[cells.index].to_numpy(), na],
+        ["suppressed", "no_diagnosis_code", "missing"],
+        default="",
+    )
+    scopes = scope.loc[cells.index]
     return pd.Series(
-        [join_flags(r or None, s or None) for r, s in zip(reason, scope, strict=True)], index=cells.index, dtype=object
+        [join_flags(r or None, s or None) for r, s in zip(reason, scopes, strict=True)], index=cells.index, dtype=object
     )
 
 
@@ -450,13 +462,14 @@ def _detail(prefix: str, column: str, cells: pd.Series) -> pd.Series:
 def _rows(
     base: pd.DataFrame, drug: str, measure: str, values: pd.Series, flags: pd.Series, detail: str | pd.Series
 ) -> pd.DataFrame:
-    out = base.copy()
-    out["drug"] = drug
-    out["measure"] = measure
-    out["value"] = values.astype("Float64").to_numpy()
-    out["value_flag"] = flags.to_numpy() if isinstance(flags, pd.Series) else flags
-    out["source_detail"] = detail.to_numpy() if isinstance(detail, pd.Series) else detail
-    return _complete(out)
+    """One measure of one drug for the rows of ``base``; :func:`_complete` fills the shared columns afterwards."""
+    return base.assign(
+        drug=drug,
+        measure=measure,
+        value=values.astype("Float64").to_numpy(),
+        value_flag=flags.to_numpy() if isinstance(flags, pd.Series) else flags,
+        source_detail=detail.to_numpy() if isinstance(detail, pd.Series) else detail,
+    )
 
 
 def _complete(frame: pd.DataFrame) -> pd.DataFrame:
@@ -474,13 +487,13 @@ def _complete(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _refuse(raw: pd.DataFrame, bad: pd.Series, sheet: str, problem: str) -> None:
     """Raise SchemaError naming the sheet, the first offending rows (1 = first data row) and their cells."""
-    bad = bad.fillna(True).astype(bool).to_numpy()
-    if not bad.any():
+    flagged = bad.fillna(True).astype(bool).to_numpy()
+    if not flagged.any():
         return
-    rows = raw[bad].head(3)
+    rows = raw[flagged].head(3)
     shown = "; ".join(
         f"row {i + 1}: " + ", ".join(f"{k}={v!r}" for k, v in list(rec.items())[:5])
         for i, rec in zip(rows.index, rows.to_dict("records"), strict=True)
     )
-    more = int(bad.sum()) - len(rows)
+    more = int(flagged.sum()) - len(rows)
     raise SchemaError(f"{TABLE}, sheet {sheet}: {problem} ({shown}{f' and {more} more' if more else ''})")

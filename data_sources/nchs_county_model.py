@@ -35,8 +35,9 @@ from pathlib import Path
 import pandas as pd
 
 from data_sources import counties
+from data_sources.dictionary import TIDY
 from data_sources.geography import BY_FIPS, BY_NAME
-from data_sources.schema import COLUMNS, SchemaError, Source, Table, conform
+from data_sources.schema import SchemaError, Source, Table, conform
 from data_sources.snapshot import SNAPSHOT_DIR, read_table
 
 TABLE = "county_model_rates"
@@ -167,14 +168,21 @@ def tidy(raw: pd.DataFrame) -> pd.DataFrame:
     )
     out = pd.concat([rate, population], ignore_index=True)
     out = out.sort_values(["geo_code", "year", "measure"], kind="stable")
-    return conform(out[list(COLUMNS)], table=TABLE)
+    return conform(out[list(TIDY.columns)], table=TABLE)
 
 
 def load() -> Table:
     """The bundled table (``data_sources/snapshots/county_model_rates.csv.gz``). The dataset is final (NCHS
     replaced it with a newer series rather than updating it), so the snapshot is the source of record."""
     stored = read_table(TABLE, SNAPSHOT_DIR)
-    return Table(name=TABLE, data=stored.data, sources=SOURCES, retrieved_at=stored.retrieved_at, from_snapshot=True)
+    return Table(
+        name=TABLE,
+        data=stored.data,
+        sources=SOURCES,
+        retrieved_at=stored.retrieved_at,
+        from_snapshot=True,
+        schema=TIDY,
+    )
 
 
 def range_label(lower: float | None, upper: float | None) -> str:
@@ -182,9 +190,10 @@ def range_label(lower: float | None, upper: float | None) -> str:
 
     Raises KeyError for bounds that are not one of the 16 ranges.
     """
-    upper = None if upper is None or pd.isna(upper) else float(upper)
+    high = None if upper is None or pd.isna(upper) else float(upper)
+    low = None if lower is None or pd.isna(lower) else float(lower)
     for label, bounds in RANGES.items():
-        if bounds == (float(lower), upper):
+        if bounds == (low, high):
             return label
     raise KeyError(f"({lower}, {upper}) are not the bounds of a published range")
 
@@ -204,13 +213,13 @@ def _empty(frame: pd.DataFrame) -> pd.Series:
 
 def _refuse(raw: pd.DataFrame, bad: pd.Series, problem: str) -> None:
     """Raise SchemaError naming the first offending rows (1 = first data row) and their cells."""
-    bad = bad.fillna(True).astype(bool).to_numpy()
-    if not bad.any():
+    flagged = bad.fillna(True).astype(bool).to_numpy()
+    if not flagged.any():
         return
-    rows = raw[bad].head(3)
+    rows = raw[flagged].head(3)
     shown = "; ".join(
         f"row {i + 1}: " + ", ".join(f"{k}={v!r}" for k, v in rec.items())
         for i, rec in zip(rows.index, rows.to_dict("records"), strict=True)
     )
-    more = int(bad.sum()) - len(rows)
+    more = int(flagged.sum()) - len(rows)
     raise SchemaError(f"{DATASET_ID}: {problem} ({shown}{f' and {more} more' if more else ''})")

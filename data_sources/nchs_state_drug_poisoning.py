@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data_sources import live
+from data_sources import freshness, socrata
 from data_sources.geography import place
 from data_sources.schema import SchemaError, Source, Table, conform, join_flags
 
@@ -84,7 +84,7 @@ RATES = {
 
 def tidy(records: list[dict]) -> pd.DataFrame:
     """SODA JSON records (values as strings) -> the tidy contract: deaths, population and both rates."""
-    raw = live.records_frame(records, FIELDS, DATASET_ID, keys=KEYS, optional=OPTIONAL)
+    raw = socrata.records_frame(records, FIELDS, DATASET_ID, keys=KEYS, optional=OPTIONAL)
     unknown_sex = sorted(set(raw["sex"]) - set(SEX))
     unknown_race = sorted(set(raw["race_and_hispanic_origin"]) - set(RACE))
     if unknown_sex or unknown_race:
@@ -93,7 +93,7 @@ def tidy(records: list[dict]) -> pd.DataFrame:
     for rec in raw.to_dict("records"):
         level, code, name = place(rec["state"])
         year = int(float(rec["year"]))
-        deaths = live.parse_number(rec["deaths"])
+        deaths = socrata.parse_number(rec["deaths"])
         base = {
             "source_id": SOURCE.id,
             "geo_level": level,
@@ -110,7 +110,7 @@ def tidy(records: list[dict]) -> pd.DataFrame:
             "source_detail": f"data.cdc.gov {DATASET_ID}, 1999-2017 release",
         }
         for measure, field in (("deaths", "deaths"), ("population", "population")):
-            value = live.parse_number(rec[field])
+            value = socrata.parse_number(rec[field])
             rows.append(
                 {
                     **base,
@@ -122,7 +122,7 @@ def tidy(records: list[dict]) -> pd.DataFrame:
                 }
             )
         for measure, (field, low, high) in RATES.items():
-            value = live.parse_number(rec[field])
+            value = socrata.parse_number(rec[field])
             if value is None and measure == "age_adjusted_rate_per_100k" and base["age_group"] != "all":
                 continue  # NCHS age-adjusts only all-ages rows; an age band has no age-adjusted rate
             unreliable = deaths is not None and deaths < UNRELIABLE_BELOW
@@ -132,8 +132,8 @@ def tidy(records: list[dict]) -> pd.DataFrame:
                     **base,
                     "measure": measure,
                     "value": value,
-                    "value_lower": live.parse_number(rec[low]),
-                    "value_upper": live.parse_number(rec[high]),
+                    "value_lower": socrata.parse_number(rec[low]),
+                    "value_upper": socrata.parse_number(rec[high]),
                     "value_flag": flag,
                 }
             )
@@ -142,7 +142,7 @@ def tidy(records: list[dict]) -> pd.DataFrame:
 
 def load() -> Table:
     """The freshest good copy: the refreshed cache if valid, else the bundled snapshot (with a notice)."""
-    return live.load_freshest(TABLE, SOURCES)
+    return freshness.load_freshest(TABLE, SOURCES)
 
 
 def _age(label: str) -> str:

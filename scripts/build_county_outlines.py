@@ -26,6 +26,7 @@ import argparse
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 from data_sources.geography import BY_FIPS
 
@@ -124,8 +125,8 @@ def by_state(topology: dict) -> tuple[dict[str, dict], dict[str, str]]:
     empty = [fips for fips, features in states.items() if not features]
     if empty:
         raise ValueError(f"no counties found for states {empty}")
-    collections = {
-        fips: {"type": "FeatureCollection", "features": sorted(features, key=lambda f: f["id"])}
+    collections: dict[str, dict[str, Any]] = {
+        fips: {"type": "FeatureCollection", "features": sorted(features, key=lambda f: str(f["id"]))}
         for fips, features in states.items()
     }
     return collections, flat

@@ -4,11 +4,12 @@ Load -> tidy -> save, through the same ``tidy`` the tests exercise:
 
 * ``county_model_rates`` <- ``nchs_pbkm-d27e_county_model_based_1999_2016.csv`` (NCHS model-based county death
   rates as 16 ranges, 56,448 county-years) -> ``data_sources/snapshots/county_model_rates.csv.gz``;
-* ``dose_nonfatal`` <- ``dose_dx_2018_2023/`` (CDC DOSE jurisdiction and county sheets and the submission counts)
-  -> ``data_sources/snapshots/dose_nonfatal.csv.gz``.
+* ``dose_nonfatal`` <- ``dose_dx_2018_2023/`` (CDC DOSE jurisdiction and county sheets and the submission counts;
+  yearly figures only, the monthly rows are checked and left out) -> ``data_sources/snapshots/dose_nonfatal.csv.gz``.
 
-Both are stored gzipped (about 17 and 23 MB as plain CSV; gzip keeps a fresh clone light and reads in well
-under a second). Any row the loaders refuse stops the build with the loader's message.
+Both are written by the one writer (``snapshot.write_table`` -> ``export.to_csv_bytes``) and stored gzipped
+(``compress=True``: the plain CSVs are several MB each; gzip keeps a fresh clone light). Any row the loaders
+refuse stops the build with the loader's message.
 
 Run: ``python -m scripts.build_county_snapshots [--data-dir ../shared/data]``.
 """
@@ -52,9 +53,9 @@ def main() -> None:
             {
                 "title": cdc_dose_nonfatal.SOURCE.title,
                 "origin": "CDC DOSE dashboard download DOSE_dx_Dashboard_011325, sheets Jurisdiction Counts & Rates "
-                "(5,018 rows), County Counts & Rates (14,196 rows) and US Jurisdiction Submissions (156 rows), as "
-                "CSVs copied into the data pack from mattkiefer/us-overdoses (data/cdc/DOSE_dx_Dashboard_011325-2/, "
-                "commit 726e2a90).",
+                "(5,018 rows, of which the 386 yearly rows are kept), County Counts & Rates (14,196 rows) and US "
+                "Jurisdiction Submissions (156 rows, of which the 12 yearly rows are kept), as CSVs copied into the "
+                "data pack from mattkiefer/us-overdoses (data/cdc/DOSE_dx_Dashboard_011325-2/, commit 726e2a90).",
             },
         ),
     ]

@@ -4,7 +4,7 @@ Reads ``../shared/data/national_overdose_deaths_by_drug.csv`` (1999-2023, first 
 ``national_overdose_deaths_by_drug_2018_2023.csv`` (second pass), splits each row's citation into one per
 figure, maps it to a registered source, grades it primary or secondary, and writes the tidy snapshot.
 
-Run: ``.venv/bin/python scripts/build_national_snapshot.py [--data-dir ../shared/data]``.
+Run from the project directory: ``.venv/bin/python -m scripts.build_national_snapshot [--data-dir ../shared/data]``.
 
 Editorial rules (see the data pack's README, "Mismatches and cautions"):
 * figures labelled LOW PROVENANCE are left out, except heroin 2018 (14,996), which CDC's archived heroin page
@@ -19,12 +19,9 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 from pathlib import Path
 
 import pandas as pd
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from data_sources.nchs_national_final import SOURCES, TABLE
 from data_sources.schema import join_flags

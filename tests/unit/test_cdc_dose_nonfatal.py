@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import gzip
+
 import pandas as pd
 import pytest
 from paths import FULL
 
 from data_sources import cdc_dose_nonfatal, counties
 from data_sources.cdc_dose_nonfatal import COUNTY_HEADER, JURISDICTION_HEADER, SUBMISSIONS_HEADER, tidy
+from data_sources.export import to_csv_bytes
 from data_sources.schema import SchemaError, has_flag
+from data_sources.snapshot import SNAPSHOT_DIR
 
 DOSE = FULL / "dose_dx_2018_2023"
 
@@ -155,14 +159,35 @@ def test_county_rows_one_and_five_years():
     assert set(five["year"]) == {2023}
 
 
-def test_monthly_rows_end_on_the_last_day_of_their_month():
-    monthly = {"month": "2", "year": "2020", "time_frame": "monthly", "count_fentanyl": "NA", "rate_fentanyl": "NA"}
-    jurisdictions, county, _ = sheets(monthly)
-    submissions = pd.DataFrame([{"dataset": "ED", "month": "2", "year": "2020", "jurisdiction_count": "1"}])
-    out = tidy(jurisdictions, county, submissions)
-    fentanyl = row(out, geo_code="04", drug="nonfatal_fentanyl", measure="ed_visits")
-    assert str(fentanyl["period_end_date"].date()) == "2020-02-29" and fentanyl["period_months"] == 1
-    assert fentanyl["value_flag"] == "no_diagnosis_code"
+def test_monthly_rows_are_checked_then_left_out():
+    jurisdictions, county, submissions = sheets()
+    monthly = {"month": "2", "year": "2020", "time_frame": "monthly"}
+    with_months = pd.concat([jurisdictions, jurisdictions.assign(**monthly)], ignore_index=True)
+    sub_months = pd.concat([submissions, submissions.assign(month="2", year="2020")], ignore_index=True)
+    out = tidy(with_months, county, sub_months)
+    pd.testing.assert_frame_equal(out, tidy(jurisdictions, county, submissions))
+    assert set(out["period_months"]) == {12, 60} and set(out["period_end_date"].dt.strftime("%m-%d")) == {"12-31"}
+    with pytest.raises(SchemaError, match=r"month is neither 'all' nor 1-12 \(row 3"):
+        tidy(
+            pd.concat([jurisdictions, jurisdictions.assign(**{**monthly, "month": "13"})], ignore_index=True),
+            county,
+            submissions,
+        )
+
+
+@pytest.mark.parametrize(
+    ("year", "flag"),
+    [("2020", "no_diagnosis_code"), ("2021", "missing")],  # fentanyl's code came into use in October 2020
+)
+def test_na_is_no_diagnosis_code_only_for_years_before_the_code(year, flag):
+    override = {"year": year, "count_fentanyl": "NA", "rate_fentanyl": "NA"}
+    jurisdictions, county, _ = sheets(override)
+    submissions = pd.DataFrame([{"dataset": "ED", "month": "all", "year": year, "jurisdiction_count": "1"}])
+    fentanyl = row(
+        tidy(jurisdictions, county, submissions), geo_code="04", drug="nonfatal_fentanyl", measure="ed_visits"
+    )
+    assert pd.isna(fentanyl["value"]) and fentanyl["value_flag"] == flag
+    assert str(fentanyl["period_end_date"].date()) == f"{year}-12-31" and fentanyl["period_months"] == 12
 
 
 @pytest.mark.parametrize(
@@ -179,7 +204,7 @@ def test_monthly_rows_end_on_the_last_day_of_their_month():
         ({"time_frame": "monthly"}, None, "1", "time_frame does not match month"),
         ({"population": "1,000,000"}, None, "1", "population is not a whole number"),
         (None, {"type": "3 year"}, "1", "type is neither"),
-        (None, None, "2", "says 2 jurisdictions submitted ED 2021 all, but .* has rows for 1"),
+        (None, None, "2", "says 2 jurisdictions submitted ED 2021, but .* has rows for 1"),
     ],
 )
 def test_bad_rows_are_refused_by_name(jurisdiction, county, submissions, message):
@@ -214,6 +239,14 @@ def test_us_annual_ed_all_drugs_as_published(table):
     assert (
         us[(2018, "ed_reporting_jurisdictions")] == 28 and us[(2022, "hospitalization_reporting_jurisdictions")] == 33
     )
+
+
+def test_the_bundle_holds_yearly_rows_only_as_the_writer_writes_them(table):
+    assert set(table["period_months"]) == {12, 60}
+    assert set(table.loc[table["period_months"] == 60, "geo_level"]) == {"county"}
+    assert set(table["year"]) == set(range(2018, 2024))
+    stored = gzip.decompress((SNAPSHOT_DIR / f"{cdc_dose_nonfatal.TABLE}.csv.gz").read_bytes())
+    assert stored == to_csv_bytes(table)  # reading lost nothing: writing again gives the same bytes
 
 
 def test_no_suppressed_or_unavailable_figure_is_a_number(table):

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import gzip
+
 import pandas as pd
 import pytest
 from paths import FULL
 
 from data_sources import counties, nchs_county_model
+from data_sources.export import to_csv_bytes
 from data_sources.nchs_county_model import HEADER, RANGE_COLUMN, RANGES, range_label, tidy
 from data_sources.schema import SchemaError, has_flag
+from data_sources.snapshot import SNAPSHOT_DIR
 
 EXPORT = FULL / "nchs_pbkm-d27e_county_model_based_1999_2016.csv"
 
@@ -116,6 +120,9 @@ def test_los_angeles_2016(table):
 
 def test_snapshot_shape_and_no_value_is_invented(table):
     assert len(table) == 2 * 56_448
+    stored = gzip.decompress((SNAPSHOT_DIR / f"{nchs_county_model.TABLE}.csv.gz").read_bytes())
+    assert stored == to_csv_bytes(table)  # reading lost nothing: writing again gives the same bytes
+    assert b",,0.0,2.0,model_based;range_only,primary," in stored  # a range's bounds with the rate's decimal
     rate = table[table["measure"] == nchs_county_model.MEASURE]
     assert rate["value"].isna().all() and has_flag(rate["value_flag"], "range_only").all()
     assert table["geo_code"].str.fullmatch(r"\d{5}").all()
