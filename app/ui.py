@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import partial
 
+import pandas as pd
 import streamlit as st
 
 from app import permalink
@@ -50,13 +51,15 @@ def summary_box(lines: Sequence[str], *, title: str = "What the chart shows") ->
 
 def download(view: ChartView, label: str = "Download these rows (CSV)") -> None:
     """A CSV download of the view's rows, written when clicked."""
+    csv_button(label, view.rows, f"{view.key}.csv", key=f"download_{view.key}")
+
+
+def csv_button(
+    label: str, rows: pd.DataFrame, file_name: str, *, icon: str = ":material/download:", key: str | None = None
+) -> None:
+    """A download button for ``rows`` as CSV, from the one writer, built when clicked (not on every rerun)."""
     st.download_button(
-        label,
-        partial(to_csv_bytes, view.rows),
-        file_name=f"{view.key}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        key=f"download_{view.key}",
+        label, partial(to_csv_bytes, rows), file_name=file_name, mime="text/csv", icon=icon, key=key or file_name
     )
 
 

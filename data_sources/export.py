@@ -314,3 +314,10 @@ def apply_filters(
     if years is not None and "year" in frame:
         mask &= frame["year"].between(years[0], years[1]).fillna(False).astype(bool)
     return frame[mask]
+
+
+def year_span(frame: pd.DataFrame) -> tuple[int, int] | None:
+    """(first, last) year of a table that spans more than one year, for a year filter; None otherwise."""
+    if "year" not in frame or frame["year"].nunique(dropna=True) < 2:
+        return None
+    return int(frame["year"].min()), int(frame["year"].max())
