@@ -6,7 +6,7 @@ they cannot drift from the data. ICD-10 codes are the multiple-cause-of-death co
 overdose deaths by the drugs involved (https://www.cdc.gov/nchs/nvss/vsrr/drug-overdose-data.htm, Technical
 notes).
 
-Three table schemas live here (:class:`TableSchema`): :data:`TIDY`, the contract every mortality table keeps,
+Three table schemas live here (:class:`TableSchema`): :data:`TIDY`, the contract every overdose table keeps,
 :data:`RISK_MULTIPLIERS` (figures quoted from studies) and :data:`PUBLIC_CLAIMS` (claims checked against the
 data). :mod:`data_sources.schema` enforces them.
 """
@@ -89,6 +89,41 @@ DRUGS: dict[str, Term] = {
         "Deaths as selected by an uploaded CDC WONDER query: the causes of death (ICD-10 codes) and filters are "
         "the ones listed in the export's footer, kept with the table as its query metadata.",
     ),
+    # CDC DOSE nonfatal overdoses: emergency department visits and hospitalizations, classified by discharge
+    # diagnosis codes (ICD-10-CM), not by cause of death; kept apart from the death keys so the two are never
+    # added up or drawn on one axis as if they were the same thing.
+    "nonfatal_all_drugs": Term(
+        "All drugs (nonfatal)",
+        "Emergency department visits or hospitalizations (see the measure) for a nonfatal overdose of any drug, "
+        "as counted by CDC's Drug Overdose Surveillance and Epidemiology (DOSE) program. Visits, not people: one "
+        "person can be counted more than once.",
+    ),
+    "nonfatal_opioids": Term(
+        "Opioids (nonfatal)",
+        "DOSE visits or hospitalizations for a nonfatal overdose involving any opioid (CDC's 'all opioid-involved' "
+        "group, which includes heroin and fentanyl).",
+    ),
+    "nonfatal_heroin": Term("Heroin (nonfatal)", "DOSE visits or hospitalizations for a nonfatal heroin overdose."),
+    "nonfatal_fentanyl": Term(
+        "Fentanyl (nonfatal)",
+        "DOSE visits or hospitalizations for a nonfatal fentanyl overdose. Counted from October 2020, when the "
+        "ICD-10-CM code for fentanyl poisoning came into use; earlier periods are not available.",
+    ),
+    "nonfatal_stimulants": Term(
+        "Stimulants (nonfatal)",
+        "DOSE visits or hospitalizations for a nonfatal overdose involving any stimulant (CDC's 'all "
+        "stimulant-involved' group, which includes cocaine and methamphetamine).",
+    ),
+    "nonfatal_cocaine": Term("Cocaine (nonfatal)", "DOSE visits or hospitalizations for a nonfatal cocaine overdose."),
+    "nonfatal_methamphetamine": Term(
+        "Methamphetamine (nonfatal)",
+        "DOSE visits or hospitalizations for a nonfatal methamphetamine overdose. Counted from October 2022, when "
+        "the ICD-10-CM code for methamphetamine poisoning came into use; earlier periods are not available.",
+    ),
+    "nonfatal_benzodiazepines": Term(
+        "Benzodiazepines (nonfatal)",
+        "DOSE visits or hospitalizations for a nonfatal overdose involving benzodiazepines.",
+    ),
 }
 
 MEASURES: dict[str, Term] = {
@@ -140,6 +175,83 @@ MEASURES: dict[str, Term] = {
         unit="percent",
         decimals=1,
     ),
+    "model_based_age_adjusted_rate_per_100k": Term(
+        "Modelled age-adjusted death rate (range)",
+        "NCHS's model-based estimate of a county's age-adjusted drug poisoning death rate (empirical Bayes "
+        "estimates from two-stage hierarchical models that borrow strength across counties), published only as "
+        "one of 16 ranges: <2, 2-3.9, 4-5.9, ..., 28-29.9, 30+. The value is left empty; value_lower and "
+        "value_upper hold the range's bounds as printed (<2 is 0 to 2; 30+ has no upper bound).",
+        unit="deaths per 100,000 population (age-adjusted, 2000 US standard), as a range",
+        decimals=1,
+    ),
+    "ed_visits": Term(
+        "Emergency department visits",
+        "Nonfatal overdose visits to emergency departments (CDC DOSE) in the period: a year, or for counties also "
+        "the five years 2019-2023. Visits, not people.",
+        unit="visits",
+        decimals=0,
+    ),
+    "ed_visit_rate_per_100k": Term(
+        "Emergency department visit rate",
+        "Nonfatal overdose ED visits in a year per 100,000 residents (the ed_population of the same place and "
+        "year), as CDC DOSE publishes it, rounded to one decimal.",
+        unit="visits per 100,000 population per year",
+        decimals=1,
+    ),
+    "ed_population": Term(
+        "Population (ED rate denominator)",
+        "Mid-year population CDC DOSE divides ED visits by: the state's, the county's, or for US rows the sum of "
+        "the participating states' and DC's.",
+        unit="people",
+        decimals=0,
+    ),
+    "ed_person_years": Term(
+        "Person-years (5-year ED rate denominator)",
+        "Sum of a county's mid-year populations over 2019-2023, the denominator of DOSE's 5-year ED visit rate.",
+        unit="person-years",
+        decimals=0,
+    ),
+    "ed_visit_person_year_rate_per_100k": Term(
+        "Emergency department visit rate, 5-year",
+        "Nonfatal overdose ED visits over 2019-2023 per 100,000 person-years (ed_person_years): an average "
+        "yearly rate. Given only for counties whose state submitted all five years.",
+        unit="visits per 100,000 person-years",
+        decimals=1,
+    ),
+    "hospitalizations": Term(
+        "Hospitalizations",
+        "Inpatient hospitalization discharges for a nonfatal overdose (CDC DOSE) in a year. Stays, not people.",
+        unit="hospitalizations",
+        decimals=0,
+    ),
+    "hospitalization_rate_per_100k": Term(
+        "Hospitalization rate",
+        "Nonfatal overdose hospitalizations in a year per 100,000 residents (the hospitalization_population of "
+        "the same place and year), as CDC DOSE publishes it, rounded to one decimal.",
+        unit="hospitalizations per 100,000 population per year",
+        decimals=1,
+    ),
+    "hospitalization_population": Term(
+        "Population (hospitalization rate denominator)",
+        "Mid-year population CDC DOSE divides hospitalizations by: the state's, or for US rows the sum of the "
+        "participating states' and DC's.",
+        unit="people",
+        decimals=0,
+    ),
+    "ed_reporting_jurisdictions": Term(
+        "States and DC submitting ED data",
+        "How many jurisdictions (states and DC) submitted emergency department data for the year: the US rows "
+        "of the ED measures add up these jurisdictions only.",
+        unit="jurisdictions",
+        decimals=0,
+    ),
+    "hospitalization_reporting_jurisdictions": Term(
+        "States and DC submitting hospitalization data",
+        "How many jurisdictions (states and DC) submitted inpatient hospitalization data for the year: the US "
+        "rows of the hospitalization measures add up these jurisdictions only.",
+        unit="jurisdictions",
+        decimals=0,
+    ),
 }
 
 FLAGS: dict[str, str] = {
@@ -147,17 +259,37 @@ FLAGS: dict[str, str] = {
     "records are completed; not comparable one-for-one with final figures.",
     "predicted": "NCHS's predicted value, adjusted for records pending investigation.",
     "underreported": "CDC notes this figure is underreported due to incomplete data.",
-    "suppressed": "Withheld by the publisher to protect confidentiality (fewer than 10 deaths). Not zero.",
+    "suppressed": "Withheld by the publisher to protect confidentiality because the number is small. Each "
+    "publisher has its own rule (deaths or visits, counts or rates), given in the row's source_detail (for a CDC "
+    "WONDER upload, in the export's footer kept with the table). Not zero.",
     "unreliable": "The publisher marks this rate unreliable (20 or fewer deaths); shown but not ranked.",
     "low_quality": "Not shown by the publisher because of low data quality.",
     "not_applicable": "Not applicable for this grouping (e.g. no population for a month).",
     "missing": "Not reported by the publisher.",
     "secondary_source": "Read in a secondary text that quotes the primary CDC/NIDA figure; the primary table "
     "itself was not reachable. Shown with a hollow marker.",
+    "model_based": "A statistical model's estimate (NCHS small-area model), not a rate computed from the place's "
+    "own deaths.",
+    "range_only": "The publisher gives only a range, never the figure: value is empty and value_lower/value_upper "
+    "hold the range's bounds (not a confidence interval).",
+    "may_be_underestimated": "The publisher warns that rates for this state and year may be too low: many deaths "
+    "were still pending investigation or were coded to an ill-defined cause (R99).",
+    "participating_jurisdictions": "Adds up only the states and DC that submitted data for the year, which "
+    "change from year to year: not a national total.",
+    "no_diagnosis_code": "Not available: the diagnosis code for this drug did not exist yet (fentanyl before "
+    "October 2020, methamphetamine before October 2022).",
 }
 
 #: A missing value must carry one of these flags, so a blank is never mistaken for zero.
-MISSING_REASON_FLAGS: set[str] = {"suppressed", "unreliable", "low_quality", "not_applicable", "missing"}
+MISSING_REASON_FLAGS: set[str] = {
+    "suppressed",
+    "unreliable",
+    "low_quality",
+    "not_applicable",
+    "missing",
+    "range_only",  # NCHS county model: only the range is published
+    "no_diagnosis_code",  # CDC DOSE: the drug had no ICD-10-CM code yet
+}
 
 GEO_LEVELS: dict[str, str] = {
     "nation": "United States (geo_code US).",
@@ -338,10 +470,11 @@ _SOURCE_ID = "Which source the row comes from (see the sources list for title, U
 
 TIDY = TableSchema(
     name="tidy",
-    title="tidy mortality table",
-    description="One row per figure: a measure of drug overdose deaths for one drug, place, period and group of "
-    "people, with the source it was read from (source_id, cited in full in the sources list) and exactly where "
-    "(source_detail). A missing value is never zero: value_flag says why it is missing.",
+    title="tidy overdose table",
+    description="One row per figure: a measure of drug overdose deaths (or, for CDC DOSE, of nonfatal overdose "
+    "visits and hospitalizations) for one drug, place, period and group of people, with the source it was read "
+    "from (source_id, cited in full in the sources list) and exactly where (source_detail). A missing value is "
+    "never zero: value_flag says why it is missing.",
     fields=(
         Field("source_id", "string", "Source", _SOURCE_ID, required=True),
         Field(
@@ -405,15 +538,17 @@ TIDY = TableSchema(
         Field(
             "value_lower",
             "Float64",
-            "95% CI low",
-            "Lower 95% confidence limit, where the publisher gives one.",
+            "Lower limit",
+            "Lower 95% confidence limit, where the publisher gives one; for a range-only figure (value_flag "
+            "range_only), the published range's lower bound.",
             unit="depends on the measure (see Measures)",
         ),
         Field(
             "value_upper",
             "Float64",
-            "95% CI high",
-            "Upper 95% confidence limit, where the publisher gives one.",
+            "Upper limit",
+            "Upper 95% confidence limit, where the publisher gives one; for a range-only figure (value_flag "
+            "range_only), the published range's upper bound (blank for an open-ended range such as 30+).",
             unit="depends on the measure (see Measures)",
         ),
         Field(
@@ -507,14 +642,14 @@ RISK_MULTIPLIERS = TableSchema(
         Field(
             "value_lower",
             "Float64",
-            "95% CI low",
+            "Lower limit",
             "Lower 95% confidence limit, where the source gives one.",
             unit="times or percent, as the row's unit says",
         ),
         Field(
             "value_upper",
             "Float64",
-            "95% CI high",
+            "Upper limit",
             "Upper 95% confidence limit, where the source gives one.",
             unit="times or percent, as the row's unit says",
         ),

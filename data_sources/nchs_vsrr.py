@@ -9,7 +9,8 @@ percent of records complete and pending investigation are kept as their own meas
 
 Every row is flagged ``provisional``. Empty values become flags from the footnote, never zeros:
 "Data suppressed (<10)" -> ``suppressed``, "low data quality" -> ``low_quality``; "Underreported due to
-incomplete data" adds ``underreported``.
+incomplete data" adds ``underreported``. A withheld figure's ``source_detail`` quotes the footnote, so the
+publisher's rule (fewer than 10 deaths) stays with the row.
 """
 
 from __future__ import annotations
@@ -105,6 +106,7 @@ def tidy(records: list[dict]) -> pd.DataFrame:
         year, month = int(float(rec["year"])), _month(rec["month"])
         drug, measure = INDICATORS[rec["indicator"]]
         note = str(rec.get("footnote") or "")
+        where = f"data.cdc.gov {DATASET_ID}, {rec['indicator']}, 12 months ending {calendar.month_name[month]} {year}"
         base = {
             "source_id": SOURCE.id,
             "geo_level": level,
@@ -120,8 +122,7 @@ def tidy(records: list[dict]) -> pd.DataFrame:
             "value_lower": None,
             "value_upper": None,
             "provenance": "primary",
-            "source_detail": f"data.cdc.gov {DATASET_ID}, {rec['indicator']}, 12 months ending "
-            f"{calendar.month_name[month]} {year}",
+            "source_detail": where,
         }
         underreported = "underreported" if "underreported" in note.lower() else None
         value = socrata.parse_number(rec["data_value"])
@@ -131,6 +132,7 @@ def tidy(records: list[dict]) -> pd.DataFrame:
                 "measure": measure,
                 "value": value,
                 "value_flag": join_flags("provisional", underreported, _why_missing(value, note)),
+                "source_detail": _detail(where, value, note),
             }
         )
         predicted = socrata.parse_number(rec["predicted_value"])
@@ -141,6 +143,7 @@ def tidy(records: list[dict]) -> pd.DataFrame:
                     "measure": "predicted_deaths",
                     "value": predicted,
                     "value_flag": join_flags("provisional", "predicted", underreported, _why_missing(predicted, note)),
+                    "source_detail": _detail(where, predicted, note),
                 }
             )
         if rec["indicator"] == "Number of Drug Overdose Deaths":  # once per place and period
@@ -157,6 +160,11 @@ def tidy(records: list[dict]) -> pd.DataFrame:
 def load() -> Table:
     """The freshest good copy: the refreshed cache if valid, else the bundled snapshot (with a notice)."""
     return freshness.load_freshest(TABLE, SOURCES)
+
+
+def _detail(where: str, value: float | None, footnote: str) -> str:
+    """Where the figure was read; for a withheld figure, with the publisher's footnote that says why."""
+    return f'{where}; footnote: "{footnote.strip()}"' if value is None and footnote.strip() else where
 
 
 def _why_missing(value: float | None, footnote: str) -> str | None:

@@ -198,11 +198,13 @@ def conform(frame: pd.DataFrame, *, table: str) -> pd.DataFrame:
             frame[col] = frame[col].fillna(BREAKDOWN_ALL)
     out = validate(frame, TIDY, table=table)
 
-    flag_parts = out["value_flag"].map(split_flags)
-    unknown = sorted({f for parts in flag_parts for f in parts} - set(FLAGS))
+    # a table repeats few distinct flag texts, so each is split and checked once
+    flag_parts = {text: set(split_flags(text)) for text in out["value_flag"].unique()}
+    unknown = sorted(set().union(*flag_parts.values()) - set(FLAGS))
     if unknown:
         raise SchemaError(f"{table}: unknown value_flag {unknown}; known flags: {sorted(FLAGS)}")
-    no_reason = out["value"].isna() & ~flag_parts.map(lambda p: bool(set(p) & MISSING_REASON_FLAGS)).astype(bool)
+    explained = out["value_flag"].map({text: bool(parts & MISSING_REASON_FLAGS) for text, parts in flag_parts.items()})
+    no_reason = out["value"].isna() & ~explained.astype(bool)
     if no_reason.any():
         raise SchemaError(
             f"{table}: value is missing with no reason flag ({sorted(MISSING_REASON_FLAGS)}) in rows "
@@ -235,7 +237,9 @@ def _cast(series: pd.Series, dtype: str, *, table: str, column: str) -> pd.Serie
 def _blank(series: pd.Series) -> pd.Series:
     """Empty cells: missing, or text with nothing but spaces."""
     if pd.api.types.is_string_dtype(series) or series.dtype == object:
-        return (series.isna() | (series.astype("string").str.strip() == "")).fillna(True).astype(bool)
+        # each distinct text is stripped once: a column repeats few of them, and a large table has many rows
+        spaces = [v for v in pd.unique(series.dropna()) if not str(v).strip()]
+        return (series.isna() | series.isin(spaces)).fillna(True).astype(bool)
     return series.isna().astype(bool)
 
 

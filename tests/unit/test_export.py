@@ -205,7 +205,7 @@ def test_filters():
 
 
 def test_a_table_whose_columns_are_not_its_schema_is_refused():
-    with pytest.raises(SchemaError, match="mystery: columns are not those of the tidy mortality table schema"):
+    with pytest.raises(SchemaError, match="mystery: columns are not those of the tidy overdose table schema"):
         Table(
             name="mystery", data=pd.DataFrame({"a": [1]}), sources=(), retrieved_at=pd.Timestamp(0), from_snapshot=True
         )
