@@ -161,6 +161,12 @@ def trend_view(
     )
 
 
+@st.cache_resource(ttl=3600, show_spinner=False)
+def revisions_view() -> views.ChartView:
+    """CDC's provisional counts for each year against the final counts (nation, all drugs)."""
+    return views.revisions_view(vsrr_provisional(), national_final())
+
+
 # --- states --------------------------------------------------------------------------------------------------
 @st.cache_resource(show_spinner=False, max_entries=64)
 def state_year(measure: str, year: int, highlight: str | None) -> views.StateYear:

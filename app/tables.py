@@ -124,3 +124,24 @@ def segment_table(segments: pd.DataFrame) -> pd.DataFrame:
     out["measure"] = [dictionary.measure_title(str(m)) for m in out["measure"]]
     out["is_significant"] = ["yes" if s else "no: within normal variation" for s in out["is_significant"]]
     return out.rename(columns=SEGMENT_LABELS)
+
+
+REVISION_LABELS = {
+    "year": "Year",
+    "drug": "Drug",
+    "final_deaths": "Final count",
+    "provisional_deaths": "Provisional count",
+    "predicted_deaths": "Predicted count",
+    "provisional_percent": "Provisional vs final (%)",
+    "predicted_percent": "Predicted vs final (%)",
+    "status": "Compared",
+}
+
+
+def revision_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Provisional against final counts as a reader sees them (``data_sources.revisions``)."""
+    out = rows[list(REVISION_LABELS)].copy()
+    for col in ("provisional_percent", "predicted_percent"):
+        out[col] = out[col].astype("Float64").round(1)
+    out["drug"] = [dictionary.drug_title(str(d)) for d in out["drug"]]
+    return out.rename(columns=REVISION_LABELS)

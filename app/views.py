@@ -17,8 +17,8 @@ import plotly.graph_objects as go
 from app import rows as select
 from app import stats, words
 from app.charts import groups, maps, risk_charts, trends
-from app.tables import display_table
-from data_sources import change, risk
+from app.tables import display_table, revision_table
+from data_sources import change, revisions, risk
 from data_sources import trends as joinpoint
 from data_sources.dictionary import DRUGS, MEASURES, drug_title
 from data_sources.schema import Table
@@ -409,4 +409,45 @@ def upload_view(table: Table, *, measure: str, series: Sequence[str]) -> ChartVi
         source=words.upload_source_line(table),
         legend="Gaps are values CDC did not give (suppressed, unreliable without a figure, not applicable or "
         "missing); they are never drawn as zero. Hollow markers are figures CDC gives but marks unreliable.",
+    )
+
+
+# --- provisional against final -------------------------------------------------------------------------------
+def revisions_view(provisional: Table, final: Table, *, drug: str = "all_drugs") -> ChartView:
+    """How CDC's provisional 12-month counts for the year (reported and predicted) compared with the final
+    count, year by year, for the nation (VSRR provisional table against the national final table)."""
+    rows = revisions.compare_provisional_final(provisional.data, final.data, drugs=[drug])
+    both = rows[rows["status"] == "complete"]
+    summary = []
+    if not both.empty:
+        first, last = int(both["year"].min()), int(both["year"].max())
+        low, high = float(both["provisional_percent"].min()), float(both["provisional_percent"].max())
+        p_low, p_high = float(both["predicted_percent"].min()), float(both["predicted_percent"].max())
+        summary.append(
+            f"In {first}-{last}, CDC's provisional count for the 12 months ending December was {low:.1f}% to "
+            f"{high:.1f}% {'above' if low >= 0 else 'off from'} the final count, and the predicted count {p_low:.1f}% "
+            f"to {p_high:.1f}% {'above' if p_low >= 0 else 'off from'} it."
+        )
+    missing = rows[rows["status"] != "complete"]
+    if not missing.empty:
+        summary.append(
+            "Not compared: "
+            + "; ".join(f"{int(r['year'])} ({r['status']})" for r in missing.to_dict("records"))
+            + ". Missing figures are left empty, never filled in."
+        )
+    return ChartView(
+        key=f"provisional_vs_final_{drug}",
+        figure=trends.revisions_chart(both, title=f"{drug_title(drug)}: provisional counts against final counts"),
+        rows=rows,
+        table=revision_table(rows),
+        summary=tuple(summary),
+        source=words.source_line(provisional, provisional.data.head(0)).replace("Source: .", "")
+        + " "
+        + words.source_line(final, final.data[final.data["year"].isin(both["year"]) & (final.data["drug"] == drug)]),
+        legend="Bars: how far each provisional figure was above (or below) the final count, in percent.",
+        notes=(
+            "Provisional counts come out within months and count deaths where they happened; final counts come "
+            "about a year later and count deaths by where people lived. CDC's predicted count adds an estimate "
+            "for death records still being investigated, so it runs higher.",
+        ),
     )

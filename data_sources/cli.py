@@ -66,7 +66,7 @@ def parser() -> argparse.ArgumentParser:
 
     segments = commands.add_parser(
         "trend",
-        help="joinpoint trend segments of one series as CSV (annual percent change with 95% interval)",
+        help="joinpoint trend segments of one series as CSV (annual percent change with 95%% interval)",
         description="Fit a joinpoint (segmented log-linear) regression to one series and print its segments as "
         "CSV: start_year, end_year, apc, apc_lower, apc_upper, ... Notes (method, weights, years left out) go "
         "to standard error.",

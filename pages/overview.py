@@ -163,3 +163,11 @@ else:
     citation = words.cell_citation(table, [result.start, result.end])
     st.markdown("Copy this sentence:")
     st.code(f"{result.sentence()} Source: {citation}", language=None, wrap_lines=True)
+
+# --- provisional against final ------------------------------------------------------------------------------
+st.header("How close were CDC's early counts?")
+st.markdown(
+    "CDC publishes provisional counts months before the final ones. Here is how each year's provisional count "
+    "compared with the final count that came later."
+)
+ui.chart_with_table(cached.revisions_view())

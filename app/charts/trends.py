@@ -237,3 +237,25 @@ def add_segments(fig: go.Figure, fits: Sequence[TrendFit]) -> go.Figure:
             )
         )
     return fig
+
+
+def revisions_chart(rows: pd.DataFrame, *, title: str) -> go.Figure:
+    """Bars per year: how far CDC's provisional reported and predicted counts were above the final count (%)."""
+    fig = go.Figure()
+    for i, (column, name) in enumerate(
+        (("provisional_percent", "Provisional count"), ("predicted_percent", "Predicted count"))
+    ):
+        style = series_style(i)
+        fig.add_trace(
+            go.Bar(
+                x=rows["year"].astype(int),
+                y=rows[column].astype(float),
+                name=name,
+                marker={"color": style["color"], "pattern": {"shape": "" if i == 0 else "/"}},
+                hovertemplate="%{y:+.1f}% against the final count<extra>" + name + "</extra>",
+            )
+        )
+    base_layout(fig, title=title, y_title="Percent above the final count")
+    fig.update_layout(barmode="group", hovermode="closest")
+    fig.add_hline(y=0, line={"color": "#333333", "width": 1})
+    return fig
