@@ -65,11 +65,17 @@ FIELDS: tuple[str, ...] = (
     "percent_complete",
     "percent_pending_investigation",
     "footnote",
+    "footnote_symbol",
 )
 #: Fields every record must carry: without them a row has no place, period or drug.
 KEYS: tuple[str, ...] = ("state", "year", "month", "period", "indicator")
 #: Fields SODA may leave out of every record (it omits nulls), e.g. when no row has a note.
-OPTIONAL: tuple[str, ...] = ("footnote",)
+OPTIONAL: tuple[str, ...] = ("footnote", "footnote_symbol")
+
+#: CDC's footnote symbols and the flag each one means. ``*``: "Underreported due to incomplete data."; ``**``:
+#: "Numbers may differ from published reports using final data" (every provisional row is flagged provisional
+#: anyway). A symbol not listed here refuses the response: a new mark must be read, never dropped.
+FOOTNOTE_SYMBOLS: dict[str, str | None] = {"": None, "*": "underreported", "**": None}
 
 #: VSRR indicator -> (drug key, measure of ``data_value``).
 INDICATORS: dict[str, tuple[str, str]] = {
@@ -124,7 +130,9 @@ def tidy(records: list[dict]) -> pd.DataFrame:
             "provenance": "primary",
             "source_detail": where,
         }
-        underreported = "underreported" if "underreported" in note.lower() else None
+        underreported = _symbol_flag(rec.get("footnote_symbol")) or (
+            "underreported" if "underreported" in note.lower() else None
+        )
         value = socrata.parse_number(rec["data_value"])
         rows.append(
             {
@@ -165,6 +173,17 @@ def load() -> Table:
 def _detail(where: str, value: float | None, footnote: str) -> str:
     """Where the figure was read; for a withheld figure, with the publisher's footnote that says why."""
     return f'{where}; footnote: "{footnote.strip()}"' if value is None and footnote.strip() else where
+
+
+def _symbol_flag(symbol: object) -> str | None:
+    """The flag CDC's footnote symbol stands for; SchemaError naming the symbol for one not in the vocabulary."""
+    text = "" if symbol is None or (isinstance(symbol, float) and pd.isna(symbol)) else str(symbol).strip()
+    if text not in FOOTNOTE_SYMBOLS:
+        raise SchemaError(
+            f"{DATASET_ID}: unknown footnote symbol {text!r}; known symbols: {sorted(FOOTNOTE_SYMBOLS)}. "
+            "Map it in nchs_vsrr.FOOTNOTE_SYMBOLS before using this response."
+        )
+    return FOOTNOTE_SYMBOLS[text]
 
 
 def _why_missing(value: float | None, footnote: str) -> str | None:

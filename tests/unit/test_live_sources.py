@@ -64,6 +64,31 @@ def test_vsrr_underreported_footnote_and_quality_measures(vsrr):
     assert one(vsrr, measure="percent_drug_specified_pct")["value"] == pytest.approx(91.941, abs=1e-3)
 
 
+@pytest.mark.parametrize(("symbol", "footnote"), [("*", ""), ("*", None)])
+def test_vsrr_star_symbol_alone_means_underreported(symbol, footnote):
+    """The reference pack's December rows carry CDC's symbol without its sentence: the symbol alone must keep
+    the flag, or a period CDC calls incomplete reads as a real fall."""
+    record = dict(records(nchs_vsrr)[0], footnote_symbol=symbol)
+    record.pop("footnote", None) if footnote is None else record.update(footnote=footnote)
+    out = nchs_vsrr.tidy([record])
+    assert has_flag(out["value_flag"], "underreported").all()
+
+
+def test_vsrr_unknown_footnote_symbol_is_refused_by_name():
+    record = dict(records(nchs_vsrr)[0], footnote_symbol="†")
+    with pytest.raises(SchemaError, match=r"xkb8-kh2a: unknown footnote symbol '†'"):
+        nchs_vsrr.tidy([record])
+
+
+def test_bundled_vsrr_keeps_cdcs_underreported_mark_on_2024():
+    """CORRECTIONS 1: the US rows for the 12 months ending December 2024 are marked '*' by CDC."""
+    data = nchs_vsrr.load().data
+    dec_2024 = data[(data["geo_code"] == "US") & (data["period_end_date"] == pd.Timestamp("2024-12-31"))]
+    all_drugs = dec_2024[(dec_2024["drug"] == "all_drugs") & (dec_2024["measure"] == "deaths")]
+    assert list(all_drugs["value"]) == [80856]
+    assert has_flag(all_drugs["value_flag"], "underreported").all()
+
+
 def test_vsrr_reads_quoted_thousands_from_the_csv_export():
     rows = records_from_csv_export(FIXTURES / "vsrr_export_rows.csv", nchs_vsrr.CSV_FIELDS)
     frame = nchs_vsrr.tidy(rows)
