@@ -32,8 +32,10 @@ from app.lesson import pack as lesson_pack
 from app.words import risk_figure_label
 from data_sources import (
     catalog,
+    cdc_dose_nonfatal,
     claims,
     freshness,
+    nchs_county_model,
     nchs_drug_overdose_rates,
     nchs_national_final,
     nchs_state_drug_poisoning,
@@ -241,6 +243,57 @@ def has_provisional_series(place_code: str, drug: str) -> bool:
     data = vsrr_provisional().data
     mask = (data["geo_code"] == place_code) & (data["drug"] == drug) & (data["measure"] == "deaths")
     return int(mask.sum()) > 1
+
+
+# --- counties and nonfatal overdoses ------------------------------------------------------------------------
+@st.cache_resource(ttl=3600, show_spinner=False)
+def county_rates() -> Table:
+    """NCHS model-based county death-rate ranges, 1999-2016 (pbkm-d27e, bundled)."""
+    return nchs_county_model.load()
+
+
+@st.cache_resource(ttl=3600, show_spinner=False)
+def nonfatal_visits() -> Table:
+    """CDC DOSE nonfatal overdose ED visits and hospitalizations, 2018-2023 (bundled)."""
+    return cdc_dose_nonfatal.load()
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def county_years() -> tuple[int, ...]:
+    """Years of the county table."""
+    return tuple(sorted(int(y) for y in county_rates().data["year"].unique()))
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def nonfatal_choices() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(drug groups, FIPS codes of the states and DC that report) of the DOSE table."""
+    data = nonfatal_visits().data
+    states = data[data["geo_level"] == "state"]
+    return tuple(d for d in DOSE_DRUGS if d in set(data["drug"])), tuple(sorted(states["geo_code"].unique()))
+
+
+DOSE_DRUGS = (
+    "nonfatal_all_drugs",
+    "nonfatal_opioids",
+    "nonfatal_heroin",
+    "nonfatal_fentanyl",
+    "nonfatal_stimulants",
+    "nonfatal_cocaine",
+    "nonfatal_methamphetamine",
+    "nonfatal_benzodiazepines",
+)
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def county_view(state_fips: str, year: int) -> views.ChartView | None:
+    """A state's county map for one year (only that state's outlines are sent to the browser)."""
+    return views.county_view(county_rates(), state_fips=state_fips, year=year)
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def nonfatal_views(state_fips: str, drug: str) -> tuple[views.ChartView, views.ChartView] | None:
+    """A state's nonfatal visits beside its death rate, or None when it does not report to DOSE."""
+    return views.nonfatal_views(nonfatal_visits(), state_drug_poisoning(), state_fips=state_fips, drug=drug)
 
 
 # --- who is affected -----------------------------------------------------------------------------------------

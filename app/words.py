@@ -298,3 +298,33 @@ def segment_notes(fits: Sequence[TrendFit | NoTrend]) -> list[str]:
     for fit in fitted:
         notes += [f"{drug_title(fit.identity['drug'])}: {n}" for n in fit.notes()[1:] if "left out" in n]
     return notes
+
+
+def visit_summary(visits: pd.DataFrame, *, name: str, drug: str) -> list[str]:
+    """First and latest nonfatal visit rates of a place, per kind of visit, with what was withheld."""
+    lines = []
+    kinds = {"ed_visit_rate_per_100k": "Emergency department visits", "hospitalization_rate_per_100k": "Hospital stays"}
+    for measure, kind in kinds.items():
+        part = visits[visits["measure"] == measure].sort_values("year")
+        known = part.dropna(subset=["value"])
+        if part.empty:
+            continue
+        if known.empty:
+            lines.append(f"{kind}: every value for {name} is withheld or not reported.")
+            continue
+        first, last = known.iloc[0], known.iloc[-1]
+        text = (
+            f"{kind} for an overdose of {nonfatal_drug_words(drug)}: {first['value']:,.1f} per "
+            f"100,000 people in {int(first['year'])}, {last['value']:,.1f} in {int(last['year'])}"
+        )
+        if len(known) < len(part):
+            text += f"; {len(part) - len(known)} year(s) withheld or not reported"
+        lines.append(text + ".")
+    return lines
+
+
+def nonfatal_drug_words(drug: str) -> str:
+    """'any drug', 'opioids', 'heroin' ...: a DOSE drug group in a sentence."""
+    if drug == "nonfatal_all_drugs":
+        return "any drug"
+    return drug_title(drug).replace(" (nonfatal)", "").lower()
