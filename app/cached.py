@@ -102,10 +102,11 @@ def data_as_of() -> str:
     """One line for the frame's footer: every table's as-of date and whether it is bundled or live."""
     parts = []
     for name, table in catalog_tables().items():
-        where = "bundled snapshot" if table.from_snapshot else "live copy"
-        stale = ", older than its update cycle" if freshness.is_stale(table) else ""
-        parts.append(f"{name.replace('_', ' ')} {table.retrieved_at:%d %b %Y} ({where}{stale})")
-    return "Data as of: " + "; ".join(parts) + "."
+        where = "copy shipped with this dashboard" if table.from_snapshot else "fetched from CDC"
+        stale = "; CDC has likely published newer figures since" if freshness.is_stale(table) else ""
+        title = table.sources[0].title if table.sources else table.schema.title
+        parts.append(f"{title}: {table.retrieved_at:%d %b %Y} ({where}{stale})")
+    return "Figures as of: " + "; ".join(dict.fromkeys(parts)) + "."
 
 
 # --- overview ------------------------------------------------------------------------------------------------

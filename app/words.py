@@ -33,9 +33,10 @@ def source_line(table: Table, data: pd.DataFrame | None = None) -> str:
 
 
 def as_of_line(table: Table) -> str:
-    """'Data as of 22 Nov 2026 (bundled snapshot)': when the figures were retrieved and from where."""
-    where = "bundled snapshot" if table.from_snapshot else "live CDC data, cached"
-    return f"Data as of {table.retrieved_at:%d %b %Y} ({where})."
+    """'Figures as of 22 Nov 2026 (the copy that ships with this dashboard).': when the figures were taken and
+    from where, in plain words."""
+    where = "the copy that ships with this dashboard" if table.from_snapshot else "fetched from CDC"
+    return f"Figures as of {table.retrieved_at:%d %b %Y} ({where})."
 
 
 def drug_label(drug: str) -> str:
