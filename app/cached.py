@@ -101,7 +101,7 @@ TABLES = {
 def data_as_of() -> str:
     """One line for the frame's footer: every table's as-of date and whether it is bundled or live."""
     parts = []
-    for name, table in catalog_tables().items():
+    for table in catalog_tables().values():
         where = "copy shipped with this dashboard" if table.from_snapshot else "fetched from CDC"
         stale = "; CDC has likely published newer figures since" if freshness.is_stale(table) else ""
         title = table.sources[0].title if table.sources else table.schema.title
@@ -120,6 +120,7 @@ class OverviewHeadlines:
     years: tuple[int, ...]
     trend_choices: tuple[str, ...]  # drugs with deaths or rates
     count_choices: tuple[str, ...]  # drugs with deaths
+    lead: str  # the page's first sentence: the latest final count against the first year's
 
 
 @st.cache_data(show_spinner=False)
@@ -133,6 +134,7 @@ def overview_headlines() -> OverviewHeadlines:
         years=tuple(headlines.available_years(data, drug="all_drugs")),
         trend_choices=tuple(rows.trend_drug_choices(data, TREND_MEASURES)),
         count_choices=tuple(rows.drug_choices(data, "deaths")),
+        lead=headlines.lead_sentence(data),
     )
 
 

@@ -87,7 +87,15 @@ def trend_view(
             + "."
         )
     source = words.source_line(table, shown) + (" " + words.OPIOID_WAVES_SOURCE if show_waves else "")
-    figure = trends.trend_chart(data, drugs=drugs, measure=measure, years=years, log_y=log_y, show_waves=show_waves)
+    figure = trends.trend_chart(
+        data,
+        drugs=drugs,
+        measure=measure,
+        years=years,
+        log_y=log_y,
+        show_waves=show_waves,
+        title=words.trend_title(shown, measure=measure),
+    )
     summary = list(words.trend_summary(data, drugs=drugs, measure=measure, years=years))
     segment_rows = None
     if segments:
