@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from data_sources.schema import SchemaError, Source, Table
-from data_sources.snapshot import SNAPSHOT_DIR, cache_dir, read_table
+from data_sources.snapshot import SNAPSHOT_DIR, cache_dir, data_path, read_table
 
 
 def load_freshest(name: str, sources: tuple[Source, ...], *, now: datetime | None = None) -> Table:
@@ -27,7 +27,7 @@ def load_freshest(name: str, sources: tuple[Source, ...], *, now: datetime | Non
     """
     problem = None
     cache = cache_dir()
-    if (cache / f"{name}.csv").exists():
+    if data_path(name, cache).exists():
         try:
             stored = read_table(name, cache)
         except (SchemaError, ValueError, KeyError, OSError) as err:  # JSONDecodeError is a ValueError

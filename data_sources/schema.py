@@ -10,6 +10,7 @@ The data dictionary (what each drug key, measure, flag and column means) lives i
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -66,6 +67,9 @@ class Source:
     citation: str
     dataset_id: str | None = None  # data.cdc.gov four-by-four id, for Socrata sources
     update_days: int | None = None  # how often the publisher updates it; None = final, not updated
+    coverage: str | None = None  # what the figures cover, in words: "1999-2018, United States"
+    released: str | None = None  # when the publisher released them, as cited: "2021-12-30", "2021-12" or "2021"
+    copy_from: str | None = None  # where the bundled copy was taken from, when not from the publisher itself
 
     def __post_init__(self) -> None:
         for name in ("id", "title", "publisher", "url", "license", "citation"):
@@ -73,6 +77,8 @@ class Source:
                 raise SchemaError(f"Source {self.id!r}: field {name!r} is empty")
         if not self.url.startswith("https://") and not self.url.startswith("http://"):
             raise SchemaError(f"Source {self.id!r}: url {self.url!r} is not a web address")
+        if self.released is not None and not _is_iso_date(self.released):
+            raise SchemaError(f"Source {self.id!r}: released {self.released!r} is not an ISO date, month or year")
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,17 @@ class Table:
             if src.id == source_id:
                 return src
         raise KeyError(f"table {self.name!r} has no source {source_id!r}")
+
+
+def _is_iso_date(text: str) -> bool:
+    """'2021-12-30', '2021-12' or '2021', and a real date at that precision."""
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
+        return False
+    try:
+        datetime.strptime(text, {4: "%Y", 7: "%Y-%m", 10: "%Y-%m-%d"}[len(text)])
+    except ValueError:
+        return False
+    return True
 
 
 def empty_frame() -> pd.DataFrame:
@@ -156,14 +173,19 @@ def conform(frame: pd.DataFrame, *, table: str) -> pd.DataFrame:
     _check_known(out, "geo_level", GEO_LEVELS, table)
     _check_known(out, "provenance", PROVENANCE_GRADES, table)
     for col in ("source_id", "geo_code", "geo_name", "period_end_date", "year", "period_months"):
-        if out[col].isna().any() or (out[col].astype("string") == "").any():
-            raise SchemaError(f"{table}: column {col!r} has empty cells (rows {_rows(out[col].isna())})")
+        blank = out[col].isna()
+        if COLUMNS[col] == "string":  # only text can be an empty string; formatting dates to check is slow
+            blank = blank | (out[col] == "").fillna(False)
+        if blank.any():
+            raise SchemaError(f"{table}: column {col!r} has empty cells (rows {_rows(blank)})")
 
-    flag_parts = out["value_flag"].map(split_flags)
-    unknown = sorted({f for parts in flag_parts for f in parts} - set(FLAGS))
+    # A table holds a handful of distinct flag strings: parse each once, not once per row.
+    parts_by_flag = {flag: split_flags(flag) for flag in out["value_flag"].unique()}
+    unknown = sorted({f for parts in parts_by_flag.values() for f in parts} - set(FLAGS))
     if unknown:
         raise SchemaError(f"{table}: unknown value_flag {unknown}; known flags: {sorted(FLAGS)}")
-    no_reason = out["value"].isna() & ~flag_parts.map(lambda p: bool(set(p) & MISSING_REASON_FLAGS))
+    reason = {flag: bool(set(parts) & MISSING_REASON_FLAGS) for flag, parts in parts_by_flag.items()}
+    no_reason = out["value"].isna() & ~out["value_flag"].map(reason).astype(bool)
     if no_reason.any():
         raise SchemaError(
             f"{table}: value is missing with no reason flag ({sorted(MISSING_REASON_FLAGS)}) in rows {_rows(no_reason)}"
@@ -191,7 +213,7 @@ def _cast(series: pd.Series, dtype: str, *, table: str, column: str) -> pd.Serie
 
 
 def _check_known(frame: pd.DataFrame, column: str, known: dict[str, object], table: str) -> None:
-    unknown = sorted(set(frame[column].dropna()) - set(known))
+    unknown = sorted(set(frame[column].dropna().unique()) - set(known))
     if unknown:
         raise SchemaError(f"{table}: unknown {column} {unknown}; known: {sorted(known)}")
 

@@ -1,15 +1,17 @@
-"""Bundled snapshots and the live cache: tidy CSVs with a JSON sidecar of provenance.
+"""Bundled snapshots and the live cache: gzipped tidy CSVs with a JSON sidecar of provenance.
 
-Each table ``<name>`` is stored as ``<name>.csv`` (the tidy contract, ISO dates, FIPS as text) beside
-``<name>.json`` (where it came from, when it was retrieved, row count and the CSV's sha256). Bundled
-snapshots live in ``data_sources/snapshots/`` and are reviewed in diffs; refreshed copies live in the cache
-directory (``DATA_CACHE_DIR``, default ``.data_cache/`` in the project). Writes go to a temporary file in the
-same directory, are fsynced, and then renamed over the old file, so a failed refresh never leaves a
-half-written table behind.
+Each table ``<name>`` is stored as ``<name>.csv.gz`` (the tidy contract as CSV, ISO dates, FIPS as text,
+gzip-compressed: the same text, a tenth of the bytes, read faster than the plain CSV) beside ``<name>.json``
+(where it came from, when it was retrieved, row count and the sha256 of exactly the ``.csv.gz`` bytes on
+disk). ``zcat <name>.csv.gz`` shows the rows. Bundled snapshots live in ``data_sources/snapshots/``; refreshed
+copies live in the cache directory (``DATA_CACHE_DIR``, default ``.data_cache/`` in the project). Writes go to
+a temporary file in the same directory, are fsynced, and then renamed over the old file, so a failed refresh
+never leaves a half-written table behind.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
@@ -25,6 +27,7 @@ from data_sources.schema import COLUMNS, SchemaError, conform
 
 SNAPSHOT_DIR = Path(__file__).parent / "snapshots"
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+DATA_SUFFIX = ".csv.gz"
 
 
 def cache_dir() -> Path:
@@ -51,9 +54,19 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+def to_snapshot_bytes(frame: pd.DataFrame) -> bytes:
+    """The stored form: the contract's CSV, gzipped with no timestamp so the same rows give the same bytes."""
+    return gzip.compress(to_csv_bytes(frame), compresslevel=9, mtime=0)
+
+
+def data_path(name: str, directory: Path) -> Path:
+    """Where table ``name``'s rows are stored in ``directory``: ``<directory>/<name>.csv.gz``."""
+    return directory / f"{name}{DATA_SUFFIX}"
+
+
 def read_table(name: str, directory: Path) -> Stored:
-    """Read ``<directory>/<name>.csv`` and its sidecar, verify the checksum and the contract."""
-    csv_path, meta_path = directory / f"{name}.csv", directory / f"{name}.json"
+    """Read ``<directory>/<name>.csv.gz`` and its sidecar, verify the checksum and the contract."""
+    csv_path, meta_path = data_path(name, directory), directory / f"{name}.json"
     raw = csv_path.read_bytes()
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     digest = hashlib.sha256(raw).hexdigest()
@@ -62,8 +75,12 @@ def read_table(name: str, directory: Path) -> Stored:
             f"{csv_path}: checksum {digest[:12]}... does not match its sidecar ({str(meta.get('sha256'))[:12]}...); "
             "the file was changed or damaged"
         )
+    try:
+        text = gzip.decompress(raw)
+    except (OSError, EOFError) as err:  # BadGzipFile is an OSError; a cut-off file raises EOFError
+        raise SchemaError(f"{csv_path}: not a complete gzip file ({err})") from err
     text_columns = {c: "string" for c, dtype in COLUMNS.items() if dtype == "string"}
-    frame = pd.read_csv(io.BytesIO(raw), dtype=text_columns, keep_default_na=False, na_values={"value": [""]})
+    frame = pd.read_csv(io.BytesIO(text), dtype=text_columns, keep_default_na=False, na_values={"value": [""]})
     for col in ("value", "value_lower", "value_upper"):
         frame[col] = pd.to_numeric(frame[col].replace("", None))
     data = conform(frame, table=name)
@@ -73,13 +90,13 @@ def read_table(name: str, directory: Path) -> Stored:
 
 
 def write_table(name: str, frame: pd.DataFrame, directory: Path, meta: dict) -> Path:
-    """Validate ``frame`` and atomically replace ``<name>.csv`` and ``<name>.json`` in ``directory``.
+    """Validate ``frame`` and atomically replace ``<name>.csv.gz`` and ``<name>.json`` in ``directory``.
 
     The CSV is renamed into place before its sidecar; a crash between the two leaves a checksum mismatch,
     which :func:`read_table` reports rather than serving half-updated data.
     """
     data = conform(frame, table=name)
-    payload = to_csv_bytes(data)
+    payload = to_snapshot_bytes(data)
     sidecar = {
         **meta,
         "table": name,
@@ -89,7 +106,7 @@ def write_table(name: str, frame: pd.DataFrame, directory: Path, meta: dict) -> 
         "columns": list(COLUMNS),
     }
     directory.mkdir(parents=True, exist_ok=True)
-    csv_path = directory / f"{name}.csv"
+    csv_path = data_path(name, directory)
     atomic_write(csv_path, payload)
     atomic_write(directory / f"{name}.json", (json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n").encode())
     return csv_path

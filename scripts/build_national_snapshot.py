@@ -1,4 +1,4 @@
-"""Rebuild ``data_sources/snapshots/national_final.csv`` from the reference data pack.
+"""Rebuild ``data_sources/snapshots/national_final.csv.gz`` from the reference data pack.
 
 Reads ``../shared/data/national_overdose_deaths_by_drug.csv`` (1999-2023, first pass) and
 ``national_overdose_deaths_by_drug_2018_2023.csv`` (second pass), splits each row's citation into one per

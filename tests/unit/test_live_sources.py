@@ -13,7 +13,7 @@ from paths import FIXTURES, PACK
 from data_sources import live, nchs_drug_overdose_rates, nchs_state_drug_poisoning, nchs_vsrr
 from data_sources.geography import place
 from data_sources.schema import SchemaError, has_flag
-from data_sources.snapshot import SNAPSHOT_DIR, write_table
+from data_sources.snapshot import SNAPSHOT_DIR, data_path, write_table
 
 MODULES = [nchs_vsrr, nchs_state_drug_poisoning, nchs_drug_overdose_rates]
 
@@ -225,7 +225,7 @@ def test_corrupt_cache_falls_back_to_the_snapshot_and_says_why(tmp_path, monkeyp
     monkeypatch.setenv("DATA_CACHE_DIR", str(tmp_path))
     frame = nchs_vsrr.tidy(records(nchs_vsrr))
     write_table(nchs_vsrr.TABLE, frame, tmp_path, {})
-    csv_path = tmp_path / f"{nchs_vsrr.TABLE}.csv"
+    csv_path = data_path(nchs_vsrr.TABLE, tmp_path)
     csv_path.write_bytes(csv_path.read_bytes()[:-200])  # a half-written file
     table = nchs_vsrr.load()
     assert table.from_snapshot
@@ -271,5 +271,5 @@ def test_snapshot_matches_the_full_state_export():
     if not path.exists():
         pytest.skip(f"reference data pack not present at {path}")
     rebuilt = nchs_state_drug_poisoning.tidy(live.records_from_csv_export(path, nchs_state_drug_poisoning.CSV_FIELDS))
-    bundled = pd.read_csv(SNAPSHOT_DIR / "state_drug_poisoning.csv", dtype=str)
+    bundled = pd.read_csv(data_path("state_drug_poisoning", SNAPSHOT_DIR), dtype=str)
     assert len(rebuilt) == len(bundled) == 10_260
