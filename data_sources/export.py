@@ -358,12 +358,14 @@ def licence_entry(text: str) -> dict:
 
 
 def apa(source: Source, retrieved: date) -> str:
-    """An APA 7 reference for a dataset or web page. The sources carry no structured publication date, so the
-    date is 'n.d.' with a retrieval date, as APA asks for pages that change."""
-    return (
-        f"{source.publisher}. (n.d.). *{source.title}* [Data set]. Retrieved {retrieved:%B} {retrieved.day}, "
-        f"{retrieved:%Y}, from {source.url}"
-    )
+    """An APA 7 reference for a dataset or web page: dated by the publisher's release year where the source
+    records one, else 'n.d.' with a retrieval date, as APA asks for pages that change. A copy taken from
+    elsewhere (``copy_from``) is named as such, never as retrieved from the publisher's site."""
+    head = f"{source.publisher}. ({source.released[:4] if source.released else 'n.d.'}). *{source.title}* [Data set]."
+    when = f"{retrieved:%B} {retrieved.day}, {retrieved:%Y}"
+    if source.copy_from:
+        return f"{head} {source.url}. This site's copy: {source.copy_from}, taken {when}."
+    return f"{head} Retrieved {when}, from {source.url}"
 
 
 def _bibtex_escape(text: str) -> str:

@@ -102,11 +102,12 @@ def test_ratio_working_shows_the_division(checks):
 
 def test_share_claim_lists_the_years_it_holds(checks):
     check = checks["heroin_third_of_opioid_deaths"]
-    assert check.holds_in == (2013, 2017)  # 8,257/25,050 = 33.0%; 15,482/47,600 = 32.5%
+    # 8,257/25,050 = 33.0%; 15,482/47,600 = 32.5%; 14,996/46,802 = 32.0% (2018: MMWR 2020;69(11))
+    assert check.holds_in == (2013, 2017, 2018)
     years = list(check.per_year["year"])
-    assert 2018 not in years and years[0] == 1999 and years[-1] == 2019 and len(years) == 20
+    assert years == list(range(1999, 2020))
     assert check.per_year.set_index("year").loc[2015, "share_pct"] == pytest.approx(12989 / 33091 * 100)
-    assert any("2018" in line and "no figure for any opioid" in line for line in check.working)
+    assert any(line.startswith("2018: 14,996 ÷ 46,802 = 32.0%") for line in check.working)
 
 
 def test_study_figure_cites_its_risk_row(checks):
@@ -173,11 +174,11 @@ def _claim(**overrides) -> dict:
             {
                 "check": "count_in_year",
                 "drug": "any_opioid",
-                "end_year": "2018",
+                "end_year": "2020",
                 "claimed_value": "47000",
                 "wording": "about",
             },
-            "no figure for any opioid deaths in 2018",
+            "no figure for any opioid deaths in 2020",
         ),
         (
             {
@@ -185,11 +186,11 @@ def _claim(**overrides) -> dict:
                 "drug": "heroin",
                 "of_drug": "any_opioid",
                 "start_year": "2015",
-                "end_year": "2018",
+                "end_year": "2020",
                 "claimed_value": "30",
                 "wording": "about",
             },
-            "No share can be computed for 2018",
+            "No share can be computed for 2020",
         ),
     ],
 )
