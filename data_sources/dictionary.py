@@ -131,12 +131,17 @@ FLAGS: dict[str, str] = {
     "predicted": "NCHS's predicted value, adjusted for records pending investigation.",
     "underreported": "CDC notes this figure is underreported due to incomplete data.",
     "suppressed": "Withheld by the publisher to protect confidentiality (fewer than 10 deaths). Not zero.",
-    "unreliable": "The publisher marks this rate unreliable (20 or fewer deaths); shown but not ranked.",
+    "unreliable": "The rate rests on too few deaths to be reliable, by the publisher's own rule (NCHS's state "
+    "files: 20 or fewer deaths; Health, United States and CDC WONDER: fewer than 20); shown, if published, but "
+    "not ranked.",
     "low_quality": "Not shown by the publisher because of low data quality.",
     "not_applicable": "Not applicable for this grouping (e.g. no population for a month).",
     "missing": "Not reported by the publisher.",
     "secondary_source": "Read in a secondary text that quotes the primary CDC/NIDA figure; the primary table "
     "itself was not reachable. Shown with a hollow marker.",
+    "computed_interval": "The publisher gave no confidence interval: this site computed the 95% interval from the "
+    "death count the way NCHS does (rate +/- 1.96 x rate / square root of deaths for 100 or more deaths, the gamma "
+    "method below 100). For an age-adjusted rate it is close to, not equal to, NCHS's own interval.",
 }
 
 #: A missing value must carry one of these flags, so a blank is never mistaken for zero.
@@ -168,8 +173,10 @@ COLUMN_DESCRIPTIONS: dict[str, str] = {
     "age_group": "all, or an age band in years such as 25-34.",
     "race_ethnicity": "all, or the publisher's race and Hispanic origin group.",
     "value": "The figure. Blank when the publisher withheld it; value_flag then says why.",
-    "value_lower": "Lower 95% confidence limit, where the publisher gives one.",
-    "value_upper": "Upper 95% confidence limit, where the publisher gives one.",
+    "value_lower": "Lower 95% confidence limit, where the publisher gives one or this site computed one from the "
+    "death count (value_flag computed_interval).",
+    "value_upper": "Upper 95% confidence limit, where the publisher gives one or this site computed one from the "
+    "death count (value_flag computed_interval).",
     "value_flag": "Qualifiers separated by ';' (provisional, suppressed, unreliable, ...). Blank = none.",
     "provenance": "primary or secondary: how directly the figure was read from its publisher.",
     "source_detail": "Where exactly the figure was read (table, page, quotation).",

@@ -535,7 +535,8 @@ def readme(items: list[PackageTable], sources: Mapping, created: datetime) -> st
         "- One row per figure: `value` is the number, `measure` says what it counts and `data_dictionary.csv` "
         "gives its unit (deaths, or deaths per 100,000 people).",
         "- An empty `value` is never zero: `value_flag` says why it is missing (`suppressed`: withheld by CDC "
-        "because fewer than 10 deaths; `unreliable`: a rate from 20 or fewer deaths; `not_applicable`; `missing`).",
+        "because fewer than 10 deaths; `unreliable`: a rate on too few deaths by the publisher's rule; "
+        "`not_applicable`; `missing`). `computed_interval`: the 95% limits were computed from the death count.",
         "- `provenance` is `primary` (read from the publisher's own table) or `secondary` (read in a text quoting "
         "it); `source_id` links to `sources.csv`, `source_detail` says exactly where the figure was read.",
         "- Dates are ISO (`YYYY-MM-DD`); `geo_code` is text (FIPS codes keep their leading zeros; `US` = nation).",
