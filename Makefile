@@ -50,20 +50,21 @@ format: $(VENV)/.dev
 refresh: $(VENV)/.runtime
 	$(PY) -m data_sources refresh
 
+## status: where each table comes from, when it was retrieved, its rows and age, and whether it is stale
 status: $(VENV)/.runtime
 	$(PY) -m data_sources status
 
-## export: write every table as tidy CSV with a data dictionary into dist/data
+## export: write every table as a data package into dist/data (CSVs, data dictionary, datapackage.json, citations)
 export: $(VENV)/.runtime
 	$(PY) -m data_sources export --out dist/data
 
 ## lesson: write the offline lesson pack to dist/lesson.html
 lesson: $(VENV)/.runtime
-	$(PY) -m lesson_pack --out dist/lesson.html
+	$(PY) -m app.lesson.pack --out dist/lesson.html
 
 ## slides: the lesson pack plus one 1920x1080 PNG per slide in dist/slides/ (uses the local Chromium)
 slides: $(VENV)/.runtime
-	$(PY) -m lesson_pack --out dist/lesson.html --png dist/slides
+	$(PY) -m app.lesson.pack --out dist/lesson.html --png dist/slides
 
 ## bench: measure time-to-chart, rerun time and memory against the floor app; writes bench/RESULTS.md
 bench: $(VENV)/.dev browser

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-import cached
-import help_resources
+from app import cached, frame
 
 ROOT = Path(__file__).parent
 
@@ -44,6 +43,6 @@ pages = {
     for section, entries in SECTIONS.items()
 }
 page = st.navigation(pages, position="top")
-help_resources.sidebar()
+frame.sidebar()
 page.run()
-help_resources.footer(cached.data_as_of())
+frame.footer(cached.data_as_of())

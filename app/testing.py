@@ -239,13 +239,19 @@ def wait_for_page(page: Any, *, timeout_ms: int = 45_000) -> None:
     wait_for_idle(page, timeout_ms=timeout_ms)
 
 
+#: JS: true when no rerun is running and no element on the page is left over from the previous run (stale).
+IDLE_JS = (
+    "!document.querySelector('[data-testid=\"stStatusWidget\"]') && !document.querySelector('[data-stale=\"true\"]')"
+)
+#: JS: a promise that resolves after two animation frames (a redraw queued now has then happened).
+NEXT_FRAMES_JS = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))"
+
+
 def wait_for_idle(page: Any, *, timeout_ms: int = 45_000) -> None:
     """Wait until Streamlit shows no 'running' status widget (a rerun after a widget change has finished)."""
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms, polling=100
-    )
-    # A short settle: plotly redraws a chart on the animation frame after the delta arrives.
-    page.wait_for_timeout(300)
+    page.wait_for_function(f"() => {IDLE_JS}", timeout=timeout_ms, polling=100)
+    # Plotly redraws a chart on the animation frame after the delta arrives: wait for two frames to pass.
+    page.evaluate(NEXT_FRAMES_JS)
 
 
 def wait_for_figures(page: Any, count: int, *, timeout_ms: int = 30_000) -> None:
@@ -269,6 +275,19 @@ FIGURES_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].filter(d
     yaxis: (div.layout && div.layout.yaxis && div.layout.yaxis.type) || '',
     traces: (div._fullData || []).map(t => [t.name || '', Math.max((t.x || []).length, (t.y || []).length)]),
 }))"""
+
+
+def wait_for_charts(page: Any, check: str, *, timeout_ms: int = 30_000) -> list[dict]:
+    """Wait until the app is idle and the drawn charts pass ``check`` (a JS function of :data:`FIGURES_JS`'s
+    summaries), and return those summaries.
+
+    Waiting for the new state itself, not for "some chart": after a widget change the previous run's chart can
+    still be on the page, and counting it compares the wrong view.
+    """
+    page.wait_for_function(f"() => ({IDLE_JS}) && ({check})(({FIGURES_JS})())", timeout=timeout_ms, polling=100)
+    page.evaluate(NEXT_FRAMES_JS)
+    return page.evaluate(FIGURES_JS)
+
 
 #: JS: ms since navigation start when a plotly chart has its SVG drawn, else null (for wait_for_function).
 FIRST_CHART_JS = "() => document.querySelector('.js-plotly-plot .main-svg') ? performance.now() : null"

@@ -2,12 +2,15 @@
 
 Framework-free: usable from a notebook.
 
-    >>> from data_sources import catalog
+    >>> from data_sources import catalog, query
     >>> national = catalog.TABLES["national_final"]()
-    >>> national.data.query("drug == 'heroin' and measure == 'deaths'")
+    >>> query.cell(national.data, drug="heroin", year=2019).value
+    14019.0
 
-The tidy contract is in :mod:`data_sources.schema`; definitions of every drug, measure and flag are in
-:mod:`data_sources.dictionary`.
+Every table is a :class:`~data_sources.schema.Table` with a schema from :mod:`data_sources.dictionary` (the
+tidy contract, the risk figures, the public claims); definitions of every drug, measure, flag and column live
+there too. :mod:`data_sources.query` selects rows, :mod:`data_sources.export` writes every CSV,
+:mod:`data_sources.package` builds the data package and :mod:`data_sources.cli` is the command line.
 """
 
 from data_sources.dictionary import DRUGS, FLAGS, MEASURES

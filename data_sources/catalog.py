@@ -1,14 +1,23 @@
-"""Every table the dashboard offers, by name: the Data page, ``export`` and the data package list these.
+"""Every table the dashboard offers, by name: the Data page, ``export``, ``status`` and the data package list these.
 
 Each entry maps a table name to the function that loads its freshest good copy (live cache, else the
-bundled snapshot). Adding a source means adding one line here.
+bundled snapshot) as a :class:`~data_sources.schema.Table`. Mortality tables keep the tidy contract; the risk
+figures and the public claims carry their own schemas from the data dictionary. Adding a source means adding
+one line here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from data_sources import nchs_drug_overdose_rates, nchs_national_final, nchs_state_drug_poisoning, nchs_vsrr
+from data_sources import (
+    claims,
+    nchs_drug_overdose_rates,
+    nchs_national_final,
+    nchs_state_drug_poisoning,
+    nchs_vsrr,
+    risk,
+)
 from data_sources.schema import Table
 
 TABLES: dict[str, Callable[[], Table]] = {
@@ -16,6 +25,8 @@ TABLES: dict[str, Callable[[], Table]] = {
     nchs_vsrr.TABLE: nchs_vsrr.load,
     nchs_state_drug_poisoning.TABLE: nchs_state_drug_poisoning.load,
     nchs_drug_overdose_rates.TABLE: nchs_drug_overdose_rates.load,
+    risk.TABLE: risk.load,
+    claims.TABLE: claims.load,
 }
 
 

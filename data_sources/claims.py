@@ -2,10 +2,12 @@
 the claims file.
 
 Claims live in ``snapshots/public_claims.csv`` (documented in ``snapshots/public_claims.md``), one row each, so
-a teacher can add one without touching code. Each row names a *check type* and its parameters; the value is
-always computed here from the national final table (``nchs_national_final``) or read from the risk table row
-the claim cites (``risk``), never typed into the claims file. Only the claimed number is typed, because it is
-what the claim says.
+a teacher can add one without touching code. Its columns are the dictionary's ``PUBLIC_CLAIMS`` schema;
+:func:`load` returns it as a :class:`~data_sources.schema.Table` registered in :mod:`data_sources.catalog`.
+
+Each row names a *check type* and its parameters; the value is always computed here from the national final
+table (``nchs_national_final``) or read from the risk table row the claim cites (``risk``), never typed into the
+claims file. Only the claimed number is typed, because it is what the claim says.
 
 Check types (``check``):
 
@@ -31,16 +33,21 @@ A check whose figure is missing from the table gets "cannot check with these dat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
-from data_sources.dictionary import DRUGS, MISSING_REASON_FLAGS
-from data_sources.risk import STATISTICS, RiskTable
-from data_sources.schema import SchemaError, split_flags
+from data_sources.dictionary import DRUGS, PUBLIC_CLAIMS
+from data_sources.export import read_csv_bytes
+from data_sources.query import Cell, FigureUnavailable, cell
+from data_sources.risk import STATISTICS
+from data_sources.schema import SchemaError, Table
+from data_sources.schema import validate as validate_schema
 from data_sources.snapshot import SNAPSHOT_DIR
 
-CLAIMS_FILE = SNAPSHOT_DIR / "public_claims.csv"
+TABLE = "public_claims"
+CLAIMS_FILE = SNAPSHOT_DIR / f"{TABLE}.csv"
 
 SUPPORTED, CLOSE, NOT_SUPPORTED, CANNOT_CHECK = "supported", "close", "not supported", "cannot check with these data"
 VERDICTS = (SUPPORTED, CLOSE, NOT_SUPPORTED, CANNOT_CHECK)
@@ -68,21 +75,7 @@ WORDINGS: dict[str, str] = {
     f"{CLOSE_BAND:.0%} either side; otherwise not supported",
 }
 
-CLAIM_COLUMNS = (
-    "claim_id",
-    "claim",
-    "attributed_to",
-    "quoted_in",
-    "check",
-    "drug",
-    "of_drug",
-    "start_year",
-    "end_year",
-    "risk_id",
-    "claimed_value",
-    "wording",
-    "note",
-)
+CLAIM_COLUMNS: tuple[str, ...] = tuple(PUBLIC_CLAIMS.columns)
 
 
 class ClaimFileError(SchemaError):
@@ -132,43 +125,34 @@ def read_claims(path: Path | None = None) -> pd.DataFrame:
     row and the problem."""
     path = CLAIMS_FILE if path is None else path
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-        raise ClaimFileError(f"{path.name}: not a readable CSV file ({err})") from err
+        frame = read_csv_bytes(path.read_bytes(), name=path.name)
+    except SchemaError as err:
+        raise ClaimFileError(str(err)) from err
     return validate_claims(frame, name=path.name)
 
 
+def load() -> Table:
+    """The bundled claims file as a table; its as-of date is when the file was last changed."""
+    changed = datetime.fromtimestamp(CLAIMS_FILE.stat().st_mtime, UTC).replace(microsecond=0)
+    return Table(
+        name=TABLE, data=read_claims(), sources=(), retrieved_at=changed, from_snapshot=True, schema=PUBLIC_CLAIMS
+    )
+
+
 def validate_claims(frame: pd.DataFrame, *, name: str = "public_claims.csv") -> pd.DataFrame:
-    """Check the claims: known columns, unique ids, a known check type and wording, the parameters each check
-    needs, whole years, known drugs, a positive claimed number."""
-    missing = [c for c in CLAIM_COLUMNS if c not in frame.columns]
-    extra = [c for c in frame.columns if c not in CLAIM_COLUMNS]
-    if missing or extra:
-        raise ClaimFileError(
-            f"{name}: columns do not match. Missing: {missing or 'none'}; unexpected: "
-            f"{extra or 'none'}. Expected {list(CLAIM_COLUMNS)}."
-        )
-    out = frame.fillna("").astype(str).apply(lambda col: col.str.strip())
-    out = out[list(CLAIM_COLUMNS)].reset_index(drop=True)
-    seen: set[str] = set()
-    for i, row in out.iterrows():
-        where = f"{name} row {i + 2} ({row['claim_id'] or 'no claim_id'})"  # +2: header line, 1-based
-        for col in ("claim_id", "claim", "attributed_to", "quoted_in", "check"):
-            if not row[col]:
-                raise ClaimFileError(f"{where}: column {col!r} is empty")
-        if row["claim_id"] in seen:
-            raise ClaimFileError(f"{where}: claim_id is used twice")
-        seen.add(row["claim_id"])
-        if row["check"] not in CHECKS:
-            raise ClaimFileError(f"{where}: check {row['check']!r} is not one of {list(CHECKS)}")
+    """Check the claims: the schema's columns, unique ids, the columns every claim needs, a known check type,
+    wording and drug keys (:func:`data_sources.schema.validate`); then the parameters each check needs, whole
+    years in order, a positive claimed number. Cells are read as typed, without surrounding spaces."""
+    text = frame.astype(object).where(frame.notna(), "").astype(str).apply(lambda col: col.str.strip())
+    try:
+        out = validate_schema(text, PUBLIC_CLAIMS, table=name)
+    except SchemaError as err:
+        raise ClaimFileError(str(err)) from err
+    for i, row in enumerate(out.to_dict("records")):
+        where = f"{name} row {i + 2} ({row['claim_id']})"  # +2: header line, 1-based
         for col in CHECKS[row["check"]]:
             if not row[col]:
                 raise ClaimFileError(f"{where}: check {row['check']!r} needs column {col!r}")
-        if row["wording"] and row["wording"] not in WORDINGS:
-            raise ClaimFileError(f"{where}: wording {row['wording']!r} is not one of {list(WORDINGS)}")
-        for col in ("drug", "of_drug"):
-            if row[col] and row[col] not in DRUGS:
-                raise ClaimFileError(f"{where}: {col} {row[col]!r} is not a known drug key ({sorted(DRUGS)})")
         for col in ("start_year", "end_year"):
             if row[col] and not row[col].isdigit():
                 raise ClaimFileError(f"{where}: {col} {row[col]!r} is not a year")
@@ -219,45 +203,8 @@ def _distance(d: float) -> str:
 
 
 # --- national cells ------------------------------------------------------------------------------------------
-class _Unavailable(ValueError):
-    """A figure a check needs is not in the table."""
-
-
-@dataclass(frozen=True)
-class _Cell:
-    year: int
-    value: float
-    source_id: str
-    secondary: bool
-
-
-def _cell(data: pd.DataFrame, drug: str, year: int) -> _Cell:
-    """The national, all-people death count for one drug and year."""
-    rows = data[
-        (data["geo_code"] == "US")
-        & (data["drug"] == drug)
-        & (data["measure"] == "deaths")
-        & (data["year"] == year)
-        & (data["sex"] == "all")
-        & (data["age_group"] == "all")
-        & (data["race_ethnicity"] == "all")
-    ]
-    what = f"{DRUGS[drug].title.lower()} deaths in {year}"
-    if rows.empty:
-        raise _Unavailable(f"The national table has no figure for {what}.")
-    if len(rows) > 1:
-        raise _Unavailable(f"The national table has {len(rows)} figures for {what}; expected one.")
-    row = rows.iloc[0]
-    flags = split_flags(row["value_flag"])
-    if pd.isna(row["value"]):
-        reason = ", ".join(f for f in flags if f in MISSING_REASON_FLAGS) or "missing"
-        raise _Unavailable(f"The figure for {what} is not available ({reason}).")
-    secondary = "secondary_source" in flags or row["provenance"] == "secondary"
-    return _Cell(int(year), float(row["value"]), str(row["source_id"]), secondary)
-
-
-def _secondary_note(cells: list[_Cell], drug: str) -> tuple[str, ...]:
-    years = [c.year for c in cells if c.secondary]
+def _secondary_note(cells: list[Cell], drug: str) -> tuple[str, ...]:
+    years = [c.year for c in cells if c.is_secondary]
     if not years:
         return ()
     return (
@@ -267,7 +214,7 @@ def _secondary_note(cells: list[_Cell], drug: str) -> tuple[str, ...]:
 
 
 # --- the checks ----------------------------------------------------------------------------------------------
-def check_claim(claim: pd.Series | dict, national: pd.DataFrame, risk: RiskTable) -> ClaimCheck:
+def check_claim(claim: pd.Series | dict, national: pd.DataFrame, risk: Table) -> ClaimCheck:
     """Compute one claim's check from the national final table and the risk table."""
     claim = dict(claim)
     kind = claim["check"]
@@ -282,14 +229,14 @@ def check_claim(claim: pd.Series | dict, national: pd.DataFrame, risk: RiskTable
             "count_in_year": _count_in_year,
             "share_of_drug": _share_of_drug,
         }[kind](claim, national)
-    except _Unavailable as reason:
+    except FigureUnavailable as reason:
         return ClaimCheck(claim, CANNOT_CHECK, None, "", (str(reason),), "A figure the check needs is missing.")
 
 
-def check_all(claims: pd.DataFrame, national: pd.DataFrame, risk: RiskTable) -> list[ClaimCheck]:
+def check_all(claims: pd.DataFrame, national: pd.DataFrame, risk: Table) -> list[ClaimCheck]:
     """Check every claim; first make sure every cited risk_id exists, so a typo is reported before any card."""
     known = set(risk.data["risk_id"])
-    for i, row in claims.iterrows():
+    for i, row in enumerate(claims.to_dict("records")):
         if row["check"] == "study_figure" and row["risk_id"] not in known:
             raise ClaimFileError(
                 f"claims row {i + 2} ({row['claim_id']}): risk_id {row['risk_id']!r} is not in the risk table; "
@@ -304,7 +251,7 @@ def _claimed(claim: dict) -> float:
 
 def _ratio_of_years(claim: dict, data: pd.DataFrame) -> ClaimCheck:
     drug, start, end = claim["drug"], int(claim["start_year"]), int(claim["end_year"])
-    first, last = _cell(data, drug, start), _cell(data, drug, end)
+    first, last = cell(data, drug=drug, year=start), cell(data, drug=drug, year=end)
     ratio = last.value / first.value
     title = DRUGS[drug].title.lower()
     working = (
@@ -327,7 +274,7 @@ def _ratio_of_years(claim: dict, data: pd.DataFrame) -> ClaimCheck:
 
 def _sum_over_years(claim: dict, data: pd.DataFrame) -> ClaimCheck:
     drug, start, end = claim["drug"], int(claim["start_year"]), int(claim["end_year"])
-    cells = [_cell(data, drug, y) for y in range(start, end + 1)]
+    cells = [cell(data, drug=drug, year=y) for y in range(start, end + 1)]
     total = sum(c.value for c in cells)
     terms = " + ".join(f"{c.value:,.0f} ({c.year})" for c in cells)
     working = (
@@ -349,7 +296,7 @@ def _sum_over_years(claim: dict, data: pd.DataFrame) -> ClaimCheck:
 
 def _count_in_year(claim: dict, data: pd.DataFrame) -> ClaimCheck:
     drug, year = claim["drug"], int(claim["end_year"])
-    found = _cell(data, drug, year)
+    found = cell(data, drug=drug, year=year)
     working = (
         f"{DRUGS[drug].title} deaths in {year} (final national count): {found.value:,.0f}.",
         verdict_line(found.value, _claimed(claim), claim["wording"], "deaths"),
@@ -374,8 +321,8 @@ def _share_of_drug(claim: dict, data: pd.DataFrame) -> ClaimCheck:
     rows, gaps, cells = [], [], []
     for year in range(start, end + 1):
         try:
-            part, whole = _cell(data, drug, year), _cell(data, of_drug, year)
-        except _Unavailable as reason:
+            part, whole = cell(data, drug=drug, year=year), cell(data, drug=of_drug, year=year)
+        except FigureUnavailable as reason:
             gaps.append(f"{year} ({reason})")
             continue
         cells += [part, whole]
@@ -426,14 +373,14 @@ def _share_of_drug(claim: dict, data: pd.DataFrame) -> ClaimCheck:
         tuple(lines),
         WORDINGS[wording],
         tuple(sorted({c.source_id for c in cells})),
-        secondary=_secondary_note([c for c in used if c.secondary], drug),
+        secondary=_secondary_note([c for c in used if c.is_secondary], drug),
         per_year=per_year,
         holds_in=holds,
         context=f"in {end}",
     )
 
 
-def _study_figure(claim: dict, risk: RiskTable) -> ClaimCheck:
+def _study_figure(claim: dict, risk: Table) -> ClaimCheck:
     try:
         row = risk.row(str(claim["risk_id"]))
     except KeyError as err:
@@ -469,7 +416,7 @@ def _study_figure(claim: dict, risk: RiskTable) -> ClaimCheck:
     )
 
 
-def checks_table(checks: list[ClaimCheck], *, national_sources: dict[str, str], risk: RiskTable) -> pd.DataFrame:
+def checks_table(checks: list[ClaimCheck], *, national_sources: dict[str, str], risk: Table) -> pd.DataFrame:
     """The claim checks for download: one row per claim with the working and full citations.
 
     ``national_sources`` maps the national table's source ids to a citation with URL.

@@ -1,9 +1,14 @@
-"""The data dictionary: what every drug key, measure, flag and column means.
+"""The data dictionary: what every drug key, measure, flag, table and column means, and how it is shown.
 
-This is the single place these definitions live. The About page, the CSV data dictionary and the data
-package's ``datapackage.json`` are generated from it, so they cannot drift from the data. ICD-10 codes are
-the multiple-cause-of-death codes NCHS uses to classify drug overdose deaths by the drugs involved
-(https://www.cdc.gov/nchs/nvss/vsrr/drug-overdose-data.htm, Technical notes).
+This is the single place these definitions live. The About page, the CSV data dictionary, the data package's
+``datapackage.json``, every CSV's number format and every display table's headers are generated from it, so
+they cannot drift from the data. ICD-10 codes are the multiple-cause-of-death codes NCHS uses to classify drug
+overdose deaths by the drugs involved (https://www.cdc.gov/nchs/nvss/vsrr/drug-overdose-data.htm, Technical
+notes).
+
+Three table schemas live here (:class:`TableSchema`): :data:`TIDY`, the contract every mortality table keeps,
+:data:`RISK_MULTIPLIERS` (figures quoted from studies) and :data:`PUBLIC_CLAIMS` (claims checked against the
+data). :mod:`data_sources.schema` enforces them.
 """
 
 from __future__ import annotations
@@ -13,12 +18,17 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Term:
-    """One dictionary entry: a short title for charts, a unit (measures only) and a plain description."""
+    """One dictionary entry: a short title for charts, a unit and decimals (measures only), a plain description.
+
+    ``decimals`` is how many decimal places a measure is shown with: charts, hovers and display tables round to
+    it, and CSVs write at least that many (never fewer digits than the publisher gave).
+    """
 
     title: str
     description: str
     unit: str = ""
     icd10: str = ""
+    decimals: int | None = None
 
 
 BREAKDOWN_ALL = "all"
@@ -87,41 +97,48 @@ MEASURES: dict[str, Term] = {
         "Number of deaths. A death involving several drugs is counted under each drug, so drug counts do not "
         "add up to the all-drug total.",
         unit="deaths",
+        decimals=0,
     ),
     "predicted_deaths": Term(
         "Predicted deaths (provisional)",
         "NCHS's provisional count adjusted upward for death records still pending investigation. Provisional; "
         "not a final count.",
         unit="deaths",
+        decimals=0,
     ),
     "age_adjusted_rate_per_100k": Term(
         "Age-adjusted death rate",
         "Deaths per 100,000 people, standardised to the age structure of the 2000 US population so that places "
         "and years with older or younger populations can be compared.",
         unit="deaths per 100,000 population (age-adjusted, 2000 US standard)",
+        decimals=1,
     ),
     "crude_rate_per_100k": Term(
         "Crude death rate",
         "Deaths per 100,000 people in the group, not adjusted for age.",
         unit="deaths per 100,000 population",
+        decimals=1,
     ),
-    "population": Term("Population", "Resident population used as the rate's denominator.", unit="people"),
+    "population": Term("Population", "Resident population used as the rate's denominator.", unit="people", decimals=0),
     "percent_complete_pct": Term(
         "Records complete",
         "VSRR: share of death records expected for the period that NCHS has received.",
         unit="percent",
+        decimals=1,
     ),
     "percent_pending_investigation_pct": Term(
         "Records pending investigation",
         "VSRR: share of death records whose cause is still under investigation; overdose counts are likely "
         "to rise as these are resolved.",
         unit="percent",
+        decimals=1,
     ),
     "percent_drug_specified_pct": Term(
         "Records naming a drug",
         "VSRR: share of drug overdose death records that name at least one specific drug. Low values make "
         "drug-specific counts undercount.",
         unit="percent",
+        decimals=1,
     ),
 }
 
@@ -159,28 +176,436 @@ PROVENANCE_GRADES: dict[str, str] = {
     "secondary": "Read in a secondary text quoting the publisher; the primary table was not reachable.",
 }
 
-COLUMN_DESCRIPTIONS: dict[str, str] = {
-    "source_id": "Which source the row comes from (see the sources list for title, URL and citation).",
-    "geo_level": "nation, state, city or county.",
-    "geo_code": "US for the nation, two-digit state FIPS, five-digit county FIPS, or NYC; always text.",
-    "geo_name": "Place name.",
-    "year": "Year in which the period ends.",
-    "period_end_date": "Last day of the period (ISO date). Calendar-year figures end on 31 December.",
-    "period_months": "Length of the period in months (12 = a year, or CDC's 12-month-ending period).",
-    "drug": "Drug key; see the drug definitions (ICD-10 codes).",
-    "measure": "What the value measures; see the measure definitions and units.",
-    "sex": "all, female or male.",
-    "age_group": "all, or an age band in years such as 25-34.",
-    "race_ethnicity": "all, or the publisher's race and Hispanic origin group.",
-    "value": "The figure. Blank when the publisher withheld it; value_flag then says why.",
-    "value_lower": "Lower 95% confidence limit, where the publisher gives one or this site computed one from the "
-    "death count (value_flag computed_interval).",
-    "value_upper": "Upper 95% confidence limit, where the publisher gives one or this site computed one from the "
-    "death count (value_flag computed_interval).",
-    "value_flag": "Qualifiers separated by ';' (provisional, suppressed, unreliable, ...). Blank = none.",
-    "provenance": "primary or secondary: how directly the figure was read from its publisher.",
-    "source_detail": "Where exactly the figure was read (table, page, quotation).",
+# --- risk figures and claims: the words their tables use -------------------------------------------------------
+#: The questions the risk page groups study figures by; the order is the page's order.
+QUESTIONS: dict[str, str] = {
+    "who_starts_heroin": "Who starts using heroin, or has heroin use disorder?",
+    "who_dies_of_overdose": "Who is more likely to die? (of an overdose, or of any cause where the outcome says so)",
+    "what_protects": "What protects: being in treatment with methadone or buprenorphine",
+    "how_common": "Shares: how common is it? (percentages, not multipliers)",
 }
+
+#: Statistic types: a short label and what it compares, in plain words. ``kind`` is ``ratio`` or ``share``.
+STATISTICS: dict[str, dict[str, str]] = {
+    "adjusted_odds_ratio": {
+        "kind": "ratio",
+        "label": "Adjusted odds ratio",
+        "noun": "odds",
+        "meaning": "compares the odds of the outcome in one group with the odds in another, after allowing for "
+        "other differences (age, sex and so on). For rare outcomes it is close to a ratio of risks.",
+    },
+    "adjusted_hazard_ratio": {
+        "kind": "ratio",
+        "label": "Adjusted hazard ratio",
+        "noun": "rate",
+        "meaning": "compares how fast the outcome happens over time in one group with another, after allowing "
+        "for other differences.",
+    },
+    "adjusted_relative_risk": {
+        "kind": "ratio",
+        "label": "Adjusted relative risk",
+        "noun": "risk",
+        "meaning": "compares the risk in one group with the risk in another, adjusted for age, sex and race.",
+    },
+    "relative_risk": {
+        "kind": "ratio",
+        "label": "Relative risk",
+        "noun": "risk",
+        "meaning": "compares the risk in one group with the risk in another.",
+    },
+    "incidence_rate_ratio": {
+        "kind": "ratio",
+        "label": "Ratio of yearly rates of starting",
+        "noun": "rate",
+        "meaning": "compares the share of people who started using a drug in the past year in one group with "
+        "the share in another group.",
+    },
+    "rate_ratio": {
+        "kind": "ratio",
+        "label": "Mortality rate ratio (unadjusted, pooled)",
+        "noun": "death rate",
+        "meaning": "compares deaths per 1,000 person-years in one group with another, pooled over many studies "
+        "and not adjusted for other differences.",
+    },
+    "share": {
+        "kind": "share",
+        "label": "Share (percentage)",
+        "noun": "share",
+        "meaning": "is a percentage of one group, not a comparison between two groups.",
+    },
+}
+
+#: The unit of a risk figure, by its statistic's kind.
+RISK_UNITS: dict[str, str] = {"ratio": "times", "share": "percent"}
+#: Units of the absolute rates behind a ratio, and how many people each is "out of".
+RATE_UNITS: dict[str, float] = {"percent per year": 100.0, "per 1,000 person-years": 1000.0}
+
+#: How a claim is checked (``check`` in the claims file), in plain words.
+CLAIM_CHECKS: dict[str, str] = {
+    "ratio_of_years": "Deaths of drug in end_year divided by deaths in start_year; the claimed number is in times.",
+    "sum_over_years": "Deaths of drug added up over every year start_year to end_year (refuses a year with no figure).",
+    "count_in_year": "Deaths of drug in end_year.",
+    "share_of_drug": "Deaths of drug divided by deaths of of_drug, in percent, for every year start_year to "
+    "end_year with both; the verdict is for end_year.",
+    "study_figure": "The value of the risk_multipliers row risk_id (times or percent, as that row's unit).",
+    "not_checkable": "No figure in these data can check it; the note says why.",
+}
+
+#: How a claim phrases its number (``wording``); claims.WORDINGS gives each one's verdict rule.
+CLAIM_WORDINGS: dict[str, str] = {
+    "about": "The claim gives its number as approximate.",
+    "more_than": "The claim says more than its number.",
+    "nearly": "The claim says nearly its number: at it or a little under.",
+}
+
+
+# --- table schemas ---------------------------------------------------------------------------------------------
+#: pandas dtype -> Frictionless Table Schema field type.
+FIELD_TYPES: dict[str, str] = {
+    "string": "string",
+    "Int64": "integer",
+    "Float64": "number",
+    "datetime64[ns]": "date",
+    "boolean": "boolean",
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column: its name, pandas dtype, meaning, the header a reader sees, and what values it may hold.
+
+    ``required`` columns may never be empty; a column with an ``enum`` holds only those keys (or nothing, when
+    not required). ``unit`` says what the numbers count, where the column has one unit.
+    """
+
+    name: str
+    dtype: str
+    label: str
+    description: str
+    required: bool = False
+    enum: tuple[str, ...] = ()
+    unit: str = ""
+
+    def __post_init__(self) -> None:
+        if self.dtype not in FIELD_TYPES:
+            raise ValueError(f"field {self.name!r}: dtype {self.dtype!r} is not one of {list(FIELD_TYPES)}")
+
+    @property
+    def type(self) -> str:
+        """The Frictionless field type: string, integer, number, date or boolean."""
+        return FIELD_TYPES[self.dtype]
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """The columns of one kind of table, what a row is, and where its figures come from.
+
+    ``primary_key`` names the column whose values identify a row, when one does.
+    """
+
+    name: str
+    title: str
+    description: str
+    fields: tuple[Field, ...]
+    primary_key: str | None = None
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """Column name -> pandas dtype, in the schema's order."""
+        return {f.name: f.dtype for f in self.fields}
+
+    def field(self, name: str) -> Field:
+        """The field called ``name``; KeyError naming the schema when it has none."""
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(f"schema {self.name!r} has no column {name!r}")
+
+
+_SOURCE_ID = "Which source the row comes from (see the sources list for title, URL, licence and citation)."
+
+TIDY = TableSchema(
+    name="tidy",
+    title="tidy mortality table",
+    description="One row per figure: a measure of drug overdose deaths for one drug, place, period and group of "
+    "people, with the source it was read from (source_id, cited in full in the sources list) and exactly where "
+    "(source_detail). A missing value is never zero: value_flag says why it is missing.",
+    fields=(
+        Field("source_id", "string", "Source", _SOURCE_ID, required=True),
+        Field(
+            "geo_level", "string", "Geography", "nation, state, city or county.", required=True, enum=tuple(GEO_LEVELS)
+        ),
+        Field(
+            "geo_code",
+            "string",
+            "FIPS",
+            "US for the nation, two-digit state FIPS, five-digit county FIPS, or NYC; always text.",
+            required=True,
+        ),
+        Field("geo_name", "string", "Place", "Place name.", required=True),
+        Field("year", "Int64", "Year", "Year in which the period ends.", required=True),
+        Field(
+            "period_end_date",
+            "datetime64[ns]",
+            "Period ends",
+            "Last day of the period (ISO date). Calendar-year figures end on 31 December.",
+            required=True,
+        ),
+        Field(
+            "period_months",
+            "Int64",
+            "Months",
+            "Length of the period in months (12 = a year, or CDC's 12-month-ending period).",
+            required=True,
+        ),
+        Field(
+            "drug",
+            "string",
+            "Drug",
+            "Drug key; see the drug definitions (ICD-10 codes).",
+            required=True,
+            enum=tuple(DRUGS),
+        ),
+        Field(
+            "measure",
+            "string",
+            "Measure",
+            "What the value measures; see the measure definitions and units.",
+            required=True,
+            enum=tuple(MEASURES),
+        ),
+        Field("sex", "string", "Sex", "all, female or male.", required=True),
+        Field("age_group", "string", "Age group", "all, or an age band in years such as 25-34.", required=True),
+        Field(
+            "race_ethnicity",
+            "string",
+            "Race and Hispanic origin",
+            "all, or the publisher's race and Hispanic origin group.",
+            required=True,
+        ),
+        Field(
+            "value",
+            "Float64",
+            "Value",
+            "The figure. Blank when the publisher withheld it; value_flag then says why.",
+            unit="depends on the measure (see Measures)",
+        ),
+        Field(
+            "value_lower",
+            "Float64",
+            "95% CI low",
+            "Lower 95% confidence limit, where the publisher gives one or this site computed one from the death "
+            "count (value_flag computed_interval).",
+            unit="depends on the measure (see Measures)",
+        ),
+        Field(
+            "value_upper",
+            "Float64",
+            "95% CI high",
+            "Upper 95% confidence limit, where the publisher gives one or this site computed one from the death "
+            "count (value_flag computed_interval).",
+            unit="depends on the measure (see Measures)",
+        ),
+        Field(
+            "value_flag",
+            "string",
+            "Flags",
+            "Qualifiers separated by ';' (provisional, suppressed, unreliable, ...). Blank = none.",
+        ),
+        Field(
+            "provenance",
+            "string",
+            "Provenance",
+            "primary or secondary: how directly the figure was read from its publisher.",
+            required=True,
+            enum=tuple(PROVENANCE_GRADES),
+        ),
+        Field(
+            "source_detail",
+            "string",
+            "Where the figure was read",
+            "Where exactly the figure was read (table, page, quotation).",
+        ),
+    ),
+)
+
+RISK_MULTIPLIERS = TableSchema(
+    name="risk_multipliers",
+    title="risk figures from published studies",
+    description="One row per relative-risk style figure quoted from a study ('19 times', '4 in 5'): what was "
+    "compared, in whom, which statistic, with confidence limits and the absolute rates behind it where the study "
+    "gives them. Each row cites its study in source_id (peer-reviewed papers, CDC MMWR and SAMHSA reports, cited "
+    "in full in the sources list) and says exactly where the figure was read in source_detail; provenance says "
+    "whether the study's own text was read (primary) or only a text quoting it (secondary).",
+    fields=(
+        Field("risk_id", "string", "Figure id", "Stable key; public claims cite a figure by this id.", required=True),
+        Field(
+            "question",
+            "string",
+            "Question",
+            "Which question the figure answers (see the question list).",
+            required=True,
+            enum=tuple(QUESTIONS),
+        ),
+        Field(
+            "factor",
+            "string",
+            "Group",
+            "The group or exposure being compared (or, for a share, the group counted).",
+            required=True,
+        ),
+        Field(
+            "comparison",
+            "string",
+            "Compared with",
+            "The reference group the factor is compared with; blank for shares.",
+        ),
+        Field(
+            "outcome", "string", "Outcome", "What was measured: starting heroin, dependence, death, ...", required=True
+        ),
+        Field(
+            "statistic",
+            "string",
+            "Statistic",
+            "Statistic type: odds ratio, hazard ratio, rate ratio, share, ... (see the statistic list).",
+            required=True,
+            enum=tuple(STATISTICS),
+        ),
+        Field(
+            "value",
+            "Float64",
+            "Value",
+            "The figure: times (ratios) or percent (shares).",
+            required=True,
+            unit="times or percent, as the row's unit says",
+        ),
+        Field(
+            "value_lower",
+            "Float64",
+            "95% CI low",
+            "Lower 95% confidence limit, where the source gives one.",
+            unit="times or percent, as the row's unit says",
+        ),
+        Field(
+            "value_upper",
+            "Float64",
+            "95% CI high",
+            "Upper 95% confidence limit, where the source gives one.",
+            unit="times or percent, as the row's unit says",
+        ),
+        Field(
+            "unit",
+            "string",
+            "Unit",
+            "'times' for ratios, 'percent' for shares.",
+            required=True,
+            enum=tuple(RISK_UNITS.values()),
+        ),
+        Field(
+            "exposed_rate",
+            "Float64",
+            "Rate in the group",
+            "Absolute rate in the factor group, where the source gives one.",
+            unit="as rate_unit says",
+        ),
+        Field(
+            "baseline_rate",
+            "Float64",
+            "Rate in the comparison group",
+            "Absolute rate in the comparison group, where the source gives one.",
+            unit="as rate_unit says",
+        ),
+        Field(
+            "rate_unit",
+            "string",
+            "Rate unit",
+            "Unit of the two rates: 'percent per year' or 'per 1,000 person-years'.",
+            enum=tuple(RATE_UNITS),
+        ),
+        Field("population", "string", "Who was studied", "Who was studied.", required=True),
+        Field("period", "string", "When", "When.", required=True),
+        Field("caution", "string", "Caution", "What the figure does not say; how it is misread."),
+        Field(
+            "provenance",
+            "string",
+            "Provenance",
+            "primary (the study's own text was read) or secondary (read only where quoted).",
+            required=True,
+            enum=tuple(PROVENANCE_GRADES),
+        ),
+        Field("source_id", "string", "Source", _SOURCE_ID, required=True),
+        Field(
+            "source_detail", "string", "Where the figure was read", "Exactly where the figure was read.", required=True
+        ),
+    ),
+    primary_key="risk_id",
+)
+
+PUBLIC_CLAIMS = TableSchema(
+    name="public_claims",
+    title="public claims checked against the data",
+    description="One row per public statement about heroin or overdose, as quoted on public health and treatment "
+    "pages: who made it (attributed_to), where it was read (quoted_in) and how the dashboard checks it. Only the "
+    "claimed number is typed here; the number it is checked against is computed from national_final or read from "
+    "the risk_multipliers row it names (risk_id). Claims and their attributions come from the project's reference "
+    "data pack and CDC's archived Heroin Overdose Data page.",
+    fields=(
+        Field("claim_id", "string", "Claim id", "Short unique key (letters, digits and _).", required=True),
+        Field("claim", "string", "Claim", "The claim, word for word.", required=True),
+        Field("attributed_to", "string", "Attributed to", "Who made it (e.g. CDC, NIDA).", required=True),
+        Field("quoted_in", "string", "Quoted in", "Where it was read (page title or URL).", required=True),
+        Field(
+            "check",
+            "string",
+            "Check",
+            "How the claim is checked (see the check types).",
+            required=True,
+            enum=tuple(CLAIM_CHECKS),
+        ),
+        Field("drug", "string", "Drug", "Drug key the check counts.", enum=tuple(DRUGS)),
+        Field(
+            "of_drug", "string", "Share of", "For share_of_drug: the drug key the share is taken of.", enum=tuple(DRUGS)
+        ),
+        Field("start_year", "string", "From year", "First year the check uses, as the check type needs."),
+        Field("end_year", "string", "To year", "Last year the check uses; the verdict is for this year."),
+        Field("risk_id", "string", "Figure id", "For study_figure: the risk_multipliers row the claim cites."),
+        Field(
+            "claimed_value",
+            "string",
+            "Claimed number",
+            "The number the claim states, as typed: times for ratios, deaths for counts, percent for shares.",
+            unit="times, deaths or percent, as the check says",
+        ),
+        Field(
+            "wording",
+            "string",
+            "Wording",
+            "How the claim phrases its number (see the wordings).",
+            enum=tuple(CLAIM_WORDINGS),
+        ),
+        Field("note", "string", "Note", "What the claim's words get right or wrong; required for not_checkable."),
+    ),
+    primary_key="claim_id",
+)
+
+#: Every table schema, by name.
+SCHEMAS: dict[str, TableSchema] = {s.name: s for s in (TIDY, RISK_MULTIPLIERS, PUBLIC_CLAIMS)}
+
+
+def _labels(schemas: tuple[TableSchema, ...]) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for schema in schemas:
+        for f in schema.fields:
+            if labels.setdefault(f.name, f.label) != f.label:
+                raise ValueError(f"column {f.name!r} has two labels: {labels[f.name]!r} and {f.label!r}")
+    return labels
+
+
+#: Column name -> the header a reader sees in a display table; one label per column name in every schema.
+COLUMN_LABELS: dict[str, str] = _labels(tuple(SCHEMAS.values()))
+
+#: Tidy column -> what it means (the About page lists these).
+COLUMN_DESCRIPTIONS: dict[str, str] = {f.name: f.description for f in TIDY.fields}
 
 
 def drug_title(key: str) -> str:
@@ -189,8 +614,18 @@ def drug_title(key: str) -> str:
 
 
 def measure_title(key: str) -> str:
+    """Chart label for a measure key, e.g. ``"deaths"`` -> ``"Deaths"``."""
     return MEASURES[key].title
 
 
 def measure_unit(key: str) -> str:
+    """Unit of a measure, e.g. ``"deaths per 100,000 population"``."""
     return MEASURES[key].unit
+
+
+def measure_decimals(key: str) -> int:
+    """Decimal places a measure is shown with (0 for counts, 1 for rates and percentages)."""
+    decimals = MEASURES[key].decimals
+    if decimals is None:
+        raise KeyError(f"measure {key!r} has no decimals in the data dictionary")
+    return decimals

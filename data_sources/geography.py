@@ -97,7 +97,7 @@ def place(code_or_name: str) -> tuple[str, str, str]:
     return ("state", state.fips, state.name)
 
 
-# --- lookups and the tile grid (issue 4: states page, permalinks) --------------------------------------------
+# --- lookups by FIPS or postal code, and the tile grid the states map is drawn on ---------------------------
 def state_fips(code_or_name: str) -> str | None:
     """Two-digit FIPS for a state given by FIPS (``"6"``, ``"06"``), postal code (``"ca"``) or name; None when
     it is not one of the 50 states or DC. Never raises, so URL input can be checked with it."""

@@ -17,7 +17,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from data_sources import live
+from data_sources import freshness, socrata
 from data_sources.schema import SchemaError, Source, Table, conform, join_flags
 
 TABLE = "drug_overdose_rates"
@@ -65,7 +65,7 @@ SEXES = {"Male": "male", "Female": "female"}
 
 def tidy(records: list[dict]) -> pd.DataFrame:
     """SODA JSON records (values as strings) -> the tidy contract, one row per rate."""
-    raw = live.records_frame(records, FIELDS, DATASET_ID, keys=KEYS, optional=OPTIONAL)
+    raw = socrata.records_frame(records, FIELDS, DATASET_ID, keys=KEYS, optional=OPTIONAL)
     rows = []
     for rec in raw.to_dict("records"):
         panel, unit = int(float(rec["panel_num"])), int(float(rec["unit_num"]))
@@ -73,7 +73,7 @@ def tidy(records: list[dict]) -> pd.DataFrame:
             raise SchemaError(f"{DATASET_ID}: unknown panel {panel} or unit {unit}")
         sex, race = _sex_and_race(rec["stub_name"], rec["stub_label"])
         year = int(float(rec["year"]))
-        value = live.parse_number(rec["estimate"])
+        value = socrata.parse_number(rec["estimate"])
         flagged = str(rec.get("flag") or "").strip() == "*"
         rows.append(
             {
@@ -105,7 +105,7 @@ def tidy(records: list[dict]) -> pd.DataFrame:
 def load() -> Table:
     """The freshest good copy: the refreshed cache if valid, else the bundled snapshot (with a notice), whose
     source then names where the bundled copy was taken from."""
-    table = live.load_freshest(TABLE, SOURCES)
+    table = freshness.load_freshest(TABLE, SOURCES)
     return replace(table, sources=(BUNDLED_SOURCE,)) if table.from_snapshot else table
 
 

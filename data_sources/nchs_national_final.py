@@ -4,8 +4,8 @@ NCHS publishes final national figures in several places rather than one table: C
 for 1999-2017), the data.cdc.gov table ``95ax-ymtc`` (rates 1999-2018), and the NCHS Data Briefs and MMWR
 reports for later years. The bundled snapshot ``national_final`` carries each figure with the source it was
 read from (``source_id``) and the exact table or sentence (``source_detail``); figures read only in a text
-that quotes CDC or NIDA are graded ``secondary`` and flagged ``secondary_source``. ``scripts/
-build_national_snapshot.py`` rebuilds it from the project's reference data pack.
+that quotes CDC or NIDA are graded ``secondary`` and flagged ``secondary_source``. ``python -m
+scripts.build_national_snapshot`` rebuilds it from the project's reference data pack.
 
 Provisional counts (CDC VSRR) are deliberately not in this table: see ``nchs_vsrr``.
 """

@@ -29,7 +29,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from data_sources import live, nchs_national_final, nchs_state_overdose_mortality
+from data_sources import freshness, nchs_national_final, nchs_state_overdose_mortality, socrata
 from data_sources.geography import place
 from data_sources.schema import SchemaError, Source, Table, conform, join_flags, split_flags
 from data_sources.snapshot import SNAPSHOT_DIR, read_table
@@ -107,7 +107,7 @@ RATES = {
 
 def tidy(records: list[dict]) -> pd.DataFrame:
     """SODA JSON records (values as strings) -> the tidy contract: deaths, population and both rates."""
-    raw = live.records_frame(records, FIELDS, DATASET_ID, keys=KEYS, optional=OPTIONAL)
+    raw = socrata.records_frame(records, FIELDS, DATASET_ID, keys=KEYS, optional=OPTIONAL)
     unknown_sex = sorted(set(raw["sex"]) - set(SEX))
     unknown_race = sorted(set(raw["race_and_hispanic_origin"]) - set(RACE))
     if unknown_sex or unknown_race:
@@ -120,7 +120,7 @@ def tidy(records: list[dict]) -> pd.DataFrame:
         except KeyError as err:
             raise SchemaError(f"{where}: unknown place {rec['state']!r}") from err
         year = int(float(rec["year"]))
-        deaths = live.parse_number(rec["deaths"])
+        deaths = socrata.parse_number(rec["deaths"])
         _check_counts(rec, deaths, where)
         base = {
             "source_id": SOURCE.id,
@@ -138,7 +138,7 @@ def tidy(records: list[dict]) -> pd.DataFrame:
             "source_detail": f"data.cdc.gov {DATASET_ID}, 1999-2017 release",
         }
         for measure, field in (("deaths", "deaths"), ("population", "population")):
-            value = live.parse_number(rec[field])
+            value = socrata.parse_number(rec[field])
             rows.append(
                 {
                     **base,
@@ -150,7 +150,7 @@ def tidy(records: list[dict]) -> pd.DataFrame:
                 }
             )
         for measure, (field, low, high) in RATES.items():
-            value = live.parse_number(rec[field])
+            value = socrata.parse_number(rec[field])
             if value is None and measure == "age_adjusted_rate_per_100k" and base["age_group"] != "all":
                 continue  # NCHS age-adjusts only all-ages rows; an age band has no age-adjusted rate
             unreliable = deaths is not None and deaths <= UNRELIABLE_AT_MOST
@@ -160,8 +160,8 @@ def tidy(records: list[dict]) -> pd.DataFrame:
                     **base,
                     "measure": measure,
                     "value": value,
-                    "value_lower": live.parse_number(rec[low]),
-                    "value_upper": live.parse_number(rec[high]),
+                    "value_lower": socrata.parse_number(rec[low]),
+                    "value_upper": socrata.parse_number(rec[high]),
                     "value_flag": flag,
                 }
             )
@@ -171,7 +171,7 @@ def tidy(records: list[dict]) -> pd.DataFrame:
 def load() -> Table:
     """jx6g-fdh6 (the refreshed cache if valid, else the bundled snapshot, with a notice), continued for the
     years after it ends by NCHS's state file (states) and the final national table (the nation)."""
-    base = live.load_freshest(TABLE, SOURCES)
+    base = freshness.load_freshest(TABLE, SOURCES)
     if base.from_snapshot:
         base = replace(base, sources=(BUNDLED_SOURCE,))
     last = int(base.data["year"].max())
@@ -217,7 +217,7 @@ def nation_rows(national: pd.DataFrame, years: Iterable[int]) -> pd.DataFrame:
 def _check_counts(rec: dict, deaths: float | None, where: str) -> None:
     """Refuse a negative count or population, and a crude rate that is not deaths / population x 100,000 to
     the rounding it is published with."""
-    population = live.parse_number(rec["population"])
+    population = socrata.parse_number(rec["population"])
     if (deaths is not None and deaths < 0) or (population is not None and population < 0):
         raise SchemaError(f"{where}: negative count (deaths {rec['deaths']!r}, population {rec['population']!r})")
     text = str(rec["crude_death_rate"] or "").strip()

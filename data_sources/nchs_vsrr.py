@@ -18,7 +18,7 @@ import calendar
 
 import pandas as pd
 
-from data_sources import live
+from data_sources import freshness, socrata
 from data_sources.geography import place
 from data_sources.schema import SchemaError, Source, Table, conform, join_flags
 
@@ -94,7 +94,7 @@ PERIOD = "12 month-ending"
 
 def tidy(records: list[dict]) -> pd.DataFrame:
     """SODA JSON records (values as strings) -> the tidy contract. Only 12-month-ending rows are kept."""
-    raw = live.records_frame(records, FIELDS, DATASET_ID, keys=KEYS, optional=OPTIONAL)
+    raw = socrata.records_frame(records, FIELDS, DATASET_ID, keys=KEYS, optional=OPTIONAL)
     raw = raw[raw["period"] == PERIOD]
     unknown = sorted(set(raw["indicator"]) - set(INDICATORS))
     if unknown:
@@ -124,7 +124,7 @@ def tidy(records: list[dict]) -> pd.DataFrame:
             f"{calendar.month_name[month]} {year}",
         }
         underreported = "underreported" if "underreported" in note.lower() else None
-        value = live.parse_number(rec["data_value"])
+        value = socrata.parse_number(rec["data_value"])
         rows.append(
             {
                 **base,
@@ -133,7 +133,7 @@ def tidy(records: list[dict]) -> pd.DataFrame:
                 "value_flag": join_flags("provisional", underreported, _why_missing(value, note)),
             }
         )
-        predicted = live.parse_number(rec["predicted_value"])
+        predicted = socrata.parse_number(rec["predicted_value"])
         if measure == "deaths" and (predicted is not None or value is None):
             rows.append(
                 {
@@ -148,7 +148,7 @@ def tidy(records: list[dict]) -> pd.DataFrame:
                 ("percent_complete", "percent_complete_pct"),
                 ("percent_pending_investigation", "percent_pending_investigation_pct"),
             ):
-                share = live.parse_number(rec[field])
+                share = socrata.parse_number(rec[field])
                 if share is not None:
                     rows.append({**base, "measure": quality, "value": share, "value_flag": "provisional"})
     return conform(pd.DataFrame(rows), table=TABLE)
@@ -156,7 +156,7 @@ def tidy(records: list[dict]) -> pd.DataFrame:
 
 def load() -> Table:
     """The freshest good copy: the refreshed cache if valid, else the bundled snapshot (with a notice)."""
-    return live.load_freshest(TABLE, SOURCES)
+    return freshness.load_freshest(TABLE, SOURCES)
 
 
 def _why_missing(value: float | None, footnote: str) -> str | None:

@@ -1,4 +1,5 @@
-"""``python -m data_sources refresh`` and ``status``: live CDC data into the cache, safely.
+"""Live CDC data into the cache, safely, and where every table comes from (``refresh`` and ``status`` in
+:mod:`data_sources.cli`).
 
 refresh [--source ID ...] [--base-url URL]
     For each live source (all by default; ID is a table name or a data.cdc.gov dataset id): fetch every page,
@@ -11,13 +12,12 @@ status
 
 from __future__ import annotations
 
-import argparse
 import sys
 from datetime import UTC, datetime
 from types import ModuleType
 from typing import TextIO
 
-from data_sources import catalog, live, nchs_drug_overdose_rates, nchs_state_drug_poisoning, nchs_vsrr, socrata
+from data_sources import catalog, freshness, nchs_drug_overdose_rates, nchs_state_drug_poisoning, nchs_vsrr, socrata
 from data_sources.schema import SchemaError
 from data_sources.snapshot import cache_dir, write_table
 
@@ -83,24 +83,12 @@ def status(out: TextIO | None = None, now: datetime | None = None) -> int:
     for name, load in catalog.TABLES.items():
         table = load()
         where = "bundled snapshot" if table.from_snapshot else "live cache"
-        stale = " STALE" if live.is_stale(table, now) else ""
+        stale = " STALE" if freshness.is_stale(table, now) else ""
         print(
             f"{name:<22} {where:<17} {table.retrieved_at.isoformat():<26} {len(table.data):>8,} "
-            f"{live.age_days(table, now):>5}d{stale}",
+            f"{freshness.age_days(table, now):>5}d{stale}",
             file=out,
         )
         if table.notice:
             print(f"  note: {table.notice}", file=out)
     return 0
-
-
-def cli(command: str, args: list[str]) -> int:
-    """Entry point used by ``python -m data_sources``."""
-    if command == "status":
-        argparse.ArgumentParser(prog="python -m data_sources status", description=status.__doc__).parse_args(args)
-        return status()
-    parser = argparse.ArgumentParser(prog="python -m data_sources refresh", description=__doc__.splitlines()[0])
-    parser.add_argument("--source", action="append", help="table name or dataset id (repeatable); default all")
-    parser.add_argument("--base-url", help="SODA server (default $CDC_DATA_BASE_URL or https://data.cdc.gov)")
-    options = parser.parse_args(args)
-    return refresh(options.source, socrata.Settings.from_env(options.base_url))

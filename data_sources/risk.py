@@ -6,27 +6,23 @@ ratio, share), its confidence limits where the source gives them, the absolute r
 source gives them (the icon array's baseline), and how directly it was read (``provenance``: ``primary`` =
 the study's own abstract or report was read; ``secondary`` = read only in a text quoting it).
 
-The bundled snapshot ``snapshots/risk_multipliers.csv`` (+ ``.json`` sidecar with its sha256) is built from
-the project's reference data pack by ``scripts/build_risk_snapshot.py``. This table is not a tidy
-mortality table (it has no geography or year), so it is not registered in :mod:`data_sources.catalog`;
-:func:`load` returns a :class:`RiskTable`.
+The bundled snapshot ``snapshots/risk_multipliers.csv.gz`` (+ ``.json`` sidecar with its sha256) is built from
+the project's reference data pack by ``python -m scripts.build_risk_snapshot``. Its columns are the dictionary's
+``RISK_MULTIPLIERS`` schema (no geography or year, so not the tidy contract); :func:`load` returns a
+:class:`~data_sources.schema.Table` with that schema, registered in :mod:`data_sources.catalog` like every table.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
-import json
 from dataclasses import dataclass
-from datetime import datetime
-from functools import cached_property
-from pathlib import Path
 
 import pandas as pd
 
-from data_sources.dictionary import PROVENANCE_GRADES
-from data_sources.schema import SchemaError, Source
-from data_sources.snapshot import SNAPSHOT_DIR
+from data_sources.dictionary import QUESTIONS, RATE_UNITS, RISK_MULTIPLIERS, STATISTICS
+from data_sources.dictionary import RISK_UNITS as UNITS
+from data_sources.schema import SchemaError, Source, Table
+from data_sources.schema import validate as validate_schema
+from data_sources.snapshot import SNAPSHOT_DIR, read_table
 
 TABLE = "risk_multipliers"
 PUBLIC_DOMAIN = "Public domain (U.S. Government work)"
@@ -100,167 +96,29 @@ SOURCES: tuple[Source, ...] = (
     ),
 )
 
-#: The questions the risk page groups figures by; the order is the page's order.
-QUESTIONS: dict[str, str] = {
-    "who_starts_heroin": "Who starts using heroin, or has heroin use disorder?",
-    "who_dies_of_overdose": "Who is more likely to die? (of an overdose, or of any cause where the outcome says so)",
-    "what_protects": "What protects: being in treatment with methadone or buprenorphine",
-    "how_common": "Shares: how common is it? (percentages, not multipliers)",
-}
-
-#: Statistic types: a short label and what it compares, in plain words. ``kind`` is ``ratio`` or ``share``.
-STATISTICS: dict[str, dict[str, str]] = {
-    "adjusted_odds_ratio": {
-        "kind": "ratio",
-        "label": "Adjusted odds ratio",
-        "noun": "odds",
-        "meaning": "compares the odds of the outcome in one group with the odds in another, after allowing for "
-        "other differences (age, sex and so on). For rare outcomes it is close to a ratio of risks.",
-    },
-    "adjusted_hazard_ratio": {
-        "kind": "ratio",
-        "label": "Adjusted hazard ratio",
-        "noun": "rate",
-        "meaning": "compares how fast the outcome happens over time in one group with another, after allowing "
-        "for other differences.",
-    },
-    "adjusted_relative_risk": {
-        "kind": "ratio",
-        "label": "Adjusted relative risk",
-        "noun": "risk",
-        "meaning": "compares the risk in one group with the risk in another, adjusted for age, sex and race.",
-    },
-    "relative_risk": {
-        "kind": "ratio",
-        "label": "Relative risk",
-        "noun": "risk",
-        "meaning": "compares the risk in one group with the risk in another.",
-    },
-    "incidence_rate_ratio": {
-        "kind": "ratio",
-        "label": "Ratio of yearly rates of starting",
-        "noun": "rate",
-        "meaning": "compares the share of people who started using a drug in the past year in one group with "
-        "the share in another group.",
-    },
-    "rate_ratio": {
-        "kind": "ratio",
-        "label": "Mortality rate ratio (unadjusted, pooled)",
-        "noun": "death rate",
-        "meaning": "compares deaths per 1,000 person-years in one group with another, pooled over many studies "
-        "and not adjusted for other differences.",
-    },
-    "share": {
-        "kind": "share",
-        "label": "Share (percentage)",
-        "noun": "share",
-        "meaning": "is a percentage of one group, not a comparison between two groups.",
-    },
-}
-
-#: Columns of the risk table, in order, with their pandas dtype and meaning (the CSV's data dictionary).
-COLUMNS: dict[str, tuple[str, str]] = {
-    "risk_id": ("string", "Stable key; public claims cite a figure by this id."),
-    "question": ("string", "Which question the figure answers (see QUESTIONS)."),
-    "factor": ("string", "The group or exposure being compared (or, for a share, the group counted)."),
-    "comparison": ("string", "The reference group the factor is compared with; blank for shares."),
-    "outcome": ("string", "What was measured: starting heroin, dependence, death, ..."),
-    "statistic": ("string", "Statistic type (see STATISTICS): odds ratio, hazard ratio, rate ratio, share, ..."),
-    "value": ("Float64", "The figure: times (ratios) or percent (shares)."),
-    "value_lower": ("Float64", "Lower 95% confidence limit, where the source gives one."),
-    "value_upper": ("Float64", "Upper 95% confidence limit, where the source gives one."),
-    "unit": ("string", "'times' for ratios, 'percent' for shares."),
-    "exposed_rate": ("Float64", "Absolute rate in the factor group, where the source gives one."),
-    "baseline_rate": ("Float64", "Absolute rate in the comparison group, where the source gives one."),
-    "rate_unit": ("string", "Unit of the two rates: 'percent per year' or 'per 1,000 person-years'."),
-    "population": ("string", "Who was studied."),
-    "period": ("string", "When."),
-    "caution": ("string", "What the figure does not say; how it is misread."),
-    "provenance": ("string", "primary (the study's own text was read) or secondary (read only where quoted)."),
-    "source_id": ("string", "Which study (see the sources list for title, URL and citation)."),
-    "source_detail": ("string", "Exactly where the figure was read."),
-}
-
-UNITS = {"ratio": "times", "share": "percent"}
-RATE_UNITS = {"percent per year": 100.0, "per 1,000 person-years": 1000.0}
-
 
 class RiskTableError(SchemaError):
     """The risk table broke its rules; the message names the rows and the rule."""
 
 
-@dataclass(frozen=True)
-class RiskTable:
-    """The risk figures with their studies and when the snapshot was built."""
+def validate(frame: pd.DataFrame, *, table: str = TABLE, sources: tuple[Source, ...] = SOURCES) -> pd.DataFrame:
+    """Check ``frame`` against the risk table's schema and rules; return a typed copy in column order.
 
-    name: str
-    data: pd.DataFrame
-    sources: tuple[Source, ...]
-    retrieved_at: datetime
-    from_snapshot: bool = True
-    notice: str | None = None
-
-    def source(self, source_id: str) -> Source:
-        for src in self.sources:
-            if src.id == source_id:
-                return src
-        raise KeyError(f"table {self.name!r} has no source {source_id!r}")
-
-    @cached_property
-    def _positions(self) -> dict[str, int]:
-        """risk_id -> row position, built on first use (ids are unique: ``validate`` refuses duplicates)."""
-        return {str(risk_id): i for i, risk_id in enumerate(self.data["risk_id"])}
-
-    def row(self, risk_id: str) -> pd.Series:
-        position = self._positions.get(risk_id)
-        if position is None:
-            raise KeyError(f"no risk figure with id {risk_id!r}")
-        return self.data.iloc[position]
-
-
-def validate(frame: pd.DataFrame, *, sources: tuple[Source, ...] = SOURCES) -> pd.DataFrame:
-    """Check ``frame`` against the risk table's rules and return a typed copy in column order.
-
-    Rejects: wrong columns; an empty id or duplicate ids; an unknown question, statistic or provenance; a row
-    without a registered source; a missing, zero or negative value; a share above 100%; only one confidence
-    limit, or limits that do not bracket the value; a unit that does not fit the statistic; absolute rates given
-    singly, negative, or without a known unit.
+    The schema (:func:`data_sources.schema.validate`) refuses wrong columns, an empty required cell, repeated
+    ids, an unknown question, statistic, unit or provenance. The rules here refuse: a row whose source is not
+    registered; a zero or negative value; a share above 100%; only one confidence limit, or limits that do not
+    bracket the value; a unit that does not fit the statistic; absolute rates given singly, negative, or
+    without a known unit.
     """
-    expected, found = list(COLUMNS), list(frame.columns)
-    if set(expected) != set(found):
-        missing = [c for c in expected if c not in found]
-        extra = [c for c in found if c not in expected]
-        raise RiskTableError(
-            f"{TABLE}: columns do not match. Missing: {missing or 'none'}; unexpected: "
-            f"{extra or 'none'}. Expected {expected}."
-        )
-    out = pd.DataFrame(index=frame.index)
-    for col, (dtype, _) in COLUMNS.items():
-        series = frame[col]
-        try:
-            if dtype == "Float64":
-                series = pd.to_numeric(series.replace("", None), errors="raise")
-            out[col] = series.astype(dtype)
-        except (ValueError, TypeError) as err:
-            raise RiskTableError(f"{TABLE}: column {col!r} cannot be read as {dtype}: {err}") from err
-    out = out.reset_index(drop=True)
-    text_cols = [c for c, (dtype, _) in COLUMNS.items() if dtype == "string"]
-    out[text_cols] = out[text_cols].fillna("")
+    out = validate_schema(frame, RISK_MULTIPLIERS, table=table)
 
     def fail(mask: pd.Series, rule: str) -> None:
+        mask = mask.fillna(True).astype(bool)
         if mask.any():
-            ids = ", ".join(f"{i} ({out.at[i, 'risk_id'] or 'no id'})" for i in mask[mask].index[:5])
-            raise RiskTableError(f"{TABLE}: {rule} in rows {ids}")
+            ids = ", ".join(f"{i} ({out.at[i, 'risk_id']})" for i in mask[mask].index[:5])
+            raise RiskTableError(f"{table}: {rule} in rows {ids}")
 
-    for col in ("risk_id", "factor", "outcome", "population", "period"):
-        fail(out[col].str.strip() == "", f"column {col!r} is empty")
-    fail(out["risk_id"].duplicated(keep=False), "risk_id is not unique")
-    fail(out["source_id"].str.strip() == "", "a figure has no source")
-    fail(~out["source_id"].isin([s.id for s in sources]) & (out["source_id"] != ""), "source_id is not registered")
-    fail(~out["question"].isin(list(QUESTIONS)), f"question is not one of {list(QUESTIONS)}")
-    fail(~out["statistic"].isin(list(STATISTICS)), f"statistic is not one of {list(STATISTICS)}")
-    fail(~out["provenance"].isin(list(PROVENANCE_GRADES)), f"provenance is not one of {list(PROVENANCE_GRADES)}")
-    fail(out["value"].isna(), "value is missing")
+    fail(~out["source_id"].isin([s.id for s in sources]), "source_id is not registered")
     fail(out["value"] <= 0, "value is zero or negative (a ratio or share must be positive)")
     kind = out["statistic"].map(lambda s: STATISTICS[s]["kind"])
     fail(out["unit"] != kind.map(UNITS), "unit does not fit the statistic ('times' for ratios, 'percent' for shares)")
@@ -268,10 +126,8 @@ def validate(frame: pd.DataFrame, *, sources: tuple[Source, ...] = SOURCES) -> p
     fail((kind == "ratio") & (out["comparison"].str.strip() == ""), "a ratio has no comparison group")
     fail(out["value_lower"].isna() != out["value_upper"].isna(), "only one confidence limit is given")
     has_ci = out["value_lower"].notna()
-    bad_ci = has_ci & (
-        (out["value_lower"] > out["value"]) | (out["value_upper"] < out["value"]) | (out["value_lower"] <= 0)
-    )
-    fail(bad_ci.fillna(True) & has_ci, "confidence limits do not bracket the value")
+    outside = (out["value_lower"] > out["value"]) | (out["value_upper"] < out["value"]) | (out["value_lower"] <= 0)
+    fail(has_ci & outside.fillna(True), "confidence limits do not bracket the value")
     fail(out["exposed_rate"].isna() != out["baseline_rate"].isna(), "only one of the two absolute rates is given")
     has_rates = out["exposed_rate"].notna()
     fail(has_rates & ((out["exposed_rate"] < 0) | (out["baseline_rate"] < 0)).fillna(True), "a rate is negative")
@@ -280,35 +136,18 @@ def validate(frame: pd.DataFrame, *, sources: tuple[Source, ...] = SOURCES) -> p
     return out
 
 
-def read_snapshot(directory: Path = SNAPSHOT_DIR) -> tuple[pd.DataFrame, dict]:
-    """Read ``risk_multipliers.csv`` and its sidecar from ``directory``; verify checksum, row count and rules."""
-    csv_path, meta_path = directory / f"{TABLE}.csv", directory / f"{TABLE}.json"
-    raw = csv_path.read_bytes()
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    digest = hashlib.sha256(raw).hexdigest()
-    if digest != meta.get("sha256"):
-        raise RiskTableError(
-            f"{csv_path}: checksum {digest[:12]}... does not match its sidecar "
-            f"({str(meta.get('sha256'))[:12]}...); the file was changed or damaged"
-        )
-    frame = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False)
-    data = validate(frame)
-    if len(data) != meta.get("rows"):
-        raise RiskTableError(f"{csv_path}: {len(data)} rows but the sidecar says {meta.get('rows')}")
-    return data, meta
-
-
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV, header row, no index, LF line endings."""
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, lineterminator="\n")
-    return buffer.getvalue().encode("utf-8")
-
-
-def load(directory: Path = SNAPSHOT_DIR) -> RiskTable:
+def load() -> Table:
     """The bundled risk table. There is no live endpoint: these figures are read from publications."""
-    data, meta = read_snapshot(directory)
-    return RiskTable(name=TABLE, data=data, sources=SOURCES, retrieved_at=datetime.fromisoformat(meta["retrieved_at"]))
+    stored = read_table(TABLE, SNAPSHOT_DIR, check=validate)
+    return Table(
+        name=TABLE,
+        data=stored.data,
+        sources=SOURCES,
+        retrieved_at=stored.retrieved_at,
+        from_snapshot=True,
+        extra={"origin": str(stored.path)},
+        schema=RISK_MULTIPLIERS,
+    )
 
 
 # --- wording: how to say a figure, computed from its row ----------------------------------------------------
@@ -455,7 +294,7 @@ def _in_question_order(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.assign(_q=rows["question"].map(order)).sort_values("_q", kind="stable").drop(columns="_q")
 
 
-def citation_table(table: RiskTable) -> pd.DataFrame:
+def citation_table(table: Table) -> pd.DataFrame:
     """The risk table for download: every row with its statistic label and the study's full citation and URL."""
     by_id = {s.id: s for s in table.sources}
     out = table.data.copy()

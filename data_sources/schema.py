@@ -1,11 +1,15 @@
-"""The tidy contract every table in this project keeps.
+"""The one table type, and the checks every table passes before anyone reads it.
 
-One row per observation, every dimension a column, provenance beside the value. Loaders produce frames
-with exactly ``COLUMNS`` and pass them through :func:`conform`, which fails loudly (naming expected and
-found columns, or the offending values) instead of letting a schema change flow silently into a chart.
+A :class:`Table` is a frame with its schema (:class:`data_sources.dictionary.TableSchema`), where it came from
+and how fresh it is. Mortality tables keep the tidy contract (:data:`COLUMNS`, the dictionary's ``TIDY``
+schema): one row per observation, every dimension a column, provenance beside the value. The risk figures and
+the public claims have schemas of their own in the same dictionary.
 
-The data dictionary (what each drug key, measure, flag and column means) lives in
-:mod:`data_sources.dictionary`; this module enforces it.
+:func:`validate` is the one check every table goes through: the schema's columns, each column's dtype, no
+empty required cell, only known keys, a unique row key. :func:`conform` adds the tidy contract's own rules (a
+missing value needs a reason flag, confidence limits bracket their value); :mod:`data_sources.risk` and
+:mod:`data_sources.claims` add theirs. Every problem raises :class:`SchemaError` naming the table, the column
+and the rows, instead of letting a schema change flow silently into a chart.
 """
 
 from __future__ import annotations
@@ -13,46 +17,27 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
+from typing import Protocol
 
 import pandas as pd
 
 from data_sources.dictionary import (
     BREAKDOWN_ALL,
-    DRUGS,
     FLAGS,
-    GEO_LEVELS,
-    MEASURES,
     MISSING_REASON_FLAGS,
-    PROVENANCE_GRADES,
+    TIDY,
+    TableSchema,
 )
 
-#: Column name -> pandas dtype. Order here is the order of every tidy table and every CSV we write.
-COLUMNS: dict[str, str] = {
-    "source_id": "string",
-    "geo_level": "string",
-    "geo_code": "string",
-    "geo_name": "string",
-    "year": "Int64",
-    "period_end_date": "datetime64[ns]",
-    "period_months": "Int64",
-    "drug": "string",
-    "measure": "string",
-    "sex": "string",
-    "age_group": "string",
-    "race_ethnicity": "string",
-    "value": "Float64",
-    "value_lower": "Float64",
-    "value_upper": "Float64",
-    "value_flag": "string",
-    "provenance": "string",
-    "source_detail": "string",
-}
+#: Column name -> pandas dtype of the tidy contract. Order here is the order of every tidy table and CSV.
+COLUMNS: dict[str, str] = TIDY.columns
 
 FLAG_SEPARATOR = ";"
 
 
 class SchemaError(ValueError):
-    """A frame broke the tidy contract. The message says what was expected and what was found."""
+    """A frame broke its schema. The message names the table and says what was expected and what was found."""
 
 
 @dataclass(frozen=True)
@@ -81,29 +66,6 @@ class Source:
             raise SchemaError(f"Source {self.id!r}: released {self.released!r} is not an ISO date, month or year")
 
 
-@dataclass(frozen=True)
-class Table:
-    """A tidy frame with where it came from and how fresh it is.
-
-    ``notice`` is a sentence for the reader when something about the data deserves attention (it came from
-    the bundled snapshot because the live copy failed, it is older than the publisher's update cycle, ...).
-    """
-
-    name: str
-    data: pd.DataFrame
-    sources: tuple[Source, ...]
-    retrieved_at: datetime
-    from_snapshot: bool
-    notice: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
-
-    def source(self, source_id: str) -> Source:
-        for src in self.sources:
-            if src.id == source_id:
-                return src
-        raise KeyError(f"table {self.name!r} has no source {source_id!r}")
-
-
 def _is_iso_date(text: str) -> bool:
     """'2021-12-30', '2021-12' or '2021', and a real date at that precision."""
     if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
@@ -113,6 +75,62 @@ def _is_iso_date(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+@dataclass(frozen=True)
+class Table:
+    """A frame with its schema, where it came from and how fresh it is.
+
+    ``notice`` is a sentence for the reader when something about the data deserves attention (it came from
+    the bundled snapshot because the live copy failed, it is older than the publisher's update cycle, ...).
+    ``extra`` carries metadata worth keeping beside the rows (a WONDER query's footer, the file it was read
+    from). The frame's columns must be the schema's, in order; :func:`validate` checks the values.
+    """
+
+    name: str
+    data: pd.DataFrame
+    sources: tuple[Source, ...]
+    retrieved_at: datetime
+    from_snapshot: bool
+    notice: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+    schema: TableSchema = TIDY
+
+    def __post_init__(self) -> None:
+        expected, found = list(self.schema.columns), list(self.data.columns)
+        if expected != found:
+            raise SchemaError(
+                f"{self.name}: columns are not those of the {self.schema.title} schema. Expected {expected}; "
+                f"found {found}."
+            )
+
+    def source(self, source_id: str) -> Source:
+        """The registered source with id ``source_id``; KeyError naming the table when there is none."""
+        for src in self.sources:
+            if src.id == source_id:
+                return src
+        raise KeyError(f"table {self.name!r} has no source {source_id!r}")
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        """Row key -> row position, built on first use (:func:`validate` refuses repeated keys)."""
+        key = self.schema.primary_key
+        if key is None:
+            raise KeyError(f"table {self.name!r} ({self.schema.title}) has no row key")
+        return {str(value): i for i, value in enumerate(self.data[key])}
+
+    def row(self, key: str) -> pd.Series:
+        """The row whose key column (the schema's ``primary_key``, e.g. ``risk_id``) is ``key``."""
+        position = self._positions.get(key)
+        if position is None:
+            raise KeyError(f"table {self.name!r} has no row with {self.schema.primary_key} {key!r}")
+        return self.data.iloc[position]
+
+
+class Check(Protocol):
+    """A table's checks: a frame in, the typed frame out, :class:`SchemaError` naming ``table`` when it fails."""
+
+    def __call__(self, frame: pd.DataFrame, *, table: str) -> pd.DataFrame: ...
 
 
 def empty_frame() -> pd.DataFrame:
@@ -143,41 +161,59 @@ def has_flag(flags: pd.Series, flag: str) -> pd.Series:
     return flags.fillna("").str.split(FLAG_SEPARATOR).apply(lambda parts: flag in parts).astype(bool)
 
 
-def conform(frame: pd.DataFrame, *, table: str) -> pd.DataFrame:
-    """Check ``frame`` against the contract and return a copy with the contract's dtypes and column order.
+def validate(frame: pd.DataFrame, schema: TableSchema, *, table: str) -> pd.DataFrame:
+    """Check ``frame`` against ``schema`` and return a copy with the schema's dtypes and column order.
 
-    Raises :class:`SchemaError` naming the table and the problem: missing or unexpected columns, a value
-    that cannot take its column's dtype, an unknown drug, measure, flag or geography level, a missing value
-    with no reason flag, or confidence limits that do not bracket their value.
+    Raises :class:`SchemaError` naming the table and the problem: missing or unexpected columns, a value that
+    cannot take its column's dtype, an empty required cell, a key not in its column's list, a repeated row
+    key. Empty text cells become ``""``; numbers written as text (``"1960"``, ``""``) are read as numbers.
     """
-    expected, found = list(COLUMNS), list(frame.columns)
-    if set(expected) != set(found):
+    expected, found = list(schema.columns), list(frame.columns)
+    if set(expected) != set(found) or len(found) != len(expected):
         missing = [c for c in expected if c not in found]
         extra = [c for c in found if c not in expected]
         raise SchemaError(
-            f"{table}: columns do not match the contract. Missing: {missing or 'none'}; "
+            f"{table}: columns do not match the {schema.title} schema. Missing: {missing or 'none'}; "
             f"unexpected: {extra or 'none'}. Expected {expected}; found {found}."
         )
     out = pd.DataFrame(index=frame.index)
-    for col, dtype in COLUMNS.items():
-        out[col] = _cast(frame[col], dtype, table=table, column=col)
+    for f in schema.fields:
+        out[f.name] = _cast(frame[f.name], f.dtype, table=table, column=f.name)
     out = out.reset_index(drop=True)
+    key = schema.primary_key
+    for f in schema.fields:
+        if f.dtype == "string":
+            out[f.name] = out[f.name].fillna("")
+        blank = _blank(out[f.name])
+        if f.required and blank.any():
+            raise SchemaError(f"{table}: column {f.name!r} has empty cells in rows {_rows(blank, out, key)}")
+        if f.enum:
+            unknown_mask = ~blank & ~out[f.name].isin(f.enum)
+            if unknown_mask.any():
+                unknown = sorted(set(out.loc[unknown_mask, f.name]))
+                raise SchemaError(
+                    f"{table}: unknown {f.name} {unknown} in rows {_rows(unknown_mask, out, key)}; "
+                    f"{f.name} is not one of {list(f.enum)}"
+                )
+    if key is not None:
+        repeated = out[key].duplicated(keep=False)
+        if repeated.any():
+            raise SchemaError(f"{table}: {key} is not unique in rows {_rows(repeated, out, key)}")
+    return out
 
-    for col in ("value_flag", "source_detail"):
-        out[col] = out[col].fillna("")
+
+def conform(frame: pd.DataFrame, *, table: str) -> pd.DataFrame:
+    """Check ``frame`` against the tidy contract and return a copy with its dtypes and column order.
+
+    :func:`validate` with the ``TIDY`` schema (a blank breakdown means ``"all"``), then the contract's own
+    rules: a flag the dictionary does not define, a missing value with no reason flag, or confidence limits
+    that do not bracket their value raise :class:`SchemaError` naming the table and the rows.
+    """
+    frame = frame.copy()
     for col in ("sex", "age_group", "race_ethnicity"):
-        out[col] = out[col].fillna(BREAKDOWN_ALL)
-
-    _check_known(out, "drug", DRUGS, table)
-    _check_known(out, "measure", MEASURES, table)
-    _check_known(out, "geo_level", GEO_LEVELS, table)
-    _check_known(out, "provenance", PROVENANCE_GRADES, table)
-    for col in ("source_id", "geo_code", "geo_name", "period_end_date", "year", "period_months"):
-        blank = out[col].isna()
-        if COLUMNS[col] == "string":  # only text can be an empty string; formatting dates to check is slow
-            blank = blank | (out[col] == "").fillna(False)
-        if blank.any():
-            raise SchemaError(f"{table}: column {col!r} has empty cells (rows {_rows(blank)})")
+        if col in frame:
+            frame[col] = frame[col].fillna(BREAKDOWN_ALL)
+    out = validate(frame, TIDY, table=table)
 
     # A table holds a handful of distinct flag strings: parse each once, not once per row.
     parts_by_flag = {flag: split_flags(flag) for flag in out["value_flag"].unique()}
@@ -188,12 +224,14 @@ def conform(frame: pd.DataFrame, *, table: str) -> pd.DataFrame:
     no_reason = out["value"].isna() & ~out["value_flag"].map(reason).astype(bool)
     if no_reason.any():
         raise SchemaError(
-            f"{table}: value is missing with no reason flag ({sorted(MISSING_REASON_FLAGS)}) in rows {_rows(no_reason)}"
+            f"{table}: value is missing with no reason flag ({sorted(MISSING_REASON_FLAGS)}) in rows "
+            f"{_rows(no_reason, out)}"
         )
     low_ok = out["value_lower"].isna() | out["value"].isna() | (out["value_lower"] <= out["value"])
     high_ok = out["value_upper"].isna() | out["value"].isna() | (out["value_upper"] >= out["value"])
-    if not (low_ok & high_ok).all():
-        raise SchemaError(f"{table}: confidence limits do not bracket the value in rows {_rows(~(low_ok & high_ok))}")
+    bracket = (low_ok & high_ok).fillna(False).astype(bool)
+    if not bracket.all():
+        raise SchemaError(f"{table}: confidence limits do not bracket the value in rows {_rows(~bracket, out)}")
     return out
 
 
@@ -201,24 +239,31 @@ def _cast(series: pd.Series, dtype: str, *, table: str, column: str) -> pd.Serie
     try:
         if dtype == "datetime64[ns]":
             return pd.to_datetime(series, errors="raise").astype("datetime64[ns]")
-        if dtype in ("Int64", "Float64") and series.dtype == object:
-            series = pd.to_numeric(series, errors="raise")
+        if dtype in ("Int64", "Float64") and not pd.api.types.is_numeric_dtype(series):
+            text = series.astype("string").str.strip()
+            series = pd.to_numeric(text.mask(text == "", pd.NA), errors="raise")
         if dtype == "Int64" and pd.api.types.is_float_dtype(series):
             whole = series.dropna()
             if not (whole == whole.round()).all():
                 raise ValueError("non-integer values")
-        return series.astype(dtype)
+        return series.astype(pd.api.types.pandas_dtype(dtype))
     except (ValueError, TypeError) as err:
         raise SchemaError(f"{table}: column {column!r} cannot be read as {dtype}: {err}") from err
 
 
-def _check_known(frame: pd.DataFrame, column: str, known: dict[str, object], table: str) -> None:
-    unknown = sorted(set(frame[column].dropna().unique()) - set(known))
-    if unknown:
-        raise SchemaError(f"{table}: unknown {column} {unknown}; known: {sorted(known)}")
+def _blank(series: pd.Series) -> pd.Series:
+    """Empty cells: missing, or text with nothing but spaces."""
+    if pd.api.types.is_string_dtype(series) or series.dtype == object:
+        return (series.isna() | (series.astype("string").str.strip() == "")).fillna(True).astype(bool)
+    return series.isna().astype(bool)
 
 
-def _rows(mask: pd.Series, limit: int = 5) -> str:
+def _rows(mask: pd.Series, frame: pd.DataFrame | None = None, key: str | None = None, limit: int = 5) -> str:
+    """'3, 7 and 2 more', or with a row key '3 (heroin_7x), 7 (cocaine_15x)'."""
     rows = list(mask[mask].index[:limit])
+    named = [
+        f"{i} ({str(frame.at[i, key]) or 'no ' + key})" if frame is not None and key is not None else str(i)
+        for i in rows
+    ]
     more = int(mask.sum()) - len(rows)
-    return ", ".join(map(str, rows)) + (f" and {more} more" if more > 0 else "")
+    return ", ".join(named) + (f" and {more} more" if more > 0 else "")

@@ -1,29 +1,34 @@
-"""Bundled snapshots and the live cache: gzipped tidy CSVs with a JSON sidecar of provenance.
+"""Bundled snapshots and the refresh cache: gzipped CSVs with a JSON sidecar of provenance, read and written one way.
 
-Each table ``<name>`` is stored as ``<name>.csv.gz`` (the tidy contract as CSV, ISO dates, FIPS as text,
-gzip-compressed: the same text, a tenth of the bytes, read faster than the plain CSV) beside ``<name>.json``
-(where it came from, when it was retrieved, row count and the sha256 of exactly the ``.csv.gz`` bytes on
-disk). ``zcat <name>.csv.gz`` shows the rows. Bundled snapshots live in ``data_sources/snapshots/``; refreshed
-copies live in the cache directory (``DATA_CACHE_DIR``, default ``.data_cache/`` in the project). Writes go to
-a temporary file in the same directory, are fsynced, and then renamed over the old file, so a failed refresh
-never leaves a half-written table behind.
+Each table ``<name>`` is stored as ``<name>.csv.gz``: the CSV written by :func:`data_sources.export.to_csv_bytes`
+(ISO dates, FIPS as text, one number format per measure), gzipped with no timestamp so the same rows give the
+same bytes (a tenth of the size; ``zcat <name>.csv.gz`` shows the rows). Beside it, ``<name>.json`` records
+where it came from, when it was retrieved, the row count and the sha256 of exactly the ``.csv.gz`` bytes on
+disk. :func:`read_table` and :func:`write_table` are the only way a
+table goes to or comes from disk; each runs the table's check (the tidy contract's :func:`conform` unless the
+caller names another, such as ``risk.validate``), so nothing unchecked is served or stored. Bundled
+snapshots live in ``data_sources/snapshots/``; refreshed copies live in the cache
+directory (``DATA_CACHE_DIR``, default ``.data_cache/`` in the project). Writes go to a temporary file in the
+same directory, are fsynced, and then renamed over the old file, so a failed refresh never leaves a
+half-written table behind.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
-import io
 import json
 import os
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from data_sources.schema import COLUMNS, SchemaError, conform
+from data_sources.export import read_csv_bytes, to_csv_bytes
+from data_sources.schema import Check, SchemaError, conform
 
 SNAPSHOT_DIR = Path(__file__).parent / "snapshots"
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -40,23 +45,9 @@ class Stored:
     """A table read back from disk with its sidecar."""
 
     data: pd.DataFrame
-    meta: dict
+    meta: dict[str, Any]
     retrieved_at: datetime
     path: Path
-
-
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """The contract's CSV form: UTF-8, header row, ISO dates, no index."""
-    buffer = io.StringIO()
-    out = frame.copy()
-    out["period_end_date"] = out["period_end_date"].dt.strftime("%Y-%m-%d")
-    out.to_csv(buffer, index=False, lineterminator="\n")
-    return buffer.getvalue().encode("utf-8")
-
-
-def to_snapshot_bytes(frame: pd.DataFrame) -> bytes:
-    """The stored form: the contract's CSV, gzipped with no timestamp so the same rows give the same bytes."""
-    return gzip.compress(to_csv_bytes(frame), compresslevel=9, mtime=0)
 
 
 def data_path(name: str, directory: Path) -> Path:
@@ -64,8 +55,12 @@ def data_path(name: str, directory: Path) -> Path:
     return directory / f"{name}{DATA_SUFFIX}"
 
 
-def read_table(name: str, directory: Path) -> Stored:
-    """Read ``<directory>/<name>.csv.gz`` and its sidecar, verify the checksum and the contract."""
+def read_table(name: str, directory: Path, *, check: Check = conform) -> Stored:
+    """Read ``<directory>/<name>.csv.gz`` and its sidecar; verify the checksum, the table's ``check`` and the
+    row count.
+
+    Raises :class:`SchemaError` naming the file and the problem.
+    """
     csv_path, meta_path = data_path(name, directory), directory / f"{name}.json"
     raw = csv_path.read_bytes()
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -79,23 +74,23 @@ def read_table(name: str, directory: Path) -> Stored:
         text = gzip.decompress(raw)
     except (OSError, EOFError) as err:  # BadGzipFile is an OSError; a cut-off file raises EOFError
         raise SchemaError(f"{csv_path}: not a complete gzip file ({err})") from err
-    text_columns = {c: "string" for c, dtype in COLUMNS.items() if dtype == "string"}
-    frame = pd.read_csv(io.BytesIO(text), dtype=text_columns, keep_default_na=False, na_values={"value": [""]})
-    for col in ("value", "value_lower", "value_upper"):
-        frame[col] = pd.to_numeric(frame[col].replace("", None))
-    data = conform(frame, table=name)
+    data = check(read_csv_bytes(text, name=str(csv_path)), table=name)
     if len(data) != meta.get("rows"):
         raise SchemaError(f"{csv_path}: {len(data)} rows but the sidecar says {meta.get('rows')}")
     return Stored(data, meta, datetime.fromisoformat(meta["retrieved_at"]), csv_path)
 
 
-def write_table(name: str, frame: pd.DataFrame, directory: Path, meta: dict) -> Path:
-    """Validate ``frame`` and atomically replace ``<name>.csv.gz`` and ``<name>.json`` in ``directory``.
+def write_table(
+    name: str, frame: pd.DataFrame, directory: Path, meta: dict[str, Any], *, check: Check = conform
+) -> Path:
+    """Run the table's ``check`` on ``frame`` and atomically replace ``<name>.csv.gz`` and ``<name>.json``.
 
-    The CSV is renamed into place before its sidecar; a crash between the two leaves a checksum mismatch,
-    which :func:`read_table` reports rather than serving half-updated data.
+    ``meta`` says where the table came from; the sidecar adds the table name, row count, sha256, columns and
+    (unless ``meta`` gives it) the time of writing as ``retrieved_at``. The CSV is renamed into place before its
+    sidecar; a crash between the two leaves a checksum mismatch, which :func:`read_table` reports rather than
+    serving half-updated data.
     """
-    data = conform(frame, table=name)
+    data = check(frame, table=name)
     payload = to_snapshot_bytes(data)
     sidecar = {
         **meta,
@@ -103,13 +98,18 @@ def write_table(name: str, frame: pd.DataFrame, directory: Path, meta: dict) -> 
         "rows": len(data),
         "sha256": hashlib.sha256(payload).hexdigest(),
         "retrieved_at": meta.get("retrieved_at") or datetime.now(UTC).isoformat(timespec="seconds"),
-        "columns": list(COLUMNS),
+        "columns": [str(c) for c in data.columns],
     }
     directory.mkdir(parents=True, exist_ok=True)
     csv_path = data_path(name, directory)
     atomic_write(csv_path, payload)
     atomic_write(directory / f"{name}.json", (json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n").encode())
     return csv_path
+
+
+def to_snapshot_bytes(frame: pd.DataFrame) -> bytes:
+    """The stored form: the project's CSV, gzipped with no timestamp so the same rows give the same bytes."""
+    return gzip.compress(to_csv_bytes(frame), compresslevel=9, mtime=0)
 
 
 def atomic_write(path: Path, payload: bytes) -> None:

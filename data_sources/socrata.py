@@ -6,19 +6,30 @@ shift while we read), passes ``$where``/``$select`` through, and retries connect
 naming the dataset and what went wrong: an HTTP status, an HTML page where JSON was expected, truncated JSON,
 a timeout.
 
+Records, however they arrive (a live response, a recorded JSON response, or a data.cdc.gov CSV export read
+with :func:`records_from_csv_export`), become a frame through :func:`records_frame`, which refuses a response
+whose fields were renamed or whose records cannot be placed; :func:`parse_number` reads one cell.
+
 Configuration: ``CDC_DATA_BASE_URL`` (default ``https://data.cdc.gov``) so a mirror or a local test server can
 stand in; ``SOCRATA_APP_TOKEN`` (optional) raises Socrata's rate limits.
 """
 
 from __future__ import annotations
 
+import csv
+import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
+
+from data_sources.schema import SchemaError
 
 DEFAULT_BASE_URL = "https://data.cdc.gov"
 PAGE_SIZE = 50_000  # SODA 2.x serves up to 50,000 rows per request
@@ -153,3 +164,70 @@ def _reason(err: Exception) -> str:
     """The innermost reason urllib3 gives (e.g. 'Read timed out', 'too many 500 error responses')."""
     reason = getattr(err.args[0], "reason", None) if err.args else None
     return str(reason or err)[:200]
+
+
+# --- records -------------------------------------------------------------------------------------------------
+def records_from_csv_export(path: Path, fields: Mapping[str, str]) -> list[dict[str, str]]:
+    """Rows of a data.cdc.gov CSV export as SODA JSON records: ``fields`` maps CSV headers to API field names.
+
+    Lets the bundled snapshot be built from a CSV export through the same ``tidy`` as a live API fetch.
+    Raises SchemaError naming the headers that are missing.
+    """
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = [h for h in fields if h not in (reader.fieldnames or [])]
+        if missing:
+            raise SchemaError(f"{path.name}: CSV headers missing: {missing}; found {reader.fieldnames}")
+        return [{fields[h]: row[h] for h in fields} for row in reader]
+
+
+def read_json_records(path: Path) -> list[dict]:
+    """A recorded SODA JSON response (a list of records)."""
+    records = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(records, list):
+        raise SchemaError(f"{path.name}: expected a JSON list of records, got {type(records).__name__}")
+    return records
+
+
+def parse_number(text: object) -> float | None:
+    """A SODA/CSV cell as a number: '13,051' -> 13051.0, '3.8521' -> 3.8521, '' or None -> None."""
+    if text is None or (isinstance(text, float) and text != text):
+        return None
+    cleaned = str(text).replace(",", "").strip()
+    return float(cleaned) if cleaned else None
+
+
+def records_frame(
+    records: list[dict],
+    fields: tuple[str, ...],
+    dataset_id: str,
+    *,
+    keys: tuple[str, ...] = (),
+    optional: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """SODA records as a frame with every one of ``fields`` as a column (missing cells are None).
+
+    SODA leaves a field out of a record when its value is null, so a field may be absent from some records,
+    and an ``optional`` one (a footnote, a flag) from all of them. A required field absent from every record
+    means the dataset renamed it: SchemaError naming what is missing and what came instead. A record without
+    one of its ``keys`` (place, period, drug) cannot be placed anywhere: SchemaError saying which field and how
+    many records, rather than dropping them quietly.
+    """
+    raw = pd.DataFrame.from_records(records)
+    missing = [f for f in fields if f not in raw.columns and f not in optional]
+    if missing:
+        raise SchemaError(
+            f"{dataset_id}: fields missing from the response: {missing}; found {sorted(raw.columns)}. "
+            "The dataset may have renamed its columns."
+        )
+    raw = raw.reindex(columns=[*raw.columns, *(f for f in optional if f not in raw.columns)])
+    raw = raw.astype(object).replace({np.nan: None})  # SODA leaves nulls out; a missing cell is None
+    for key in keys:
+        blank = raw[key].map(lambda v: v is None or not str(v).strip())
+        if blank.any():
+            first = int(blank.to_numpy().nonzero()[0][0])
+            raise SchemaError(
+                f"{dataset_id}: {int(blank.sum()):,} of {len(raw):,} records have no {key!r} (first: record "
+                f"{first}); a record without it cannot be placed, so none of the response was used."
+            )
+    return raw

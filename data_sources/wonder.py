@@ -16,16 +16,13 @@ numbered Messages, Footnotes and Caveats. Values WONDER withholds are words, nev
   Suggested Citation.
 
 Anything wrong raises :class:`WonderError` with a sentence saying what was wrong; nothing is half-parsed.
-Command line: ``python -m data_sources wonder FILE [--out CSV]``.
+Command line: ``python -m data_sources wonder FILE [--out CSV]`` (:mod:`data_sources.cli`).
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
-import json
 import re
-import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -207,7 +204,8 @@ def parse_text(text: str) -> WonderExport:
             f"The header row has no Deaths, Population or rate column (found {header}); this is not "
             "a WONDER Multiple or Underlying Cause of Death export."
         )
-    data, totals = [], []
+    data: list[dict[str, str]] = []
+    totals: list[dict[str, str]] = []
     for number, row in cells[1:]:
         if len(row) != len(header):
             raise WonderError(
@@ -432,9 +430,8 @@ def _period(export: WonderExport) -> pd.DataFrame:
         bad = years[~years.str.fullmatch(r"\d{4}").fillna(False)]
         if len(bad):
             raise WonderError(f"Column {year_col!r} holds {bad.iloc[0]!r}, not a year.")
-        years = years.astype(int)
         return pd.DataFrame(
-            {"year": years, "period_end_date": pd.to_datetime(years.astype(str) + "-12-31"), "period_months": 12}
+            {"year": years.astype(int), "period_end_date": pd.to_datetime(years + "-12-31"), "period_months": 12}
         )
     first, last = _query_years(export)
     return pd.DataFrame(
@@ -504,11 +501,11 @@ def _drugs(export: WonderExport) -> pd.Series:
     mcd_keys = [k for k in export.metadata if k.startswith("MCD")]
     if not mcd_keys:
         return pd.Series(["all_drugs" if is_overdose else "wonder_query"] * n, dtype="string")
-    codes = set()
+    listed: set[str] = set()
     for part in export.metadata[mcd_keys[0]].split(";"):
         match = ICD_CODE.match(part.strip())
-        codes.add(match.group(1) if match else part.strip())
-    drug = DRUG_BY_CODES.get(frozenset(codes)) if is_overdose and len(mcd_keys) == 1 else None
+        listed.add(match.group(1) if match else part.strip())
+    drug = DRUG_BY_CODES.get(frozenset(listed)) if is_overdose and len(mcd_keys) == 1 else None
     return pd.Series([drug or "wonder_query"] * n, dtype="string")
 
 
@@ -541,7 +538,7 @@ def _details(export: WonderExport) -> pd.Series:
     base = f"CDC WONDER, {export.dataset}, query of {export.metadata.get('Query Date', 'unknown date')}"
     causes = "; ".join(f"{k}: {v}" for k, v in export.metadata.items() if k.startswith(("MCD", "UCD")))
     drugs = _drugs(export)
-    mapped = {_column(export, s) for s in ("County Code", "State Code", "Month Code", "Year Code")} - {None}
+    mapped = {c for s in ("County Code", "State Code", "Month Code", "Year Code") if (c := _column(export, s))}
     mapped |= {c.removesuffix(" Code") for c in mapped} | {"Year"}
     mapped |= set(SEX_COLUMNS) | set(AGE_COLUMNS) | set(_race_columns(export))
     others = [
@@ -619,7 +616,7 @@ def summary(export: WonderExport, table: Table) -> str:
     """One paragraph saying what was read: rows, totals left out, measures, drug, flags."""
     data = table.data
     flags = data.loc[data["value"].isna(), "value_flag"].value_counts()
-    flag_text = ", ".join(f"{n} {flag.replace('_', ' ')}" for flag, n in flags.items()) or "none"
+    flag_text = ", ".join(f"{n} {str(flag).replace('_', ' ')}" for flag, n in flags.items()) or "none"
     return (
         f"Read {len(export.rows):,} data rows"
         + (f" and left out {len(export.totals):,} Total rows (sums, not data)" if len(export.totals) else "")
@@ -629,45 +626,3 @@ def summary(export: WonderExport, table: Table) -> str:
         + ", ".join(DRUGS[d].title for d in DRUGS if d in set(data["drug"]))
         + f"; values CDC did not give: {flag_text}."
     )
-
-
-# --- command line -----------------------------------------------------------------------------------------
-def cli(command: str, args: list[str]) -> int:
-    """``python -m data_sources wonder FILE [--out CSV]``: tidy CSV to ``--out`` (plus ``<out>.json`` with the
-    query metadata and source) or to standard output. Exit code 1 with a message when the file is refused."""
-    from data_sources import export as exporter  # imported here: export imports this module's neighbours
-
-    parser = argparse.ArgumentParser(
-        prog=f"python -m data_sources {command}", description="Turn a CDC WONDER export into a tidy CSV."
-    )
-    parser.add_argument("file", type=Path, help="the tab-delimited .txt file WONDER exported")
-    parser.add_argument("--out", type=Path, help="where to write the tidy CSV (default: standard output)")
-    options = parser.parse_args(args)
-    try:
-        export = read_export(options.file)
-        table = to_table(export)
-    except WonderError as err:
-        print(f"error: {options.file}: {err} Nothing was written.", file=sys.stderr)
-        return 1
-    payload = exporter.table_csv(table.data, exporter.fields_for(table))
-    if options.out is None:
-        sys.stdout.write(payload.decode("utf-8"))
-    else:
-        from data_sources.snapshot import atomic_write
-
-        options.out.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(options.out, payload)
-        options.out.chmod(0o644)  # an export for the user to share; the temporary file it came from was private
-        meta = {
-            "source": exporter.source_dict(table.sources[0]),
-            "query_metadata": table.extra,
-            "rows": len(table.data),
-            "totals_left_out": len(export.totals),
-        }
-        atomic_write(
-            options.out.with_suffix(options.out.suffix + ".json"),
-            (json.dumps(meta, indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
-        )
-        print(f"wrote {options.out} ({len(table.data):,} rows) and {options.out.name}.json", file=sys.stderr)
-    print(summary(export, table), file=sys.stderr)
-    return 0

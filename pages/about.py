@@ -2,12 +2,10 @@
 
 import streamlit as st
 
-import cached
-import charts
-import help_resources
+from app import cached, frame, words
 from data_sources.dictionary import COLUMN_DESCRIPTIONS, DRUGS, FLAGS, MEASURES
 
-help_resources.require_frame()
+frame.require_frame()
 
 st.title("About the data")
 st.markdown(
@@ -19,7 +17,7 @@ st.markdown(
 st.header("Sources")
 for name, table in cached.catalog_tables().items():
     with st.expander(f"{name}: {len(table.data):,} rows"):
-        st.caption(charts.as_of_line(table))
+        st.caption(words.as_of_line(table))
         for source in table.sources:
             st.markdown(
                 f"**[{source.title}]({source.url})** ({source.publisher}). {source.citation} "

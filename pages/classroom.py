@@ -1,22 +1,20 @@
 """Lesson mode: the classroom deck (``lessons/deck.toml``) one idea per screen, in projector type.
 
-Numbers on the slides are computed from the project's tables (``lesson.facts``); the slide shown is in the
+Numbers on the slides are computed from the project's tables (``app.lesson.deck.facts``); the slide shown is in the
 URL (``?slide=heroin``), so a teacher can link straight to it. Presenter notes stay hidden unless asked for.
-The same lesson downloads as one HTML file that plays with no network (``lesson_pack``).
+The same lesson downloads as one HTML file that plays with no network (``app.lesson.pack``).
 """
 
 import streamlit as st
 
-import cached
-import help_resources
-import lesson
-import permalink
+from app import cached, frame, permalink, ui
+from app.lesson.deck import DeckError
 
-help_resources.require_frame()
+frame.require_frame()
 
 try:
     deck = cached.lesson_deck()
-except lesson.DeckError as problem:
+except DeckError as problem:
     st.title("Lesson mode")
     st.error(f"The lesson file `lessons/deck.toml` cannot be used: {problem}")
     st.stop()
@@ -48,8 +46,7 @@ st.html(
     [data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1.05rem; }
     </style>"""
 )
-if note := permalink.notice(cleaned.ignored):
-    st.info(note, icon=":material/link_off:")
+ui.url_notice(cleaned.ignored)
 
 top = st.columns([3, 2, 2])
 with top[0]:

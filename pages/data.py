@@ -9,15 +9,14 @@ from functools import partial
 
 import streamlit as st
 
-import cached
-import charts
-import help_resources
-from data_sources import export
+from app import cached, frame, ui, views, words
+from app.rows import upload_series_choices
+from data_sources import export, package
 from data_sources.dictionary import MEASURES
 from data_sources.wonder import MAX_BYTES, WonderError
 from data_sources.wonder import summary as wonder_summary
 
-help_resources.require_frame()
+frame.require_frame()
 
 st.title("Data and downloads")
 st.markdown(
@@ -71,7 +70,7 @@ with upload_box:
             measure = st.selectbox(
                 "Show", measures, format_func=lambda m: MEASURES[m].title, key=f"upload_measure_{uploaded.file_id}"
             )
-        choices = charts.upload_series_choices(data, measure=measure)
+        choices = upload_series_choices(data, measure=measure)
         with controls[1]:
             series = st.multiselect(
                 "Series (largest first)", choices, default=choices[:6], key=f"upload_series_{uploaded.file_id}"
@@ -79,31 +78,10 @@ with upload_box:
         if not series:
             st.info("Choose at least one series to draw the chart.")
         else:
-            title = f"{MEASURES[measure].title}: {table.sources[0].title}"
-            st.plotly_chart(charts.upload_chart(data, measure=measure, series=series, title=title), key="upload_chart")
-            shown = charts.upload_rows(data, measure=measure, series=series)
-            st.caption(
-                "Gaps are values CDC did not give (suppressed, unreliable without a figure, not applicable or "
-                "missing); they are never drawn as zero. Hollow markers are figures CDC gives but marks unreliable. "
-                + charts.upload_source_line(table)
-            )
-            with st.container(border=True):
-                st.markdown("**What the chart shows**")
-                st.markdown(
-                    "\n".join(f"- {s}" for s in charts.upload_chart_summary(data, measure=measure, series=series))
-                )
-            with st.expander("The chart as a table, and download"):
-                st.dataframe(charts.upload_display_table(shown), hide_index=True)
-                st.download_button(
-                    "Download these rows (CSV)",
-                    partial(export.table_csv, shown.drop(columns="series"), upload.fields),
-                    file_name="wonder_chart_rows.csv",
-                    mime="text/csv",
-                    icon=":material/download:",
-                )
+            ui.chart_with_table(views.upload_view(table, measure=measure, series=series))
         st.download_button(
             "Download the whole tidy table (CSV)",
-            partial(export.table_csv, data, upload.fields),
+            partial(export.to_csv_bytes, data),
             file_name="wonder_tidy.csv",
             mime="text/csv",
             icon=":material/download:",
@@ -127,7 +105,7 @@ with package_box:
     st.download_button(
         "Download the data package (zip)",
         cached.data_package_zip if upload is None else partial(cached.data_package_zip_with, upload),
-        file_name=f"{export.PACKAGE_NAME}.zip",
+        file_name=f"{package.PACKAGE_NAME}.zip",
         mime="application/zip",
         icon=":material/folder_zip:",
         type="primary",
@@ -147,7 +125,7 @@ with browse_box:
     st.markdown(item.description)
     if table.notice:
         st.warning(table.notice)
-    st.caption(charts.upload_source_line(table) if item is upload else charts.source_line(table))
+    st.caption(words.upload_source_line(table) if item is upload else words.source_line(table))
 
     with st.expander("Dictionary: what each column means"):
         st.table(export.table_dictionary(item))
@@ -161,7 +139,7 @@ with browse_box:
     with st.expander("Sources and how to cite them"):
         for source in table.sources:
             st.markdown(f"**[{source.title}]({source.url})** ({source.publisher}). *Licence:* {source.license}.")
-            st.code(export.apa(source, table.retrieved_at.date()).replace("*", ""), language=None, wrap_lines=True)
+            st.code(package.apa(source, table.retrieved_at.date()).replace("*", ""), language=None, wrap_lines=True)
             st.caption(f"As the source gives it: {source.citation}")
 
     st.subheader("Preview and filter")
@@ -182,21 +160,21 @@ with browse_box:
     downloads = st.columns(3)
     downloads[0].download_button(
         "Filtered rows (CSV)",
-        partial(export.table_csv, filtered, item.fields),
+        partial(export.to_csv_bytes, filtered),
         file_name=f"{name}_filtered.csv",
         mime="text/csv",
         icon=":material/filter_alt:",
     )
     downloads[1].download_button(
         "Whole table (CSV)",
-        partial(export.table_csv, data, item.fields),
+        partial(export.to_csv_bytes, data),
         file_name=f"{name}.csv",
         mime="text/csv",
         icon=":material/download:",
     )
     downloads[2].download_button(
         "Dictionary (CSV)",
-        partial(export.table_csv, export.table_dictionary(item), export.DICTIONARY_VIEW_FIELDS),
+        partial(export.to_csv_bytes, export.table_dictionary(item)),
         file_name=f"{name}_dictionary.csv",
         mime="text/csv",
         icon=":material/menu_book:",

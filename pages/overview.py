@@ -6,18 +6,13 @@ labelled provisional card, which comes from CDC VSRR counts (``cached.vsrr_provi
 
 import streamlit as st
 
-import cached
-import charts
-import headlines
-import help_resources
-import permalink
-import stats
-from data_sources.dictionary import DRUGS, MEASURES
+from app import cached, frame, permalink, ui, words
+from app.headlines import FigureUnavailable
+from data_sources.dictionary import DRUGS, drug_title
 
-help_resources.require_frame()
+frame.require_frame()
 
 table = cached.national_final()
-data = table.data
 cards_data = cached.overview_headlines()
 first_year, last_year = cards_data.years[0], cards_data.years[-1]
 
@@ -33,8 +28,7 @@ if table.notice:
 # tell the reader when a link held something else.
 URL_PARAMS = ("measure", "drugs", "log", "waves", "years", "fc_drug", "fc_from", "fc_to")
 raw_params = {name: st.query_params.get_all(name) for name in st.query_params}
-if note := permalink.notice(permalink.unusable(raw_params, URL_PARAMS)):
-    st.info(note, icon=":material/link_off:")
+ui.url_notice(permalink.unusable(raw_params, URL_PARAMS))
 
 # --- headline cards: computed from the table, never typed -------------------------------------------------
 cards = st.columns(4)
@@ -48,7 +42,7 @@ with cards[0]:
     )
     st.caption(
         f"{fold.end.value:,.0f} deaths in 2019 vs {fold.start.value:,.0f} in 1999. "
-        + charts.cell_source_note(table, [fold.start, fold.end])
+        + words.cell_source_note(table, [fold.start, fold.end])
     )
 with cards[1]:
     heroin_sum = cards_data.heroin_sum
@@ -58,17 +52,17 @@ with cards[1]:
         help="Overdose deaths involving heroin, the yearly counts from 1999 to 2019 added up.",
         border=True,
     )
-    st.caption(f"Sum of {len(heroin_sum.cells)} yearly counts. " + charts.cell_source_note(table, heroin_sum.cells))
+    st.caption(f"Sum of {len(heroin_sum.cells)} yearly counts. " + words.cell_source_note(table, heroin_sum.cells))
 with cards[2]:
     latest = cards_data.latest
     st.metric(f"Drug overdose deaths in {latest.year}", f"{latest.value:,.0f}", border=True)
-    st.caption(f"All drugs, final data for {latest.year}. " + charts.cell_source_note(table, [latest]))
+    st.caption(f"All drugs, final data for {latest.year}. " + words.cell_source_note(table, [latest]))
 
 with cards[3]:
     # Provisional counts are kept apart from the final figures above and labelled: they are counted by where
     # the death occurred and change as records are completed.
     provisional = cached.vsrr_provisional()
-    recent = stats.latest_comparable(provisional.data, drug="all_drugs", geo_code="US")
+    recent = cached.latest_provisional()
     if recent is None:
         st.metric("Provisional count", "not available", border=True)
         st.caption("No 12-month provisional count with a year-earlier twin in this copy of CDC's VSRR data.")
@@ -86,7 +80,7 @@ with cards[3]:
         st.caption(
             f"Provisional, not final: {recent['previous_value']:,.0f} in the 12 months ending "
             f"{recent['previous_period_end_date']:%b %Y}. "
-            + charts.source_line(provisional)
+            + words.source_line(provisional)
             + (f" {provisional.notice}" if provisional.notice else "")
         )
 
@@ -94,15 +88,13 @@ with cards[3]:
 st.header("Deaths by drug over time")
 st.markdown(
     "A death can involve more than one drug, so the lines for single drugs overlap and do not add up to the "
-    "total. *Prescription opioids* here are natural and semisynthetic opioids such as oxycodone "
-    "(see **About the data** for definitions)."
+    "total. What each drug group includes is said under the chart (see **About the data** for all definitions)."
 )
-TREND_MEASURES = ["deaths", "age_adjusted_rate_per_100k"]
 controls = st.columns([3, 2])
 with controls[1]:
     measure = st.segmented_control(
         "Show",
-        TREND_MEASURES,
+        cached.TREND_MEASURES,
         format_func={"deaths": "Deaths", "age_adjusted_rate_per_100k": "Rate per 100,000"}.get,
         default="deaths",
         required=True,
@@ -119,7 +111,7 @@ with controls[0]:
         if d in choices
     ]
     drugs = st.multiselect(
-        "Drugs", choices, default=default_drugs, format_func=charts.drug_label, key="drugs", bind="query-params"
+        "Drugs", choices, default=default_drugs, format_func=drug_title, key="drugs", bind="query-params"
     )
 options = st.columns([3, 1, 1])
 with options[1]:
@@ -139,47 +131,18 @@ with options[0]:
 if not drugs:
     st.info("Choose at least one drug to draw the chart.")
 else:
-    view = cached.trend_view(tuple(drugs), measure, tuple(year_range), log_y, show_waves)
-    st.plotly_chart(view.figure, key="trend")
-    st.caption(
-        "Gaps in a line are years with no sourced final figure; they are left empty, not estimated. "
-        + charts.source_line(table, view.shown)
-        + (" " + charts.OPIOID_WAVES_SOURCE if show_waves else "")
-    )
-    if view.missing:
-        st.caption(
-            f"Not drawn, because this table has no {MEASURES[measure].title.lower()} series for: "
-            + ", ".join(charts.drug_label(d) for d in view.missing)
-            + "."
-        )
-    if charts.has_secondary(view.shown):
-        st.caption(
-            "Hollow markers: figures read in a text quoting CDC or NIDA, because the primary table was not "
-            "reachable; see each row's source_detail in the table below."
-        )
-    with st.container(border=True):
-        st.markdown("**What the chart shows**")
-        st.markdown("\n".join(f"- {s}" for s in view.summary))
-    with st.expander("The chart as a table, and download"):
-        st.dataframe(view.table, hide_index=True)
-        st.download_button(
-            "Download these rows (CSV)",
-            view.csv,
-            file_name="overdose_deaths_by_drug_us.csv",
-            mime="text/csv",
-            icon=":material/download:",
-        )
+    ui.chart_with_table(cached.trend_view(tuple(drugs), measure, tuple(year_range), log_y, show_waves))
 
 # --- fold-change calculator -------------------------------------------------------------------------------
 st.header("Fold-change calculator")
-st.markdown("How many times higher (or lower) was a figure in one year than in another?")
+st.markdown("How many times as many deaths were there in one year as in another?")
 calc = st.columns(3)
 with calc[0]:
     calc_drug = st.selectbox(
         "Drug",
         cards_data.count_choices,
         index=cards_data.count_choices.index("heroin"),
-        format_func=charts.drug_label,
+        format_func=drug_title,
         key="fc_drug",
         bind="query-params",
     )
@@ -190,13 +153,13 @@ with calc[2]:
     end = st.selectbox("To year", all_years, index=all_years.index(2019), key="fc_to", bind="query-params")
 try:
     result = cached.fold_change(calc_drug, start, end)
-except headlines.FigureUnavailable as reason:
+except FigureUnavailable as reason:
     st.warning(
         f"{reason} Years with a sourced {DRUGS[calc_drug].title.lower()} count: "
-        f"{', '.join(map(str, headlines.available_years(data, drug=calc_drug)))}."
+        f"{', '.join(map(str, cached.available_years(calc_drug)))}."
     )
 else:
     st.metric(f"{DRUGS[calc_drug].title}, {end} vs {start}", result.label())
-    citation = charts.cell_citation(table, [result.start, result.end])
+    citation = words.cell_citation(table, [result.start, result.end])
     st.markdown("Copy this sentence:")
     st.code(f"{result.sentence()} Source: {citation}", language=None, wrap_lines=True)

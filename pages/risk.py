@@ -5,49 +5,19 @@ Figures come from the bundled risk table (``cached.risk_table()``, built from pu
 national final table (``cached.national_final()``); claims from ``data_sources/snapshots/public_claims.csv``.
 """
 
-from functools import partial
-
-import pandas as pd
 import streamlit as st
 
-import cached
-import charts
-import help_resources
+from app import cached, frame, ui
+from app.rows import question_rows, risk_row
+from app.words import VERDICT_BADGES, risk_source_line
 from data_sources import claims, risk
 from data_sources.dictionary import DRUGS
 
-help_resources.require_frame()
+frame.require_frame()
 
 table = cached.risk_table()
-data = table.data
 split = cached.risk_rows()
 ratios, shares = split.ratios, split.shares
-
-
-def cited_csv(index: pd.Index | None) -> bytes:
-    """The risk rows at ``index`` (all when None) with their full citations, as CSV."""
-    cited = risk.citation_table(table)
-    return risk.to_csv_bytes(cited if index is None else cited.loc[index])
-
-
-def claims_csv() -> bytes:
-    """The claim checks with their working and citations, as CSV."""
-    return risk.to_csv_bytes(cached.claim_checks_table())
-
-
-def table_twin(rows: pd.DataFrame, display: pd.DataFrame, file_name: str) -> None:
-    """The rows a chart shows, as their display table, with a CSV download (with full citations), in an
-    expander."""
-    with st.expander("The chart as a table, and download"):
-        st.dataframe(display, hide_index=True)
-        st.download_button(
-            "Download these rows (CSV)",
-            partial(cited_csv, rows.index),  # built on the click, not on every rerun
-            file_name=file_name,
-            mime="text/csv",
-            icon=":material/download:",
-        )
-
 
 st.title("Risk multipliers and public claims")
 st.markdown(
@@ -58,9 +28,9 @@ st.markdown(
 )
 
 # --- relative vs absolute risk ------------------------------------------------------------------------------
-example = table.row("muhuri_2013_nmpr_to_heroin_start")
-started_before = table.row("muhuri_2013_heroin_starters_prior_nmpr")
-went_on = table.row("muhuri_2013_nmpr_starters_heroin_5y")
+example = risk_row(table.data, "muhuri_2013_nmpr_to_heroin_start")
+started_before = risk_row(table.data, "muhuri_2013_heroin_starters_prior_nmpr")
+went_on = risk_row(table.data, "muhuri_2013_nmpr_starters_heroin_5y")
 st.header("Relative and absolute risk, in one minute")
 with st.container(border=True):
     st.markdown(
@@ -93,25 +63,10 @@ chosen = st.pills(
     key="questions",
     bind="query-params",
 )
-view = cached.risk_view(tuple(chosen or ()))
-shown = view.rows
-if shown.empty:
+if not chosen:
     st.info("Choose at least one question to draw the chart.")
 else:
-    st.plotly_chart(cached.risk_figure(tuple(chosen)), key="risk_chart")
-    st.caption(
-        "Dots are published figures; whiskers are 95% confidence intervals where the study gives one. Hollow "
-        "dots were read only in texts quoting the study (the study's own table was not reachable). The scale "
-        "is logarithmic: each step doubles or more. " + charts.risk_source_line(table, shown)
-    )
-    with st.container(border=True):
-        st.markdown("**What the chart shows**")
-        st.markdown("\n".join(f"- {s}" for s in view.summary))
-        st.markdown(
-            "- Figures answer different questions in different groups of people, so compare them with care: "
-            "a bigger number is not a bigger danger to you unless it was measured in people like you."
-        )
-    table_twin(shown, view.table, "risk_multipliers_shown.csv")
+    ui.chart_with_table(cached.risk_view(tuple(chosen)))
 
 # --- one figure, up close -----------------------------------------------------------------------------------
 st.header("One figure, up close")
@@ -122,7 +77,7 @@ ordered = [*ratios["risk_id"], *shares["risk_id"]]
 
 labels = cached.risk_figure_labels()
 picked = st.selectbox("Figure", ordered, format_func=labels.get, key="figure", bind="query-params")
-row = table.row(picked)
+row = risk_row(table.data, picked)
 source = table.source(str(row["source_id"]))
 stat = risk.STATISTICS[str(row["statistic"])]
 left, right = st.columns([2, 3])
@@ -184,19 +139,11 @@ with right:
 # --- shares --------------------------------------------------------------------------------------------------
 st.header("Shares: how common is it?")
 st.markdown("These are percentages of one group, not comparisons between groups.")
-st.plotly_chart(cached.share_figure(), key="share_chart")
-st.caption(
-    "Hatched bars were read only in texts quoting the study; whiskers are 95% confidence intervals where "
-    "given. " + charts.risk_source_line(table, shares)
-)
-with st.container(border=True):
-    st.markdown("**What the chart shows**")
-    st.markdown("\n".join(f"- {risk.share_sentence(r)}." for _, r in shares.iterrows()))
-table_twin(shares, cached.risk_share_table(), "risk_shares.csv")
+ui.chart_with_table(cached.share_view())
 
 # --- what protects -------------------------------------------------------------------------------------------
 st.header("What protects")
-protect = data[data["question"] == "what_protects"]
+protect = question_rows(table.data, "what_protects")
 with st.container(border=True):
     st.markdown(
         "**Treatment with methadone or buprenorphine.** In a review of cohort studies (Sordo and colleagues, "
@@ -217,7 +164,7 @@ with st.container(border=True):
         "See SAMHSA's [naloxone guide](https://www.samhsa.gov/substance-use/treatment/overdose-prevention/naloxone) "
         "for how to get and use it."
     )
-    st.caption(charts.risk_source_line(table, protect))
+    st.caption(risk_source_line(table, protect))
 
 # --- claims vs data ------------------------------------------------------------------------------------------
 st.header("Claims and the numbers")
@@ -240,7 +187,7 @@ if checks:
     national = cached.national_final()
     columns = st.columns(2)
     for i, check in enumerate(checks):
-        icon, colour = charts.VERDICT_BADGES[check.verdict]
+        icon, colour = VERDICT_BADGES[check.verdict]
         with columns[i % 2], st.container(border=True, key=f"claim_{check.claim_id}"):
             st.markdown(f"> {check.claim['claim']}")
             st.caption(f"Attributed to {check.claim['attributed_to']}; quoted in {check.claim['quoted_in']}.")
@@ -271,7 +218,7 @@ if checks:
             if check.claim["note"] and check.claim["check"] != "not_checkable":
                 st.caption(str(check.claim["note"]))
             if check.risk_id:
-                src = table.source(str(table.row(check.risk_id)["source_id"]))
+                src = table.source(str(risk_row(table.data, check.risk_id)["source_id"]))
                 st.caption(f"Source: [{src.title}]({src.url}).")
             elif check.source_ids:
                 st.caption(
@@ -281,7 +228,7 @@ if checks:
                 )
     st.download_button(
         "Download the claim checks (CSV, with working and citations)",
-        claims_csv,
+        cached.claims_csv,
         file_name="claim_checks.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -289,7 +236,7 @@ if checks:
 
 st.download_button(
     "Download the whole risk table (CSV, with citations)",
-    partial(cited_csv, None),
+    cached.risk_csv,
     file_name="risk_multipliers.csv",
     mime="text/csv",
     icon=":material/download:",

@@ -7,42 +7,31 @@ Recent figures: CDC VSRR Provisional Drug Overdose Death Counts (data.cdc.gov xk
 the view.
 """
 
-from functools import partial
-
-import pandas as pd
 import streamlit as st
 
-import cached
-import charts
-import help_resources
-import permalink
-import stats
+from app import cached, frame, permalink, ui, views, words
+from app.charts.maps import MAP_MEASURES
 from data_sources import geography
 from data_sources.dictionary import MEASURES, drug_title
-from data_sources.snapshot import to_csv_bytes
 
-help_resources.require_frame()
-
-TOPOJSON = {"topojsonURL": "/app/static/"}  # map outlines served by this app (static/usa_110m.json), no CDN
+frame.require_frame()
 
 final = cached.state_drug_poisoning()
-fd = final.data
 provisional = cached.vsrr_provisional()
-vd = provisional.data
+choices = cached.state_choices()
 
 # --- what the URL may hold ------------------------------------------------------------------------------
 by_name = sorted(geography.STATES, key=lambda s: s.name)
 USPS = tuple(s.usps for s in by_name)
 STATE_ALIASES = {s.fips: s.usps for s in by_name} | {s.name.lower(): s.usps for s in by_name}
-years = sorted(int(y) for y in fd.loc[fd["geo_level"] == "state", "year"].unique())
-v_deaths = vd[vd["measure"] == "deaths"]
-v_drugs = charts.drug_choices(vd, "deaths")
-v_periods = sorted({f"{d:%Y-%m}" for d in v_deaths["period_end_date"]})
+years = choices.years
+v_drugs = choices.provisional_drugs
+v_periods = choices.provisional_periods
 SPECS: dict[str, permalink.Spec] = {
     "state": permalink.Choice(("none", *USPS), "none", STATE_ALIASES),
     "compare": permalink.MultiChoice(USPS, (), STATE_ALIASES, max_items=8),
     "measure": permalink.Choice(
-        charts.MAP_MEASURES,
+        MAP_MEASURES,
         "age_adjusted_rate_per_100k",
         {"age_adjusted": "age_adjusted_rate_per_100k", "crude": "crude_rate_per_100k"},
     ),
@@ -64,11 +53,8 @@ st.markdown(
     "nation as a whole, and how it changed. Rates are deaths per 100,000 people, so states of different sizes "
     "can be compared; counts are not used for that."
 )
-if note := permalink.notice(cleaned.ignored):
-    st.info(note, icon=":material/link_off:")
-for table in (final, provisional):
-    if table.notice:
-        st.caption(f"{table.sources[0].title}: {table.notice}")
+ui.url_notice(cleaned.ignored)
+ui.table_notices(final, provisional)
 
 controls = st.columns([2, 2, 1])
 with controls[0]:
@@ -81,7 +67,7 @@ with controls[0]:
 with controls[1]:
     measure = st.radio(
         "Rate",
-        charts.MAP_MEASURES,
+        MAP_MEASURES,
         key=KEYS["measure"],
         horizontal=True,
         format_func={"age_adjusted_rate_per_100k": "Age-adjusted", "crude_rate_per_100k": "Crude"}.get,
@@ -90,54 +76,32 @@ with controls[1]:
 with controls[2]:
     year = st.selectbox("Year", years[::-1], key=KEYS["year"])
 my_fips = None if my_state == "none" else geography.usps_to_fips(my_state)
-unit = MEASURES[measure].unit
 
-view = cached.state_year(measure, year)
-rows, nation_rows, nation, ranked = view.rows, view.nation_rows, view.nation, view.ranked
+view = cached.state_year(measure, year, my_fips)
 
 # --- my state against the nation ------------------------------------------------------------------------
 if my_fips is not None:
     with st.container(border=True):
-        mine = rows[rows["geo_code"] == my_fips]
-        if mine.empty or nation is None:
+        card = views.my_state_card(view, my_fips)
+        if card is None:
             st.warning(f"No {MEASURES[measure].title.lower()} for {geography.BY_FIPS[my_fips].name} in {year}.")
         else:
-            result = stats.compare_with_nation(mine.iloc[0], nation)
-            heading = {
-                "higher": "Higher than the nation",
-                "lower": "Lower than the nation",
-                "not distinguishable": "Not clearly different from the nation",
-                "no interval": "No comparison possible",
-            }[result.verdict]
-            st.subheader(f"{geography.BY_FIPS[my_fips].name}, {year}: {heading}")
-            st.markdown(result.sentence)
-            rank_row = ranked[ranked["geo_code"] == my_fips].iloc[0]
-            rank_text = (
-                f"Rank {int(rank_row['rank'])} of {int(ranked['rank'].notna().sum())} (1 = highest rate)."
-                if not pd.isna(rank_row["rank"])
-                else f"Not ranked: {rank_row['status'].lower()}."
-            )
+            st.subheader(f"{geography.BY_FIPS[my_fips].name}, {year}: {card.heading}")
+            st.markdown(card.sentence)
             st.markdown(
-                rank_text + " The range after each rate is its 95% confidence interval: the values the "
-                "true rate most likely lies between, given the number of deaths."
+                card.rank + " The range after each rate is its 95% confidence interval: the values the true rate "
+                "most likely lies between, given the number of deaths."
             )
-            st.caption(charts.source_line(final, pd.concat([mine, nation_rows])))
+            st.caption(view.map.source)
 
 # --- map and tile grid ----------------------------------------------------------------------------------
 st.header(f"{MEASURES[measure].title} by state, {year}")
-map_title = f"{MEASURES[measure].title}, drug overdose deaths, {year}"
-summary = view.summary
-map_figure, tile_figure = cached.state_map_figures(measure, year, my_fips, map_title)
 tab_map, tab_tiles = st.tabs(["Map", "Tile grid (every state the same size)"])
 with tab_map:
-    st.plotly_chart(map_figure, config=TOPOJSON, key="state_map", alt=" ".join(summary))
-    st.caption(f"Grey: no value. {charts.upper_first(unit)}. " + charts.source_line(final, rows))
+    ui.chart_only(view.map)
 with tab_tiles:
-    st.plotly_chart(tile_figure, key="tile_map", alt=" ".join(summary))
-    st.caption(f"n/a: no value; *: unreliable rate. {charts.upper_first(unit)}. " + charts.source_line(final, rows))
-with st.container(border=True):
-    st.markdown("**What the map shows**")
-    st.markdown("\n".join(f"- {s}" for s in summary))
+    ui.chart_only(view.tiles)
+ui.summary_box(view.map.summary, title="What the map shows")
 
 st.subheader("Ranking")
 st.markdown(
@@ -145,16 +109,9 @@ st.markdown(
     "listed with the reason and left out of the ranks, because a rate from very few deaths can jump around "
     "by chance. Neighbouring ranks are often not really different: compare the confidence intervals."
 )
-st.dataframe(view.ranking_table, hide_index=True)
-st.download_button(
-    "Download the ranking (CSV)",
-    partial(to_csv_bytes, ranked),  # built on the click, not on every rerun
-    file_name=f"state_{measure}_{year}.csv",
-    mime="text/csv",
-    icon=":material/download:",
-    key="dl_ranking",
-)
-st.caption(charts.source_line(final, rows))
+st.dataframe(view.ranking.table, hide_index=True)
+ui.download(view.ranking, "Download the ranking (CSV)")
+st.caption(view.ranking.source)
 
 # --- trends: chosen states against the nation -----------------------------------------------------------
 st.header("Trend: states against the nation")
@@ -165,38 +122,11 @@ compare = st.multiselect(
     max_selections=8,
     format_func=lambda c: geography.BY_USPS[c].name,
 )
-codes = [geography.usps_to_fips(c) for c in compare]
-trend = cached.state_trend_view("state_drug_poisoning", tuple(codes), measure, "all_drugs", True)
-trend_rows, trend_summary = trend.rows, trend.summary
-st.plotly_chart(
-    cached.state_trend_figure(
-        "state_drug_poisoning",
-        tuple(codes),
-        measure,
-        "all_drugs",
-        True,
-        f"{MEASURES[measure].title}, drug overdose deaths",
-    ),
-    key="state_trend",
-    alt=" ".join(trend_summary),
+codes = tuple(geography.usps_to_fips(c) for c in compare)
+title = f"{MEASURES[measure].title}, drug overdose deaths"
+ui.chart_with_table(
+    cached.state_trend_view("state_drug_poisoning", codes, measure, "all_drugs", True, title, f"state_trend_{measure}")
 )
-st.caption(
-    "Black line: the United States, with its 95% confidence interval shaded. Hollow markers: unreliable "
-    "rates. " + charts.source_line(final, trend_rows)
-)
-with st.container(border=True):
-    st.markdown("**What the chart shows**")
-    st.markdown("\n".join(f"- {s}" for s in trend_summary))
-with st.expander("The chart as a table, and download"):
-    st.dataframe(trend.table, hide_index=True)
-    st.download_button(
-        "Download these rows (CSV)",
-        partial(to_csv_bytes, trend_rows),
-        file_name=f"state_trend_{measure}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        key="dl_trend",
-    )
 
 # --- recent provisional counts (VSRR) -------------------------------------------------------------------
 st.header("Recent months: provisional counts")
@@ -214,128 +144,53 @@ st.warning(
     icon=":material/warning:",
 )
 if "drug" not in SPECS:
-    st.info("This copy of the provisional table has no death counts; run `make refresh` for CDC's latest.")
+    st.info("The provisional counts are not available in this copy of the data.")
 else:
     vcols = st.columns(2)
     with vcols[0]:
-        v_drug = st.selectbox("Drug", v_drugs, key=KEYS["drug"], format_func=charts.drug_label)
+        v_drug = st.selectbox("Drug", v_drugs, key=KEYS["drug"], format_func=drug_title)
     with vcols[1]:
-        period = st.selectbox(
-            "12 months ending",
-            v_periods[::-1],
-            key=KEYS["period"],
-            format_func=lambda p: f"{pd.Timestamp(p + '-01'):%B %Y}",
-        )
-    period_end = pd.Timestamp(period + "-01") + pd.offsets.MonthEnd(0)
-    changes = cached.vsrr_changes(v_drug, period_end.strftime("%Y-%m-%d"))
+        period = st.selectbox("12 months ending", v_periods[::-1], key=KEYS["period"], format_func=words.month_name)
+    period_end = words.month_end(period)
     place_code = my_fips or "US"
     place_name = geography.BY_FIPS[my_fips].name if my_fips else "United States"
-    drug_words = "drug overdose" if v_drug == "all_drugs" else drug_title(v_drug).lower() + " overdose"
-    mine = changes[changes["geo_code"] == place_code]
+    card = cached.provisional_card(place_code, place_name if my_fips else "the United States", v_drug, period_end)
     with st.container(border=True):
-        st.subheader(f"{place_name}: 12 months ending {period_end:%B %Y}")
-        if mine.empty:
+        st.subheader(f"{place_name}: 12 months ending {words.month_name(period)}")
+        if card.sentence is None:
             st.info(
-                f"This copy of CDC's provisional table has no {drug_words} death count for "
-                f"{place_name} for that period. Places with one: "
-                + (", ".join(sorted(changes["geo_name"])) or "none")
-                + "."
+                f"There is no provisional count for {place_name} for this drug and period in the data shown here; "
+                "the final figures above are the latest for this state."
             )
         else:
-            st.markdown(
-                stats.change_sentence(
-                    mine.iloc[0], drug_words=drug_words, place_name=place_name if my_fips else "the United States"
-                )
-            )
-        quality = vd[
-            (vd["geo_code"] == place_code)
-            & (vd["period_end_date"] == period_end)
-            & vd["measure"].isin(
-                ["percent_complete_pct", "percent_pending_investigation_pct", "percent_drug_specified_pct"]
-            )
-        ]
-        predicted = vd[
-            (vd["geo_code"] == place_code)
-            & (vd["period_end_date"] == period_end)
-            & (vd["drug"] == v_drug)
-            & (vd["measure"] == "predicted_deaths")
-        ]
-        qcols = st.columns(4)
-        for col, key in zip(
-            qcols[:3],
-            ("percent_complete_pct", "percent_pending_investigation_pct", "percent_drug_specified_pct"),
-            strict=True,
-        ):
-            q = quality[quality["measure"] == key]
-            value = q["value"].iloc[0] if len(q) else pd.NA
-            col.metric(
-                MEASURES[key].title,
-                "not in this copy" if pd.isna(value) else f"{value:,.1f}%",
-                help=MEASURES[key].description,
-            )
-        p_value = predicted["value"].iloc[0] if len(predicted) else pd.NA
-        qcols[3].metric(
-            "Predicted count",
-            "not given" if pd.isna(p_value) else f"{p_value:,.0f}",
-            help=MEASURES["predicted_deaths"].description,
-        )
+            st.markdown(card.sentence)
+        for col, (label, value, help_text) in zip(st.columns(len(card.quality)), card.quality, strict=True):
+            col.metric(label, value, help=help_text)
         st.caption(
             "Provisional: counted where the death occurred and likely to rise as records pending investigation "
-            "are completed. " + charts.source_line(provisional, pd.concat([mine, quality, predicted]))
+            "are completed. " + card.source
         )
-    v_series = vd[(vd["geo_code"] == place_code) & (vd["drug"] == v_drug) & (vd["measure"] == "deaths")]
-    if len(v_series) > 1:
-        v_trend = cached.state_trend_view("vsrr_provisional", (place_code,), "deaths", v_drug, False)
-        v_rows, v_summary = v_trend.rows, v_trend.summary
-        st.plotly_chart(
-            cached.state_trend_figure(
+    if cached.has_provisional_series(place_code, v_drug):
+        ui.chart_with_table(
+            cached.state_trend_view(
                 "vsrr_provisional",
                 (place_code,),
                 "deaths",
                 v_drug,
                 place_code == "US",
                 f"{drug_title(v_drug)}: deaths in the 12 months ending each month, {place_name} (provisional counts)",
-            ),
-            key="vsrr_trend",
-            alt=" ".join(v_summary),
-        )
-        st.caption(
-            "Counts, not rates. Each point covers the 12 months ending that month, so neighbouring points "
-            "share 11 months. " + charts.source_line(provisional, v_rows)
-        )
-        with st.container(border=True):
-            st.markdown("**What the chart shows**")
-            st.markdown("\n".join(f"- {s}" for s in v_summary))
-        with st.expander("The chart as a table, and download"):
-            st.dataframe(v_trend.table, hide_index=True)
-            st.download_button(
-                "Download these rows (CSV)",
-                partial(to_csv_bytes, v_rows),
-                mime="text/csv",
-                file_name=f"provisional_{v_drug}_{place_code}.csv",
-                icon=":material/download:",
-                key="dl_vsrr_trend",
+                f"provisional_{v_drug}_{place_code}",
             )
-    st.subheader(f"Change on a year earlier, every place: 12 months ending {period_end:%B %Y}")
+        )
+    st.subheader(f"Change on a year earlier, every place: 12 months ending {words.month_name(period)}")
     st.markdown("Percent change of each place's own count; withheld counts are listed as such, never as 0.")
-    change_table = charts.state_display_table(changes).assign(
-        **{"Year-earlier count": changes["previous_value"], "Change on a year earlier (%)": changes["percent_change"]}
-    )
-    st.dataframe(change_table, hide_index=True)
-    st.download_button(
-        "Download this table (CSV)",
-        partial(to_csv_bytes, changes),
-        mime="text/csv",
-        file_name=f"provisional_change_{v_drug}_{period}.csv",
-        icon=":material/download:",
-        key="dl_changes",
-    )
-    st.caption(charts.source_line(provisional, changes) if not changes.empty else "No rows for this choice.")
+    changes = cached.change_view(v_drug, period_end, period)
+    st.dataframe(changes.table, hide_index=True)
+    ui.download(changes, "Download this table (CSV)")
+    st.caption(changes.source)
 
 # --- the link to this view ------------------------------------------------------------------------------
 values = {name: st.session_state[key] for name, key in KEYS.items()}
 values["compare"] = tuple(values["compare"])
-with st.expander("Copy a link to this view", icon=":material/link:"):
-    st.markdown("Anyone who opens this link sees the same choices. Use the copy button at the right of the box.")
-    st.code(permalink.share_url(st.context.url, "/states", values, SPECS), language=None, wrap_lines=True)
+ui.link_box(permalink.share_url(st.context.url, "/states", values, SPECS))
 st.query_params.from_dict(permalink.encode(values, SPECS))

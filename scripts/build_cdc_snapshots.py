@@ -19,7 +19,7 @@ and one table with no live endpoint:
 
 Files under ``full/`` are checked against the pack's ``full/SHA256SUMS`` first: a changed copy is refused.
 
-Run: ``.venv/bin/python scripts/build_cdc_snapshots.py [--data-dir ../shared/data]``.
+Run from the project directory: ``.venv/bin/python -m scripts.build_cdc_snapshots [--data-dir ../shared/data]``.
 """
 
 from __future__ import annotations
@@ -27,19 +27,11 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from data_sources import (
-    live,
-    nchs_drug_overdose_rates,
-    nchs_state_drug_poisoning,
-    nchs_state_overdose_mortality,
-    nchs_vsrr,
-)
+from data_sources import nchs_drug_overdose_rates, nchs_state_drug_poisoning, nchs_state_overdose_mortality, nchs_vsrr
 from data_sources.snapshot import SNAPSHOT_DIR, write_table
+from data_sources.socrata import parse_number, records_from_csv_export
 
 # When each copy entered the data pack (its "retrieved at": the publisher's data can be no newer than this).
 PACK_AT = "2026-11-22T00:00:00+00:00"
@@ -86,14 +78,14 @@ def vsrr_records(data_dir: Path) -> list[dict]:
                     "footnote_symbol": row["footnote_symbol"],
                 }
             )
-    sample = live.records_from_csv_export(data_dir / "samples" / "vsrr_xkb8-kh2a_csv_sample.csv", nchs_vsrr.CSV_FIELDS)
+    sample = records_from_csv_export(data_dir / "samples" / "vsrr_xkb8-kh2a_csv_sample.csv", nchs_vsrr.CSV_FIELDS)
     key = ("state", "year", "month", "indicator")
     by_key = {tuple(r[k] for k in key): r for r in december}
     for row in sample:
         other = by_key.get(tuple(row[k] for k in key))
-        if other and (live.parse_number(other["data_value"]), live.parse_number(other["predicted_value"])) != (
-            live.parse_number(row["data_value"]),
-            live.parse_number(row["predicted_value"]),
+        if other and (parse_number(other["data_value"]), parse_number(other["predicted_value"])) != (
+            parse_number(row["data_value"]),
+            parse_number(row["predicted_value"]),
         ):
             raise ValueError(f"VSRR files disagree on {row}: {other}")
         by_key[tuple(row[k] for k in key)] = row  # the sample row also carries percent complete/pending
@@ -106,12 +98,12 @@ def main() -> None:
     data_dir = parser.parse_args().data_dir
 
     state = nchs_state_drug_poisoning.tidy(
-        live.records_from_csv_export(
+        records_from_csv_export(
             data_dir / "state_drug_poisoning_mortality_1999_2017.csv", nchs_state_drug_poisoning.CSV_FIELDS
         )
     )
     rates = nchs_drug_overdose_rates.tidy(
-        live.records_from_csv_export(verified(data_dir, RATES_FILE), nchs_drug_overdose_rates.CSV_FIELDS)
+        records_from_csv_export(verified(data_dir, RATES_FILE), nchs_drug_overdose_rates.CSV_FIELDS)
     )
     vsrr = nchs_vsrr.tidy(vsrr_records(data_dir))
     later = nchs_state_overdose_mortality.tidy(

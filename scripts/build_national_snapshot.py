@@ -6,7 +6,7 @@ Reads three files of the pack: ``national_overdose_deaths_by_drug.csv`` (first p
 citation into one per figure, maps it to a registered source, grades it primary or secondary, and writes the
 tidy snapshot with the gaps that remain (per drug and measure, 1999-2023) in its sidecar.
 
-Run: ``.venv/bin/python scripts/build_national_snapshot.py [--data-dir ../shared/data]``.
+Run from the project directory: ``.venv/bin/python -m scripts.build_national_snapshot [--data-dir ../shared/data]``.
 
 Editorial rules (see the data pack's README, "Mismatches and cautions", and its CORRECTIONS.md):
 * figures labelled LOW PROVENANCE are left out, except heroin 2018 (14,996), which is within CDC's "nearly
@@ -25,12 +25,9 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 from pathlib import Path
 
 import pandas as pd
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from data_sources.nchs_national_final import SOURCES, TABLE
 from data_sources.schema import join_flags

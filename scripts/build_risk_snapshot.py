@@ -1,4 +1,4 @@
-"""Rebuild ``data_sources/snapshots/risk_multipliers.csv`` (+ ``.json``) from the reference data pack.
+"""Rebuild ``data_sources/snapshots/risk_multipliers.csv.gz`` (+ ``.json``) from the reference data pack.
 
 Reads ``../shared/data/risk_multipliers.csv`` and ``risk_multipliers_second_pass.csv``. Every number (value,
 confidence limits, absolute rates) is parsed from the pack's text; this script adds only editorial metadata
@@ -6,7 +6,7 @@ per row (a stable id, the question it answers, the statistic type, plain wording
 in ``SPECS`` below. A pack row that no spec claims, or a spec whose pack row is missing or whose text has
 changed, stops the build.
 
-Run: ``.venv/bin/python scripts/build_risk_snapshot.py [--data-dir ../shared/data]``.
+Run from the project directory: ``.venv/bin/python -m scripts.build_risk_snapshot [--data-dir ../shared/data]``.
 
 Editorial rules (see the data pack README, "Risk figures: confidence"):
 * rows whose verified_from says PARTIAL or SECONDARY, or that come from the second pass's news/summary texts,
@@ -20,20 +20,16 @@ Editorial rules (see the data pack README, "Risk figures: confidence"):
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import re
-import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from data_sources.risk import COLUMNS, SNAPSHOT_DIR, STATISTICS, TABLE, to_csv_bytes, validate
-from data_sources.snapshot import atomic_write
+from data_sources.dictionary import RISK_MULTIPLIERS, STATISTICS
+from data_sources.risk import TABLE, validate
+from data_sources.snapshot import SNAPSHOT_DIR, write_table
 
 FIRST, SECOND = "risk_multipliers.csv", "risk_multipliers_second_pass.csv"
 
@@ -490,27 +486,19 @@ def build(data_dir: Path) -> pd.DataFrame:
     unclaimed = [(f, i) for f, frame in pack.items() for i in frame.index if (f, i) not in used]
     if unclaimed:
         raise ValueError(f"pack rows with no spec and no reason to leave out: {unclaimed}")
-    return validate(pd.DataFrame.from_records(records, columns=list(COLUMNS)))
+    return validate(pd.DataFrame.from_records(records, columns=list(RISK_MULTIPLIERS.columns)))
 
 
 def write(frame: pd.DataFrame, directory: Path) -> Path:
-    payload = to_csv_bytes(frame)
+    """Store ``frame`` as the risk snapshot in ``directory`` (CSV plus sidecar) through the one table writer."""
     meta = {
-        "table": TABLE,
         "title": "Relative-risk style figures about heroin and overdose, with their studies",
         "built_from": [f"../shared/data/{FIRST}", f"../shared/data/{SECOND}"],
         "built_by": "scripts/build_risk_snapshot.py",
         "left_out": [f"{file}: {factor} {value!r}: {reason}" for file, factor, value, reason in LEFT_OUT],
-        "rows": len(frame),
-        "sha256": hashlib.sha256(payload).hexdigest(),
         "retrieved_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "columns": {col: desc for col, (_, desc) in COLUMNS.items()},
     }
-    directory.mkdir(parents=True, exist_ok=True)
-    csv_path = directory / f"{TABLE}.csv"
-    atomic_write(csv_path, payload)
-    atomic_write(directory / f"{TABLE}.json", (json.dumps(meta, indent=2, ensure_ascii=False) + "\n").encode())
-    return csv_path
+    return write_table(TABLE, frame, directory, meta, check=validate)
 
 
 def main() -> None:

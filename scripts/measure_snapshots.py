@@ -4,7 +4,7 @@ Loads every table in ``data_sources.catalog`` from the bundled snapshot (an empt
 refreshed copy is used) ``--repeat`` times and prints the fastest load of each, the best-of figure being the
 least disturbed by other work on the machine. Point ``--root`` at another checkout to compare two versions.
 
-Run: ``.venv/bin/python scripts/measure_snapshots.py [--root .] [--repeat 15]``.
+Run from the project directory: ``.venv/bin/python -m scripts.measure_snapshots [--root .] [--repeat 15]``.
 """
 
 from __future__ import annotations

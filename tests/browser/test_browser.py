@@ -35,6 +35,7 @@ from app.testing import (
     PageInfo,
     artifact_path,
     dashboard_pages,
+    wait_for_charts,
     wait_for_figures,
     wait_for_idle,
     wait_for_page,
@@ -197,21 +198,19 @@ def test_overview_controls_and_permalink(visit):
     """Switching to rates and a log scale redraws the chart and lands in the URL; the URL reproduces the view."""
     v = visit("/")
     page = v.page
-    before = figures(page)
+    before = wait_for_charts(page, "figs => figs.length === 1 && figs[0].yaxis === 'linear'")
     page.get_by_role("radio", name="Rate per 100,000").click()
     page.get_by_text("Log scale").click()
-    wait_for_idle(page)
-    page.wait_for_function("() => document.querySelector('.js-plotly-plot').layout.yaxis.type === 'log'")
-    after = figures(page)
+    new_state = "figs => figs.length === 1 && figs[0].yaxis === 'log' && /rate/i.test(figs[0].title)"
+    after = wait_for_charts(page, new_state)
     assert after != before
-    assert "rate" in after[0]["title"].lower() and after[0]["yaxis"] == "log"
+    page.wait_for_function("() => /[?&]log=true/.test(location.search) && /[?&]measure=/.test(location.search)")
     params = query(page)
     # Streamlit writes a bound option as its label ("Rate per 100,000"), not its key.
     assert params.get("measure") == ["Rate per 100,000"] and params.get("log") == ["true"], params
 
     again = visit(page.url)
-    wait_for_figures(again.page, len(after))
-    assert figures(again.page) == after, "the permalink shows a different chart"
+    assert wait_for_charts(again.page, new_state) == after, "the permalink shows a different chart"
     v.assert_clean()
     again.assert_clean()
 
@@ -429,7 +428,7 @@ def test_a_reader_whose_system_is_in_dark_mode_gets_the_same_readable_page(visit
 
 def test_lesson_pack_plays_offline_in_chromium(tmp_path, chromium):
     """The offline lesson pack from file://, with every request but the file itself refused."""
-    import lesson_pack
+    from app.lesson import pack as lesson_pack
 
     out = tmp_path / "lesson.html"
     lesson_pack.main(["--out", str(out)])

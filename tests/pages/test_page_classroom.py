@@ -6,8 +6,8 @@ import pytest
 from paths import PAGES
 from streamlit.testing.v1 import AppTest
 
-import lesson
-import lesson_pack
+from app.lesson import deck as lesson
+from app.lesson import pack as lesson_pack
 
 PAGE = str(PAGES / "classroom.py")
 DECK = lesson.load(lesson_pack.load_tables())

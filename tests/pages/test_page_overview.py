@@ -1,15 +1,11 @@
 """Overview page: headline cards computed from the table, the trend controls, the calculator's refusals."""
 
 import pytest
-from paths import PAGES
-from streamlit.testing.v1 import AppTest
-
-PAGE = str(PAGES / "overview.py")
 
 
 @pytest.fixture
-def app():
-    return AppTest.from_file(PAGE, default_timeout=60)
+def app(open_page):
+    return open_page("overview")
 
 
 def test_headline_cards(app):
@@ -42,7 +38,7 @@ def test_calculator_sentence_is_copyable_with_citation(app):
     at.selectbox(key="fc_from").set_value(1999).run()
     at.selectbox(key="fc_to").set_value(2021).run()
     code = at.code[0].value
-    assert "6.3 times higher in 2021 than in 1999 (106,699 vs 16,849)" in code
+    assert "6.3 times as many in 2021 as in 1999 (106,699 vs 16,849)" in code
     assert "Source:" in code and "https://" in code
 
 

@@ -42,7 +42,7 @@ def test_dashboard_frame_shows_help_on_every_page():
 
 def shared_frames() -> dict[str, object]:
     """Every frame cached.py hands out as one shared object (st.cache_resource), by a readable name."""
-    import cached
+    from app import cached
 
     frames = {
         "national_final": cached.national_final().data,

@@ -2,7 +2,9 @@
 
 import pytest
 
-import charts
+from app import rows as select
+from app import words
+from app.charts import risk_charts, trends
 from data_sources import nchs_national_final
 
 
@@ -12,13 +14,13 @@ def national():
 
 
 def test_trend_chart_one_trace_per_drug_in_standard_order(national):
-    fig = charts.trend_chart(national.data, drugs=["heroin", "all_drugs"], measure="deaths")
+    fig = trends.trend_chart(national.data, drugs=["heroin", "all_drugs"], measure="deaths")
     assert [t.name for t in fig.data] == ["All drug overdoses", "Heroin"]
     assert fig.layout.yaxis.title.text == "Deaths"
 
 
 def test_missing_years_are_gaps_not_zeros(national):
-    fig = charts.trend_chart(national.data, drugs=["synthetic_opioids"], measure="deaths")
+    fig = trends.trend_chart(national.data, drugs=["synthetic_opioids"], measure="deaths")
     points = dict(zip(fig.data[0].x, fig.data[0].y, strict=True))
     assert points[2019] == 36359 and points[2021] == 70601
     assert points[2020] != points[2020]  # NaN: no sourced 2020 count, drawn as a gap
@@ -26,50 +28,50 @@ def test_missing_years_are_gaps_not_zeros(national):
 
 
 def test_series_differ_by_dash_and_marker_not_only_colour(national):
-    fig = charts.trend_chart(national.data, drugs=["heroin", "all_drugs", "cocaine"], measure="deaths")
+    fig = trends.trend_chart(national.data, drugs=["heroin", "all_drugs", "cocaine"], measure="deaths")
     assert len({t.line.dash for t in fig.data}) == 3
     assert len({t.marker.symbol[0] for t in fig.data}) == 3
 
 
 def test_secondary_figures_get_hollow_markers(national):
-    fig = charts.trend_chart(national.data, drugs=["heroin"], measure="deaths")
+    fig = trends.trend_chart(national.data, drugs=["heroin"], measure="deaths")
     symbols = dict(zip(fig.data[0].x, fig.data[0].marker.symbol, strict=True))
     assert symbols[2019].endswith("-open") and not symbols[1999].endswith("-open")
 
 
 def test_year_range_log_scale_and_waves(national):
-    fig = charts.trend_chart(national.data, drugs=["heroin"], years=(2005, 2015), log_y=True)
+    fig = trends.trend_chart(national.data, drugs=["heroin"], years=(2005, 2015), log_y=True)
     assert min(fig.data[0].x) == 2005 and max(fig.data[0].x) == 2015
     assert fig.layout.yaxis.type == "log"
     assert [a.text for a in fig.layout.annotations] == ["Wave 2", "Wave 3"]
-    no_waves = charts.trend_chart(national.data, drugs=["heroin"], show_waves=False)
+    no_waves = trends.trend_chart(national.data, drugs=["heroin"], show_waves=False)
     assert not no_waves.layout.annotations
 
 
 def test_rate_chart_carries_unit(national):
-    fig = charts.trend_chart(national.data, drugs=["heroin"], measure="age_adjusted_rate_per_100k")
+    fig = trends.trend_chart(national.data, drugs=["heroin"], measure="age_adjusted_rate_per_100k")
     assert "per 100,000" in fig.layout.yaxis.title.text
 
 
 def test_source_line_names_only_sources_shown(national):
-    shown = charts.national_series(national.data, drugs=["heroin"], measure="deaths", years=(1999, 2010))
-    line = charts.source_line(national, shown)
+    shown = select.national_series(national.data, drugs=["heroin"], measure="deaths", years=(1999, 2010))
+    line = words.source_line(national, shown)
     assert line.startswith("Source: ") and "Drug Overdose Death Rates" in line
     assert "Data Brief" not in line and "Data as of" in line
 
 
 def test_summary_states_first_last_and_peak(national):
-    sentences = charts.trend_summary(national.data, drugs=["heroin"], years=(1999, 2019))
+    sentences = words.trend_summary(national.data, drugs=["heroin"], years=(1999, 2019))
     assert sentences == ["Heroin: 1,960 in 1999, 14,019 in 2019 (deaths); highest 15,482 in 2017."]
 
 
 def test_trend_choices_are_the_same_for_counts_and_rates(national):
     """One option list for both measures, so switching keeps the reader's drugs (and the permalink)."""
-    choices = charts.trend_drug_choices(national.data, ["deaths", "age_adjusted_rate_per_100k"])
+    choices = select.trend_drug_choices(national.data, ["deaths", "age_adjusted_rate_per_100k"])
     assert {"rx_opioids", "rx_opioids_incl_methadone", "heroin"} <= set(choices)
     # counts exist only for prescription opioids incl. methadone (NIDA), rates only for T40.2 (NCHS)
-    assert charts.missing_series(national.data, drugs=["heroin", "rx_opioids"], measure="deaths") == ["rx_opioids"]
-    assert charts.missing_series(
+    assert select.missing_series(national.data, drugs=["heroin", "rx_opioids"], measure="deaths") == ["rx_opioids"]
+    assert select.missing_series(
         national.data, drugs=["heroin", "rx_opioids_incl_methadone"], measure="age_adjusted_rate_per_100k"
     ) == ["rx_opioids_incl_methadone"]
 
@@ -82,7 +84,7 @@ def _points(fig, name_start: str) -> list[int]:
 
 
 def test_icon_array_of_100_draws_every_person():
-    fig = charts.icon_array_chart([("Group A", 12.4), ("Group B", 3.0)], per=100, outcome="Had it", title="t")
+    fig = risk_charts.icon_array_chart([("Group A", 12.4), ("Group B", 3.0)], per=100, outcome="Had it", title="t")
     assert _points(fig, "Had it") == [12, 3]
     assert _points(fig, "Did not") == [88, 97]
     assert not fig.layout.shapes
@@ -92,7 +94,7 @@ def test_icon_array_of_100_draws_every_person():
 def test_icon_array_of_10000_draws_the_rest_as_one_block_per_panel():
     """20,000 SVG circles are too slow to draw; the people without the outcome become one pale block each,
     sized to the whole grid, behind the filled dots."""
-    fig = charts.icon_array_chart([("Used", 39.0), ("Did not use", 2.0)], per=10_000, outcome="Started", title="t")
+    fig = risk_charts.icon_array_chart([("Used", 39.0), ("Did not use", 2.0)], per=10_000, outcome="Started", title="t")
     assert _points(fig, "Started") == [39, 2]
     assert _points(fig, "Did not") == [0, 0]  # legend only
     assert len(fig.layout.shapes) == 2 and all(s.layer == "below" for s in fig.layout.shapes)

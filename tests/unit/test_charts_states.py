@@ -4,7 +4,9 @@ withheld values drawn as no value (never 0), and the plain-language summaries.""
 import pandas as pd
 import pytest
 
-import charts
+from app import rows as select
+from app import tables, words
+from app.charts import groups, maps, trends
 from data_sources.schema import conform
 
 
@@ -49,13 +51,13 @@ STATES = tidy_rows(
 
 
 def test_state_rows_keeps_states_only():
-    rows = charts.state_rows(STATES, measure="age_adjusted_rate_per_100k", year=2017)
+    rows = select.state_rows(STATES, measure="age_adjusted_rate_per_100k", year=2017)
     assert list(rows["geo_name"]) == ["North Dakota", "Texas", "West Virginia", "Wyoming"]
 
 
 def test_choropleth_uses_postal_codes_and_greys_withheld_states():
-    rows = charts.state_rows(STATES, measure="age_adjusted_rate_per_100k", year=2017)
-    fig = charts.state_map_chart(rows, measure="age_adjusted_rate_per_100k", title="Rates")
+    rows = select.state_rows(STATES, measure="age_adjusted_rate_per_100k", year=2017)
+    fig = maps.state_map_chart(rows, measure="age_adjusted_rate_per_100k", title="Rates")
     assert [t.type for t in fig.data] == ["choropleth", "choropleth"]
     rate, blank = fig.data
     assert rate.locationmode == "USA-states"
@@ -67,16 +69,16 @@ def test_choropleth_uses_postal_codes_and_greys_withheld_states():
     assert fig.layout.geo.scope == "usa" and fig.layout.geo.resolution == 110
 
 
-@pytest.mark.parametrize("builder", [charts.state_map_chart, charts.tile_map_chart])
+@pytest.mark.parametrize("builder", [maps.state_map_chart, maps.tile_map_chart])
 def test_maps_refuse_counts(builder):
-    rows = charts.state_rows(STATES, measure="age_adjusted_rate_per_100k", year=2017).assign(measure="deaths")
+    rows = select.state_rows(STATES, measure="age_adjusted_rate_per_100k", year=2017).assign(measure="deaths")
     with pytest.raises(ValueError, match="rates only"):
         builder(rows, measure="deaths", title="Counts")
 
 
 def test_tile_grid_has_every_state_and_marks_missing_and_unreliable():
-    rows = charts.state_rows(STATES, measure="age_adjusted_rate_per_100k", year=2017)
-    fig = charts.tile_map_chart(rows, measure="age_adjusted_rate_per_100k", title="Tiles", highlight="54")
+    rows = select.state_rows(STATES, measure="age_adjusted_rate_per_100k", year=2017)
+    fig = maps.tile_map_chart(rows, measure="age_adjusted_rate_per_100k", title="Tiles", highlight="54")
     assert [t.type for t in fig.data] == ["heatmap", "heatmap"]
     labels = [a.text for a in fig.layout.annotations]
     assert len(labels) == 51
@@ -88,9 +90,9 @@ def test_tile_grid_has_every_state_and_marks_missing_and_unreliable():
 
 
 def test_map_summary_names_extremes_and_unranked():
-    rows = charts.state_rows(STATES, measure="age_adjusted_rate_per_100k", year=2017)
+    rows = select.state_rows(STATES, measure="age_adjusted_rate_per_100k", year=2017)
     nation = STATES[STATES["geo_code"] == "US"].iloc[0]
-    text = " ".join(charts.state_map_summary(rows, measure="age_adjusted_rate_per_100k", nation=nation))
+    text = " ".join(words.state_map_summary(rows, measure="age_adjusted_rate_per_100k", nation=nation))
     assert "Highest: West Virginia, 57.8 deaths per 100,000 people." in text
     assert "Lowest: Texas, 10.5" in text
     assert "North Dakota (unreliable" in text and "Wyoming (suppressed" in text
@@ -118,14 +120,14 @@ def _trend_frame() -> pd.DataFrame:
 
 
 def test_state_trend_has_states_then_the_nation_with_its_interval():
-    fig = charts.state_trend_chart(
+    fig = trends.state_trend_chart(
         _trend_frame(), geo_codes=["54"], measure="age_adjusted_rate_per_100k", title="Trend"
     )
     assert [t.name for t in fig.data] == ["West Virginia", "United States, 95% interval", "United States"]
     assert list(fig.data[0].x) == [2015, 2016, 2017]
     assert fig.data[2].line.color == "#000000"
     assert fig.layout.xaxis.title.text == "Year"
-    summary = charts.state_trend_summary(_trend_frame(), geo_codes=["54"], measure="age_adjusted_rate_per_100k")
+    summary = words.state_trend_summary(_trend_frame(), geo_codes=["54"], measure="age_adjusted_rate_per_100k")
     assert summary[0] == "West Virginia: 41.5 in 2015, 57.8 in 2017 (deaths per 100,000 people)."
 
 
@@ -144,11 +146,11 @@ def test_state_trend_of_12_month_ending_counts_uses_the_month():
     ]
     recs[1]["value_flag"] = "provisional;suppressed"
     data = tidy_rows(recs)
-    fig = charts.state_trend_chart(data, geo_codes=["54"], measure="deaths", include_nation=False, title="VSRR")
+    fig = trends.state_trend_chart(data, geo_codes=["54"], measure="deaths", include_nation=False, title="VSRR")
     assert [t.name for t in fig.data] == ["West Virginia"]
     assert fig.layout.xaxis.title.text == "12 months ending"
     assert pd.isna(fig.data[0].y[1])  # withheld: a gap, not 0
-    summary = charts.state_trend_summary(data, geo_codes=["54"], measure="deaths")
+    summary = words.state_trend_summary(data, geo_codes=["54"], measure="deaths")
     assert summary == [
         "West Virginia: 900 in the 12 months ending March 2024, 950 in the 12 months ending "
         "May 2024 (deaths); 1 value(s) withheld."
@@ -187,7 +189,7 @@ def _demo_frame() -> pd.DataFrame:
 
 
 def test_demographics_small_multiples_one_panel_per_group_in_age_order():
-    fig = charts.demographics_chart(
+    fig = groups.demographics_chart(
         _demo_frame(), drug="all_drugs", by="age_group", measure="crude_rate_per_100k", title="By age"
     )
     assert [t.name for t in fig.data] == ["Ages 0-14", "Ages 25-34", "Ages 75+"]
@@ -200,20 +202,18 @@ def test_demographics_small_multiples_one_panel_per_group_in_age_order():
 
 
 def test_demographics_summary():
-    summary = charts.demographics_summary(
-        _demo_frame(), drug="all_drugs", by="age_group", measure="crude_rate_per_100k"
-    )
+    summary = words.demographics_summary(_demo_frame(), drug="all_drugs", by="age_group", measure="crude_rate_per_100k")
     assert summary[0] == "Ages 0-14: 0.2 in 2001 (was 0.1 in 1999)."
     assert summary[-1] == "In 2001 the highest rate was in the group Ages 25-34: 38.4 deaths per 100,000 people."
 
 
 def test_demographic_rows_refuse_unknown_breakdown():
     with pytest.raises(ValueError, match="unknown breakdown"):
-        charts.demographic_rows(_demo_frame(), drug="all_drugs", by="income", measure="crude_rate_per_100k")
+        select.demographic_rows(_demo_frame(), drug="all_drugs", by="income", measure="crude_rate_per_100k")
 
 
 def test_display_tables_have_readable_headers():
-    table = charts.state_display_table(charts.state_rows(STATES, measure="age_adjusted_rate_per_100k", year=2017))
+    table = tables.display_table(select.state_rows(STATES, measure="age_adjusted_rate_per_100k", year=2017))
     assert {"Place", "Value", "95% CI low", "Flags"} <= set(table.columns)
-    demo = charts.demographics_display_table(_demo_frame())
+    demo = tables.display_table(_demo_frame())
     assert "Age group" in demo.columns and demo["Measure"].iloc[0] == "Crude death rate"

@@ -6,6 +6,8 @@ import pytest
 
 from data_sources import claims, nchs_national_final, risk
 from data_sources.claims import CANNOT_CHECK, CLOSE, NOT_SUPPORTED, SUPPORTED, ClaimFileError
+from data_sources.dictionary import PUBLIC_CLAIMS
+from data_sources.schema import Table
 
 
 @pytest.fixture(scope="module")
@@ -14,7 +16,7 @@ def national() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def risk_table() -> risk.RiskTable:
+def risk_table() -> Table:
     return risk.load()
 
 
@@ -168,7 +170,7 @@ def _claim(**overrides) -> dict:
                 "claimed_value": "100000",
                 "wording": "about",
             },
-            "no figure for heroin deaths in 2020",
+            "No sourced figure for Heroin deaths for 2020",
         ),
         (
             {
@@ -178,7 +180,7 @@ def _claim(**overrides) -> dict:
                 "claimed_value": "47000",
                 "wording": "about",
             },
-            "no figure for any opioid deaths in 2020",
+            "No sourced figure for Any opioid deaths for 2020",
         ),
         (
             {
@@ -203,7 +205,7 @@ def test_missing_figures_give_cannot_check(national, risk_table, overrides, reas
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"check": "vibes"}, "check 'vibes' is not one of"),
+        ({"check": "vibes"}, r"unknown check \['vibes'\]"),
         (
             {
                 "check": "ratio_of_years",
@@ -214,7 +216,10 @@ def test_missing_figures_give_cannot_check(national, risk_table, overrides, reas
             },
             "needs column 'end_year'",
         ),
-        ({"check": "study_figure", "risk_id": "x", "claimed_value": "7", "wording": "roughly"}, "wording 'roughly'"),
+        (
+            {"check": "study_figure", "risk_id": "x", "claimed_value": "7", "wording": "roughly"},
+            r"unknown wording \['roughly'\]",
+        ),
         (
             {
                 "check": "count_in_year",
@@ -223,7 +228,7 @@ def test_missing_figures_give_cannot_check(national, risk_table, overrides, reas
                 "claimed_value": "7",
                 "wording": "about",
             },
-            "not a known drug key",
+            r"unknown drug \['fentanyl'\]",
         ),
         (
             {
@@ -261,7 +266,7 @@ def test_missing_figures_give_cannot_check(national, risk_table, overrides, reas
             "is not a number",
         ),
         ({"check": "not_checkable"}, "needs column 'note'"),
-        ({"attributed_to": "", "check": "not_checkable", "note": "n"}, "'attributed_to' is empty"),
+        ({"attributed_to": "", "check": "not_checkable", "note": "n"}, "'attributed_to' has empty cells"),
     ],
 )
 def test_claims_file_validation(overrides, message):
@@ -270,7 +275,7 @@ def test_claims_file_validation(overrides, message):
 
 
 def test_duplicate_claim_ids_and_wrong_columns_are_refused(claim_rows):
-    with pytest.raises(ClaimFileError, match="used twice"):
+    with pytest.raises(ClaimFileError, match="claim_id is not unique"):
         claims.validate_claims(pd.concat([claim_rows, claim_rows.head(1)]))
     with pytest.raises(ClaimFileError, match=r"Missing: \['note'\]"):
         claims.validate_claims(claim_rows.drop(columns="note"))
@@ -316,3 +321,17 @@ def test_checks_table_has_working_and_citations(checks, national, risk_table):
     checkable = out[out["verdict"] != CANNOT_CHECK]
     assert checkable["data_sources"].str.contains("https?://", regex=True).all()
     assert checkable["working"].str.contains("Verdict:").all()
+
+
+def test_claims_load_as_a_table_with_their_schema():
+    table = claims.load()
+    assert table.name == "public_claims" and table.schema is PUBLIC_CLAIMS
+    assert list(table.data["claim_id"]) == list(claims.read_claims()["claim_id"])
+    assert table.row("cocaine_15x")["risk_id"] == "jones_2015_cocaine_heroin"
+
+
+def test_a_check_that_lacks_a_parameter_names_the_file_line(claim_rows):
+    broken = claim_rows.copy()
+    broken.loc[broken["claim_id"] == "heroin_15k_2018", "end_year"] = ""
+    with pytest.raises(ClaimFileError, match=r"row 4 \(heroin_15k_2018\): check 'count_in_year' needs column"):
+        claims.validate_claims(broken)

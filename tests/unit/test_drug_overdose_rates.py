@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from paths import FULL, SAMPLES
 
-from data_sources import live, nchs_drug_overdose_rates
+from data_sources import nchs_drug_overdose_rates, socrata
 from data_sources.schema import has_flag
 from data_sources.snapshot import SNAPSHOT_DIR, read_table
 
@@ -73,7 +73,7 @@ def test_age_adjusted_figures_match_their_publications(bundled, where, value):
 def test_the_bundled_copy_is_the_full_file_through_the_live_tidy(bundled):
     if not FULL_FILE.exists():
         pytest.skip(f"reference data pack not present at {FULL_FILE}")
-    rebuilt = MODULE.tidy(live.records_from_csv_export(FULL_FILE, MODULE.CSV_FIELDS))
+    rebuilt = MODULE.tidy(socrata.records_from_csv_export(FULL_FILE, MODULE.CSV_FIELDS))
     assert rebuilt.equals(bundled)
 
 
@@ -81,7 +81,7 @@ def test_every_sample_row_is_in_the_bundle_unchanged(bundled):
     sample = SAMPLES / "95ax-ymtc_sample.csv"
     if not sample.exists():
         pytest.skip(f"reference sample not present at {sample}")
-    rows = MODULE.tidy(live.records_from_csv_export(sample, MODULE.CSV_FIELDS))
+    rows = MODULE.tidy(socrata.records_from_csv_export(sample, MODULE.CSV_FIELDS))
     merged = rows.merge(bundled, on=KEY, suffixes=("_sample", ""), how="left", indicator=True)
     assert (merged["_merge"] == "both").all() and len(merged) == 370
     assert merged["value_sample"].equals(merged["value"])

@@ -1,38 +1,25 @@
-"""Safe CSVs, the data dictionary and the data package (data_sources.export)."""
+"""The one CSV writer and its reader (data_sources.export): formula-safe cells, one number format per measure,
+exact round trips; the data dictionary as tables; preview filters."""
 
 from __future__ import annotations
 
 import csv
 import io
-import json
-import zipfile
-from datetime import UTC, datetime
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from paths import FIXTURES
+from hypothesis import given
+from hypothesis import strategies as st
 
-from data_sources import catalog, dictionary, export, risk, wonder
-from data_sources.schema import COLUMNS, SchemaError, Table
+from data_sources import catalog, dictionary, export, risk
+from data_sources.schema import COLUMNS, SchemaError, Table, conform
+from data_sources.snapshot import SNAPSHOT_DIR, data_path, read_table, to_snapshot_bytes
 
-CREATED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def items() -> list[export.PackageTable]:
-    return export.collect()
+TIDY_SNAPSHOTS = ["national_final", "vsrr_provisional", "state_drug_poisoning", "drug_overdose_rates"]
 
 
-@pytest.fixture(scope="module")
-def files(items) -> dict[str, bytes]:
-    return export.package_files(items, created=CREATED)
-
-
-@pytest.fixture
-def unpacked(tmp_path, files) -> Path:
-    export.write_package(files, tmp_path)
-    return tmp_path
+def rows_of(payload: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(payload.decode("utf-8"), newline="")))
 
 
 # --- formula injection ---------------------------------------------------------------------------------------
@@ -46,52 +33,170 @@ def unpacked(tmp_path, files) -> Path:
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\t=1", "'\t=1"),
         ("\r=1", "'\r=1"),
+        ("'=1", "''=1"),  # already looks neutralised: one more, so reading takes exactly one off
         ("heroin", "heroin"),
         ("25-34", "25-34"),
+        ("'How Heroin Addiction Works'", "'How Heroin Addiction Works'"),
         ("", ""),
         ("a=b", "a=b"),
     ],
 )
 def test_neutralise(text, expected):
     assert export.neutralise(text) == expected
+    assert export.restore(expected) == text
 
 
-def test_table_csv_neutralises_text_but_keeps_numbers_dates_and_fips():
-    fields = (
-        export.Field("geo_code", "string", ""),
-        export.Field("note", "string", ""),
-        export.Field("value", "number", ""),
-        export.Field("year", "integer", ""),
-        export.Field("when", "date", ""),
-    )
+@given(st.text())
+def test_restore_undoes_neutralise_for_any_text(text):
+    assert export.restore(export.neutralise(text)) == text
+
+
+@pytest.mark.parametrize("lead", ["=", "+", "-", "@", "\t", "\r"])
+def test_csv_text_cells_led_by_a_formula_character_get_an_apostrophe(lead):
     frame = pd.DataFrame(
         {
-            "geo_code": pd.array(["01001", "US"], dtype="string"),
-            "note": pd.array(["=cmd|' /C calc'!A0", None], dtype="string"),
-            "value": pd.array([-5.25, None], dtype="Float64"),
-            "year": pd.array([2019, 2020], dtype="Int64"),
-            "when": pd.to_datetime(["2019-12-31", "2020-01-31"]),
+            "note": pd.array([f"{lead}cmd|' /C calc'!A0", "plain", None], dtype="string"),
+            "value": pd.array([-5.25, 3.0, None], dtype="Float64"),
         }
     )
-    text = export.table_csv(frame, fields).decode("utf-8")
-    rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["geo_code", "note", "value", "year", "when"]
-    assert rows[1] == ["01001", "'=cmd|' /C calc'!A0", "-5.25", "2019", "2019-12-31"]
-    assert rows[2] == ["US", "", "", "2020", "2020-01-31"]
+    payload = export.to_csv_bytes(frame)
+    rows = rows_of(payload)
+    assert rows[1] == [f"'{lead}cmd|' /C calc'!A0", "-5.25"]  # text neutralised, a negative number untouched
+    assert rows[2] == ["plain", "3"] and rows[3] == ["", ""]
+    back = export.read_csv_bytes(payload, name="t")
+    assert back["note"].tolist() == [f"{lead}cmd|' /C calc'!A0", "plain", ""]
 
 
-def test_whole_numbers_are_written_without_decimals(items):
-    national = next(i for i in items if i.name == "national_final")
-    rows = list(csv.DictReader(io.StringIO(export.table_csv(national.table.data, national.fields).decode())))
+def test_object_columns_are_neutralised_cell_by_cell():
+    frame = pd.DataFrame({"mixed": ["=1", 2.5, 7, None, True]})
+    assert [r[0] for r in rows_of(export.to_csv_bytes(frame))[1:]] == ["'=1", "2.5", "7", "", "True"]
+
+
+# --- numbers and dates -------------------------------------------------------------------------------------------
+def tidy_rows(measures_and_values: list[tuple[str, float | None]]) -> pd.DataFrame:
+    n = len(measures_and_values)
+    return conform(
+        pd.DataFrame(
+            {
+                "source_id": ["s"] * n,
+                "geo_level": ["nation"] * n,
+                "geo_code": ["US"] * n,
+                "geo_name": ["United States"] * n,
+                "year": [1999] * n,
+                "period_end_date": ["1999-12-31"] * n,
+                "period_months": [12] * n,
+                "drug": ["heroin"] * n,
+                "measure": [m for m, _ in measures_and_values],
+                "sex": ["all"] * n,
+                "age_group": ["all"] * n,
+                "race_ethnicity": ["all"] * n,
+                "value": [v for _, v in measures_and_values],
+                "value_lower": [None] * n,
+                "value_upper": [None] * n,
+                "value_flag": ["" if v is not None else "suppressed" for _, v in measures_and_values],
+                "provenance": ["primary"] * n,
+                "source_detail": ["-3 in a footnote"] * n,
+            }
+        ),
+        table="t",
+    )
+
+
+def test_each_measure_is_written_with_its_dictionary_decimals_and_never_loses_digits():
+    frame = tidy_rows(
+        [
+            ("deaths", 1960.0),
+            ("age_adjusted_rate_per_100k", 20.7),
+            ("age_adjusted_rate_per_100k", 20.0),
+            ("crude_rate_per_100k", 3.8148),
+            ("percent_pending_investigation_pct", 0.161371151),
+            ("population", 4430143.0),
+            ("deaths", None),
+        ]
+    )
+    rows = rows_of(export.to_csv_bytes(frame))
+    header = rows[0]
+    values = [r[header.index("value")] for r in rows[1:]]
+    assert values == ["1960", "20.7", "20.0", "3.8148", "0.161371151", "4430143", ""]
+    first = dict(zip(header, rows[1], strict=True))
+    assert (first["year"], first["period_end_date"], first["geo_code"]) == ("1999", "1999-12-31", "US")
+    assert first["source_detail"] == "'-3 in a footnote"
+
+
+def test_a_tidy_frame_round_trips_exactly():
+    frame = tidy_rows([("deaths", 14019.0), ("age_adjusted_rate_per_100k", 4.4), ("deaths", None)])
+    back = conform(export.read_csv_bytes(export.to_csv_bytes(frame), name="t"), table="t")
+    assert back.equals(frame)
+
+
+@pytest.mark.parametrize("name", TIDY_SNAPSHOTS)
+def test_every_bundled_snapshot_is_what_the_writer_makes_of_it(name):
+    """Bundled bytes = writer(reader(bytes)): one format, and nothing lost or changed on the way."""
+    stored = read_table(name, SNAPSHOT_DIR)
+    assert to_snapshot_bytes(stored.data) == data_path(name, SNAPSHOT_DIR).read_bytes()
+
+
+def test_heroin_1999_is_1960_in_the_national_csv():
+    table = catalog.TABLES["national_final"]()
+    rows = list(csv.DictReader(io.StringIO(export.to_csv_bytes(table.data).decode())))
     deaths = [r for r in rows if r["measure"] == "deaths" and r["drug"] == "heroin" and r["year"] == "1999"]
-    assert deaths[0]["value"] == "1960"
+    assert [r["value"] for r in deaths] == ["1960"]
+    assert not any(r["value"].endswith(".0") for r in rows if r["measure"] == "deaths")
 
 
-# --- filters ---------------------------------------------------------------------------------------------------
-def test_filters(items):
-    national = next(i for i in items if i.name == "national_final")
-    data = national.table.data
-    choices = export.filter_choices(data, national.fields)
+def test_a_wide_column_named_after_a_measure_uses_its_decimals():
+    frame = pd.DataFrame({"deaths": [1960.0], "age_adjusted_rate_per_100k": [6.0], "ratio": [7.0]})
+    assert rows_of(export.to_csv_bytes(frame))[1] == ["1960", "6.0", "7"]
+
+
+def test_dates_with_a_time_keep_it_and_large_numbers_are_not_in_exponent_form():
+    frame = pd.DataFrame({"when": pd.to_datetime(["2026-01-02 03:04:05"]), "n": [1e16], "tiny": [1e-7]})
+    assert rows_of(export.to_csv_bytes(frame))[1] == ["2026-01-02T03:04:05", "10000000000000000", "0.0000001"]
+
+
+def test_a_number_that_is_not_finite_is_refused():
+    with pytest.raises(SchemaError, match="'ratio': inf is not a finite number"):
+        export.to_csv_bytes(pd.DataFrame({"ratio": [float("inf")]}))
+
+
+def test_an_unreadable_csv_names_the_file():
+    with pytest.raises(SchemaError, match=r"broken\.csv: not a readable CSV"):
+        export.read_csv_bytes(b"\xff\xfe\x00garbage", name="broken.csv")
+
+
+# --- the dictionary as tables -----------------------------------------------------------------------------------
+def test_dictionary_frame_comes_from_the_dictionary():
+    frame = export.dictionary_frame()
+    assert list(frame.columns) == [f.name for f in export.DICTIONARY.fields]
+    measures = frame[frame["kind"] == "measure"].set_index("key")
+    assert measures["unit"].to_dict() == {k: t.unit for k, t in dictionary.MEASURES.items()}
+    assert measures.loc["deaths", "decimals"] == "0" and measures.loc["crude_rate_per_100k", "decimals"] == "1"
+    assert set(frame.loc[frame["kind"] == "drug", "key"]) == set(dictionary.DRUGS)
+    for schema in dictionary.SCHEMAS.values():
+        columns = frame[(frame["kind"] == "column") & (frame["table"] == schema.name)]
+        assert list(columns["key"]) == list(schema.columns)
+        assert list(columns["title"]) == [f.label for f in schema.fields]
+        described = frame[(frame["kind"] == "table") & (frame["key"] == schema.name)]["description"]
+        assert described.tolist() == [schema.description]
+    assert "sources list" in dictionary.RISK_MULTIPLIERS.description  # the risk schema cites its studies
+
+
+def test_table_dictionary_for_a_risk_table():
+    out = export.table_dictionary(risk.load())
+    assert list(out["Column"]) == list(dictionary.RISK_MULTIPLIERS.columns)
+    assert out.set_index("Column").loc["value", "Type"] == "number"
+
+
+def test_measures_and_flags_used():
+    data = catalog.TABLES["vsrr_provisional"]().data
+    assert "predicted_deaths" in set(export.measures_used(data)["Measure"])
+    assert "provisional" in set(export.flags_used(data)["Flag"])
+
+
+# --- filters -----------------------------------------------------------------------------------------------------
+def test_filters():
+    data = catalog.TABLES["national_final"]().data
+    choices = export.filter_choices(data, dictionary.TIDY.fields)
     assert "heroin" in choices["drug"] and "source_detail" not in choices
     rows = export.apply_filters(data, {"drug": ["heroin"], "measure": ["deaths"]}, (1999, 2019))
     assert set(rows["drug"]) == {"heroin"} and rows["year"].between(1999, 2019).all()
@@ -99,150 +204,9 @@ def test_filters(items):
     assert len(export.apply_filters(data, {"drug": []})) == len(data)
 
 
-# --- the package ---------------------------------------------------------------------------------------------
-def test_package_has_every_table_and_file(items, files):
-    names = [i.name for i in items]
-    assert set(catalog.TABLES) == set(names)
-    assert {f"data/{n}.csv" for n in names} | {
-        "datapackage.json",
-        "README.md",
-        "CITATION.md",
-        "CITATION.bib",
-        "sources.csv",
-        "data_dictionary.csv",
-    } == set(files)
-
-
-def test_package_validates_against_its_own_schema(unpacked):
-    assert export.validate_package(unpacked) == []
-
-
-def test_datapackage_describes_fields_units_sources_and_licences(files, items):
-    package = json.loads(files["datapackage.json"])
-    assert package["profile"] == "tabular-data-package" and package["licenses"]
-    resources = {r["name"]: r for r in package["resources"]}
-    national = resources["national_final"]
-    assert [f["name"] for f in national["schema"]["fields"]] == list(COLUMNS)
-    types = {f["name"]: f["type"] for f in national["schema"]["fields"]}
-    assert (types["year"], types["value"], types["period_end_date"], types["geo_code"]) == (
-        "integer",
-        "number",
-        "date",
-        "string",
-    )
-    assert national["x-units"]["deaths"] == dictionary.MEASURES["deaths"].unit
-    assert national["sources"] and all(s["path"].startswith("http") for s in national["sources"])
-    assert national["x-rows"] == len(next(i for i in items if i.name == "national_final").table.data)
-    assert national["schema"]["foreignKeys"][0]["reference"] == {"resource": "sources", "fields": "id"}
-
-
-def test_dictionary_csv_comes_from_the_dictionary(files):
-    rows = list(csv.DictReader(io.StringIO(files["data_dictionary.csv"].decode())))
-    measures = {r["key"]: r["unit"] for r in rows if r["kind"] == "measure"}
-    assert measures == {k: t.unit for k, t in dictionary.MEASURES.items()}
-    assert {r["key"] for r in rows if r["kind"] == "drug"} == set(dictionary.DRUGS)
-    assert {r["key"] for r in rows if r["kind"] == "column"} == set(COLUMNS)
-
-
-def test_citations_apa_and_bibtex(files):
-    sources = list(csv.DictReader(io.StringIO(files["sources.csv"].decode())))
-    bib = files["CITATION.bib"].decode()
-    apa = files["CITATION.md"].decode()
-    assert bib.count("@misc{") == len(sources)
-    for src in sources:
-        assert f"@misc{{{src['id']}," in bib
-        assert src["url"] in apa
-    assert "(n.d.)." in apa and "[Data set]. Retrieved" in apa
-    readme = files["README.md"].decode()
-    assert "data/national_final.csv" in readme and "never zero" in readme
-
-
-def test_apa_names_a_copy_as_a_copy_and_dates_by_release_where_known(files):
-    """CORRECTIONS 13: rows taken from a copy kept in a public repository are not 'retrieved from data.cdc.gov'."""
-    from datetime import date
-
-    from data_sources.nchs_national_final import SOURCES
-
-    by_id = {s.id: s for s in SOURCES}
-    copied = export.apa(by_id["nchs_95ax_ymtc"], date(2026, 11, 29))
-    assert "Retrieved" not in copied and "UCB-stat-159-f25/final-group09" in copied and "data.cdc.gov" in copied
-    assert export.apa(by_id["nchs_db428"], date(2026, 11, 29)).startswith(
-        "CDC, National Center for Health Statistics. (2021)."
-    )
-    assert "UCB-stat-159-f25/final-group09" in files["CITATION.md"].decode()
-
-
-@pytest.mark.parametrize(
-    ("tamper", "problem"),
-    [
-        (lambda p: p.write_text(p.read_text().replace("nation,US", "nation,", 1)), "required but empty"),
-        (lambda p: p.write_text(p.read_text().replace(",1999,", ",199x,", 1)), "not an integer"),
-        (lambda p: p.write_text(p.read_text().replace("-12-31,", "-12-32,", 1)), "not an ISO date"),
-        (lambda p: p.write_text(p.read_text().replace(",heroin,", ",fentanyl,", 1)), "is not one of"),
-        (lambda p: p.write_text(p.read_text().replace("source_id,", "source,", 1)), "header"),
-        (lambda p: p.write_text(p.read_text().replace(",primary,", ",primary,=1+1,", 1)), "cells, expected"),
-        (lambda p: p.unlink(), "is missing"),
-    ],
-)
-def test_validator_catches_a_damaged_csv(unpacked, tamper, problem):
-    tamper(unpacked / "data" / "national_final.csv")
-    problems = export.validate_package(unpacked)
-    assert any(problem in p for p in problems), problems
-
-
-def test_validator_catches_a_formula_and_a_dangling_source(unpacked):
-    path = unpacked / "data" / "national_final.csv"
-    lines = path.read_text().splitlines()
-    lines[1] = lines[1].replace("nchs_95ax_ymtc", "nobody", 1).replace(",all,all,all,", ",=1+1,all,all,", 1)
-    path.write_text("\n".join(lines) + "\n")
-    problems = " ".join(export.validate_package(unpacked))
-    assert "would run as a spreadsheet formula" in problems and "'nobody'" in problems
-    assert "sha256 does not match" in problems
-
-
-def test_zip_holds_the_same_files_and_is_reproducible(files):
-    blob = export.zip_bytes(files, created=CREATED)
-    with zipfile.ZipFile(io.BytesIO(blob)) as archive:
-        assert {n.split("/", 1)[1] for n in archive.namelist()} == set(files)
-        assert archive.read(f"{export.PACKAGE_NAME}/datapackage.json") == files["datapackage.json"]
-    assert export.zip_bytes(files, created=CREATED) == blob
-
-
-# --- other tables: own schema, uploads, refusals -----------------------------------------------------------------
-def test_a_table_with_its_own_columns_is_exported_from_its_module_schema(tmp_path):
-    items = export.collect({**catalog.TABLES, risk.TABLE: risk.load})
-    risk_item = next(i for i in items if i.name == risk.TABLE)
-    assert not risk_item.tidy and [f.name for f in risk_item.fields] == list(risk.COLUMNS)
-    export.write_package(export.package_files(items, created=CREATED), tmp_path)
-    assert export.validate_package(tmp_path) == []
-
-
-def test_a_table_without_a_described_schema_is_refused():
-    table = Table(name="mystery", data=pd.DataFrame({"a": [1]}), sources=(), retrieved_at=CREATED, from_snapshot=True)
-    with pytest.raises(SchemaError, match="mystery: its columns"):
-        export.collect({"mystery": lambda: table})
-
-
-def test_package_with_a_wonder_upload_validates(tmp_path, items):
-    _, table = wonder.load_upload((FIXTURES / "wonder_state_month_synthetic.txt").read_bytes())
-    upload = export.package_table(table)
-    files = export.package_files([*items, upload], created=CREATED)
-    export.write_package(files, tmp_path)
-    assert export.validate_package(tmp_path) == []
-    package = json.loads(files["datapackage.json"])
-    meta = next(r for r in package["resources"] if r["name"] == "wonder_upload")["x-query-metadata"]
-    assert meta["Group By"] == "State; Month" and "Footnotes" in meta
-    rows = list(csv.DictReader(io.StringIO(files["data/wonder_upload.csv"].decode())))
-    assert {r["geo_code"] for r in rows} == {"10", "50"}
-    assert all(r["value"] == "" for r in rows if r["value_flag"] in ("suppressed", "not_applicable"))
-
-
-def test_cli_export(tmp_path, capsys):
-    assert export.cli("export", ["--out", str(tmp_path), "--zip"]) == 0
-    assert (tmp_path / "data" / "national_final.csv").is_file()
-    assert (tmp_path / f"{export.PACKAGE_NAME}.zip").is_file()
-    assert export.validate_package(tmp_path) == []
-    out = capsys.readouterr().out
-    assert "national_final:" in out and "validates" in out
-    header = (tmp_path / "data" / "national_final.csv").read_text().splitlines()[0].split(",")
-    assert {"year", "drug", "measure", "value", "value_flag", "source_id"} <= set(header)
+def test_a_table_whose_columns_are_not_its_schema_is_refused():
+    with pytest.raises(SchemaError, match="mystery: columns are not those of the tidy mortality table schema"):
+        Table(
+            name="mystery", data=pd.DataFrame({"a": [1]}), sources=(), retrieved_at=pd.Timestamp(0), from_snapshot=True
+        )
+    assert list(COLUMNS) == list(dictionary.TIDY.columns)

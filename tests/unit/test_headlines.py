@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-import headlines
+from app import headlines
 from data_sources import nchs_national_final
 
 
@@ -17,7 +17,8 @@ def test_heroin_fold_change_1999_2019(data):
     assert (fold.start.value, fold.end.value) == (1960, 14019)
     assert fold.ratio == pytest.approx(14019 / 1960)  # 7.1525...
     assert fold.label() == "7.2x"
-    assert "7.2 times higher in 2019 than in 1999 (14,019 vs 1,960)" in fold.sentence()
+    assert "7.2 times as many in 2019 as in 1999 (14,019 vs 1,960)" in fold.sentence()
+    assert "higher" not in fold.sentence()  # "7.2 times higher" would be 8.2 times as many
 
 
 def test_heroin_sum_1999_2019_matches_cdc_nearly_130000(data):
@@ -31,9 +32,9 @@ def test_latest_total(data):
     assert (latest.year, latest.value) == (2023, 105007)
 
 
-def test_decrease_is_worded_as_lower(data):
+def test_a_decrease_is_said_as_times_as_many_the_other_way(data):
     fold = headlines.fold_change(data, drug="heroin", start=2017, end=2021)
-    assert "times lower in 2021 than in 2017" in fold.sentence()
+    assert "times as many in 2017 as in 2021" in fold.sentence()
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-import lesson
+from app.lesson import deck as lesson
 from data_sources import nchs_national_final, nchs_state_drug_poisoning, risk
 
 

@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 from paths import FIXTURES, PACK
 
-from data_sources import live, nchs_drug_overdose_rates, nchs_state_drug_poisoning, nchs_vsrr
+from data_sources import freshness, nchs_drug_overdose_rates, nchs_state_drug_poisoning, nchs_vsrr
 from data_sources.geography import place
 from data_sources.schema import SchemaError, has_flag
 from data_sources.snapshot import SNAPSHOT_DIR, data_path, write_table
+from data_sources.socrata import records_from_csv_export
 
 MODULES = [nchs_vsrr, nchs_state_drug_poisoning, nchs_drug_overdose_rates]
 
@@ -64,7 +65,7 @@ def test_vsrr_underreported_footnote_and_quality_measures(vsrr):
 
 
 def test_vsrr_reads_quoted_thousands_from_the_csv_export():
-    rows = live.records_from_csv_export(FIXTURES / "vsrr_export_rows.csv", nchs_vsrr.CSV_FIELDS)
+    rows = records_from_csv_export(FIXTURES / "vsrr_export_rows.csv", nchs_vsrr.CSV_FIELDS)
     frame = nchs_vsrr.tidy(rows)
     assert one(frame, drug="heroin", year=2019, measure="deaths")["value"] == 14116
 
@@ -276,17 +277,17 @@ def test_stale_live_copy_says_so(tmp_path, monkeypatch):
     frame = nchs_vsrr.tidy(records(nchs_vsrr))
     write_table(nchs_vsrr.TABLE, frame, tmp_path, {"retrieved_at": "2026-08-01T00:00:00+00:00"})
     now = datetime(2026, 11, 22, tzinfo=UTC)
-    table = live.load_freshest(nchs_vsrr.TABLE, nchs_vsrr.SOURCES, now=now)
-    assert not table.from_snapshot and live.is_stale(table, now)
+    table = freshness.load_freshest(nchs_vsrr.TABLE, nchs_vsrr.SOURCES, now=now)
+    assert not table.from_snapshot and freshness.is_stale(table, now)
     assert "113 days old" in table.notice
-    sentence = live.freshness(table, now)
+    sentence = freshness.as_of_sentence(table, now)
     assert sentence.startswith("Data as of 01 Aug 2026") and "live copy" in sentence
-    assert not live.is_stale(table, datetime(2026, 8, 1, tzinfo=UTC) + timedelta(days=20))
+    assert not freshness.is_stale(table, datetime(2026, 8, 1, tzinfo=UTC) + timedelta(days=20))
 
 
 def test_final_tables_never_go_stale():
     table = nchs_state_drug_poisoning.load()
-    assert not live.is_stale(table, datetime(2040, 1, 1, tzinfo=UTC))
+    assert not freshness.is_stale(table, datetime(2040, 1, 1, tzinfo=UTC))
 
 
 # --- the real samples in the data pack (when present) ----------------------------------------------------
@@ -301,7 +302,7 @@ def test_real_csv_export_samples_tidy_cleanly(module, sample):
     path = PACK / "samples" / sample
     if not path.exists():
         pytest.skip(f"reference sample not present at {path}")
-    frame = module.tidy(live.records_from_csv_export(path, module.CSV_FIELDS))
+    frame = module.tidy(records_from_csv_export(path, module.CSV_FIELDS))
     assert not frame.empty
 
 
@@ -309,6 +310,6 @@ def test_snapshot_matches_the_full_state_export():
     path = PACK / "state_drug_poisoning_mortality_1999_2017.csv"
     if not path.exists():
         pytest.skip(f"reference data pack not present at {path}")
-    rebuilt = nchs_state_drug_poisoning.tidy(live.records_from_csv_export(path, nchs_state_drug_poisoning.CSV_FIELDS))
+    rebuilt = nchs_state_drug_poisoning.tidy(records_from_csv_export(path, nchs_state_drug_poisoning.CSV_FIELDS))
     bundled = pd.read_csv(data_path("state_drug_poisoning", SNAPSHOT_DIR), dtype=str)
     assert len(rebuilt) == len(bundled) == 10_260

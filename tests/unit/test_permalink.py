@@ -3,8 +3,8 @@ and never echoed back; a page's selections survive encode -> clean unchanged."""
 
 import pytest
 
-import permalink
-from permalink import Choice, MultiChoice, Year, YearRange
+from app import permalink
+from app.permalink import Choice, MultiChoice, Year, YearRange
 
 SPECS = {
     "state": Choice(("none", "CA", "WV"), "none", {"54": "WV", "west virginia": "WV"}),

@@ -13,7 +13,7 @@ from paths import FIXTURES
 from werkzeug import Request, Response
 
 from data_sources import nchs_drug_overdose_rates, nchs_state_drug_poisoning, nchs_vsrr, refresh, socrata
-from data_sources.__main__ import main
+from data_sources.cli import main
 
 MODULES = [nchs_vsrr, nchs_state_drug_poisoning, nchs_drug_overdose_rates]
 

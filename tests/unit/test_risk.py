@@ -1,21 +1,26 @@
 """Risk table: the bundled snapshot, the loader's validation rules, wording helpers and the icon-array baseline."""
 
+import gzip
 import hashlib
 import json
 import re
 import shutil
-import sys
 
 import pandas as pd
 import pytest
-from paths import PACK, ROOT
+from paths import PACK
 
 from data_sources import risk
+from data_sources.dictionary import RISK_MULTIPLIERS
+from data_sources.export import to_csv_bytes
 from data_sources.risk import RiskTableError
+from data_sources.schema import SchemaError, Table
+from data_sources.snapshot import SNAPSHOT_DIR, data_path, read_table, write_table
+from scripts import build_risk_snapshot
 
 
 @pytest.fixture(scope="module")
-def table() -> risk.RiskTable:
+def table() -> Table:
     return risk.load()
 
 
@@ -90,11 +95,11 @@ SHARE = "muhuri_2013_heroin_starters_prior_nmpr"
 @pytest.mark.parametrize(
     ("risk_id", "changes", "message"),
     [
-        (PARK, {"source_id": ""}, "has no source"),
+        (PARK, {"source_id": ""}, "'source_id' has empty cells"),
         (PARK, {"source_id": "somebody_2020"}, "not registered"),
         (PARK, {"value": "0"}, "zero or negative"),
         (PARK, {"value": "-3.86"}, "zero or negative"),
-        (PARK, {"value": ""}, "value is missing"),
+        (PARK, {"value": ""}, "'value' has empty cells"),
         (PARK, {"value": "many"}, "cannot be read"),
         (PARK, {"value_lower": "4.0"}, "do not bracket"),
         (PARK, {"value_upper": "3.5"}, "do not bracket"),
@@ -112,32 +117,37 @@ SHARE = "muhuri_2013_heroin_starters_prior_nmpr"
     ],
 )
 def test_validation_rejects(good, risk_id, changes, message):
-    with pytest.raises(RiskTableError, match=message):
+    with pytest.raises(SchemaError, match=message):
         risk.validate(_set(good, risk_id, **changes))
 
 
+def test_rules_beyond_the_schema_raise_the_risk_table_error(good):
+    with pytest.raises(RiskTableError, match=f"do not bracket the value in rows .*{PARK}"):
+        risk.validate(_set(good, PARK, value_lower="4.0"))
+
+
 def test_validation_names_missing_columns(good):
-    with pytest.raises(RiskTableError, match=r"Missing: \['source_id'\]"):
+    with pytest.raises(SchemaError, match=r"Missing: \['source_id'\]"):
         risk.validate(good.drop(columns="source_id"))
 
 
 def test_changed_snapshot_is_refused(tmp_path):
-    for suffix in (".csv", ".json"):
-        shutil.copy(risk.SNAPSHOT_DIR / f"{risk.TABLE}{suffix}", tmp_path)
-    csv = tmp_path / f"{risk.TABLE}.csv"
-    csv.write_text(csv.read_text(encoding="utf-8").replace(",3.86,", ",38.6,"), encoding="utf-8")
-    with pytest.raises(RiskTableError, match="checksum"):
-        risk.load(tmp_path)
+    for suffix in (".csv.gz", ".json"):
+        shutil.copy(SNAPSHOT_DIR / f"{risk.TABLE}{suffix}", tmp_path)
+    stored = data_path(risk.TABLE, tmp_path)
+    stored.write_bytes(gzip.compress(gzip.decompress(stored.read_bytes()).replace(b",3.86,", b",38.6,"), mtime=0))
+    with pytest.raises(SchemaError, match="checksum"):
+        read_table(risk.TABLE, tmp_path, check=risk.validate)
 
 
 def test_bad_row_in_a_consistent_snapshot_is_refused(tmp_path, good):
     bad = _set(good, PARK, value_lower="5")
-    payload = risk.to_csv_bytes(bad)
-    (tmp_path / f"{risk.TABLE}.csv").write_bytes(payload)
+    payload = gzip.compress(to_csv_bytes(bad), mtime=0)
+    data_path(risk.TABLE, tmp_path).write_bytes(payload)
     meta = {"rows": len(bad), "sha256": hashlib.sha256(payload).hexdigest(), "retrieved_at": "2026-11-22T00:00:00"}
     (tmp_path / f"{risk.TABLE}.json").write_text(json.dumps(meta))
     with pytest.raises(RiskTableError, match="do not bracket"):
-        risk.load(tmp_path)
+        read_table(risk.TABLE, tmp_path, check=risk.validate)
 
 
 @pytest.mark.parametrize(
@@ -202,9 +212,6 @@ def test_ratio_and_share_rows_split_the_table(table):
 
 @pytest.mark.skipif(not PACK.exists(), reason="reference data pack ../shared/data not present")
 def test_build_script_reproduces_the_snapshot(table):
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import build_risk_snapshot
-
     rebuilt = build_risk_snapshot.build(PACK)
     pd.testing.assert_frame_equal(rebuilt, table.data)
 
@@ -220,9 +227,6 @@ def test_build_script_reproduces_the_snapshot(table):
     ],
 )
 def test_build_parsers(text, value, ci):
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import build_risk_snapshot
-
     assert build_risk_snapshot.parse_value(text) == value
     assert build_risk_snapshot.parse_ci(text) == ci
 
@@ -237,3 +241,21 @@ def test_numbers_in_cautions_come_from_the_same_study(table):
         haystack += " " + " ".join(f"{float(v):g}" for v in values)
         for number in re.findall(r"\d+(?:\.\d+)?", row["caution"]):
             assert number in haystack, f"{row['risk_id']}: {number} in the caution is not from the study"
+
+
+def test_table_has_the_risk_schema_and_rows_by_id(table):
+    assert table.schema is RISK_MULTIPLIERS and list(table.data.columns) == list(RISK_MULTIPLIERS.columns)
+    assert table.row(PARK)["risk_id"] == PARK
+    with pytest.raises(KeyError, match="no row with risk_id 'nobody'"):
+        table.row("nobody")
+
+
+def test_snapshot_round_trips_through_the_one_writer(tmp_path, table):
+    """The bundled bytes are what the writer makes of the table: rewriting changes nothing."""
+    meta = json.loads((SNAPSHOT_DIR / f"{risk.TABLE}.json").read_text())
+    write_table(risk.TABLE, table.data, tmp_path, meta, check=risk.validate)
+    written = data_path(risk.TABLE, tmp_path).read_bytes()
+    assert written == data_path(risk.TABLE, SNAPSHOT_DIR).read_bytes()
+    assert hashlib.sha256(written).hexdigest() == meta["sha256"]
+    text = gzip.decompress(written)
+    assert b",19," in text and b",19.0," not in text  # "19 times" is written as 19

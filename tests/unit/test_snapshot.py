@@ -7,8 +7,9 @@ import json
 import pytest
 
 from data_sources import nchs_national_final
+from data_sources.export import to_csv_bytes
 from data_sources.schema import SchemaError
-from data_sources.snapshot import SNAPSHOT_DIR, atomic_write, read_table, to_csv_bytes, write_table
+from data_sources.snapshot import SNAPSHOT_DIR, atomic_write, read_table, write_table
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def test_every_bundled_sidecar_hashes_the_bytes_on_disk():
 
 def test_a_changed_file_is_refused(tmp_path, frame):
     path = write_table("t", frame, tmp_path, {})
-    changed = gzip.compress(gzip.decompress(path.read_bytes()).replace(b"1960.0", b"1961.0"), mtime=0)
+    changed = gzip.compress(gzip.decompress(path.read_bytes()).replace(b",1960,", b",1961,"), mtime=0)
     path.write_bytes(changed)
     with pytest.raises(SchemaError, match="checksum"):
         read_table("t", tmp_path)

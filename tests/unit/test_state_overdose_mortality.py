@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from paths import FULL, PACK
 
-from data_sources import live, nchs_state_drug_poisoning, nchs_state_overdose_mortality
+from data_sources import nchs_state_drug_poisoning, nchs_state_overdose_mortality, socrata
 from data_sources.schema import SchemaError, conform, has_flag
 from data_sources.snapshot import SNAPSHOT_DIR, read_table
 
@@ -268,7 +268,7 @@ def test_interval_reproduces_nchs_published_crude_limits():
     4-decimal rounding), for counts above and below 100."""
     if not JX6G_FILE.exists():
         pytest.skip(f"reference data pack not present at {JX6G_FILE}")
-    records = live.records_from_csv_export(JX6G_FILE, nchs_state_drug_poisoning.CSV_FIELDS)
+    records = socrata.records_from_csv_export(JX6G_FILE, nchs_state_drug_poisoning.CSV_FIELDS)
     small = 0
     for rec in records:
         deaths, rate = int(rec["deaths"]), float(rec["crude_death_rate"])

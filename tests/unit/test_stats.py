@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from paths import PACK
 
-import stats
+from app import stats
 from data_sources.schema import conform
 
 STATE_CSV = PACK / "state_drug_poisoning_mortality_1999_2017.csv"

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from paths import FIXTURES, SAMPLES
 
-from data_sources import wonder
+from data_sources import cli, wonder
 from data_sources.schema import COLUMNS, has_flag
 
 SAMPLE = SAMPLES / "wonder_mcd_1999-2017_MA_county_heroin_opioids.txt"
@@ -289,7 +289,7 @@ def test_several_states_without_a_place_column_is_refused():
 
 def test_cli_writes_tidy_csv_and_metadata(tmp_path, capsys):
     out = tmp_path / "tidy.csv"
-    assert wonder.cli("wonder", [str(FIXTURES / "wonder_year_totals_any_opioid.txt"), "--out", str(out)]) == 0
+    assert cli.main(["wonder", str(FIXTURES / "wonder_year_totals_any_opioid.txt"), "--out", str(out)]) == 0
     frame = pd.read_csv(out, dtype={"geo_code": "string"})
     assert list(frame.columns) == list(COLUMNS) and len(frame) == 12
     assert frame.loc[frame["measure"] == "deaths", "value"].tolist() == [42249, 47600, 46802]
@@ -302,7 +302,7 @@ def test_cli_refuses_and_writes_nothing(tmp_path, capsys):
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\x00\x01\x02")
     out = tmp_path / "tidy.csv"
-    assert wonder.cli("wonder", [str(bad), "--out", str(out)]) == 1
+    assert cli.main(["wonder", str(bad), "--out", str(out)]) == 1
     assert "binary" in capsys.readouterr().err
     assert not out.exists() and list(tmp_path.iterdir()) == [bad]
 
@@ -408,43 +408,3 @@ def test_well_formed_exports_never_yield_a_number_from_a_marker(layout, table, c
             else:
                 assert values.loc[i, "value"] == float(raw) and values.loc[i, "value_flag"] == ""
     assert not has_flag(data["value_flag"], "suppressed")[data["value"].notna()].any()
-
-
-# --- the upload's chart (charts.py, data page section) -----------------------------------------------------------
-def test_upload_chart_lines_gaps_and_summary():
-    import charts
-
-    _, data = load("wonder_county_year_heroin.txt")
-    choices = charts.upload_series_choices(data, measure="deaths")
-    assert choices == ["Baldwin County, AL", "Autauga County, AL"]  # largest total first
-    fig = charts.upload_chart(data, measure="deaths", series=choices, title="Deaths")
-    assert [t.name for t in fig.data] == choices
-    autauga = fig.data[1]
-    assert list(autauga.x) == [2018, 2019, 2020]
-    assert math.isnan(autauga.y[0]) and autauga.connectgaps is False  # suppressed: a gap, never zero
-    summary = charts.upload_chart_summary(data, measure="deaths", series=choices)
-    assert (
-        summary[1] == "Autauga County, AL: 12 in 2019, 27 in 2020; 1 value(s) withheld by CDC (suppressed, "
-        "unreliable or not applicable)."
-    )
-
-
-def test_upload_chart_marks_unreliable_figures_and_uses_bars_for_one_period():
-    import charts
-
-    _, data = load("wonder_sex_age_cocaine.txt")
-    choices = charts.upload_series_choices(data, measure="crude_rate_per_100k")
-    assert "female, 25-34" in choices and "male, not stated" in choices
-    fig = charts.upload_chart(data, measure="crude_rate_per_100k", series=choices, title="Rate")
-    assert {t.type for t in fig.data} == {"bar"}
-    female = next(t for t in fig.data if t.name == "female, 25-34")
-    assert list(female.marker.pattern.shape) == ["/"] and list(female.y) == [pytest.approx(2.1534)]
-
-
-def test_upload_chart_monthly_axis():
-    import charts
-
-    _, data = load("wonder_state_month_synthetic.txt")
-    fig = charts.upload_chart(data, measure="deaths", series=["Delaware", "Vermont"], title="Deaths")
-    assert fig.layout.xaxis.title.text == "Month"
-    assert [str(x)[:10] for x in fig.data[0].x] == ["2020-01-31", "2020-02-29"]

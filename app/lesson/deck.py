@@ -18,12 +18,13 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-import charts
-import headlines
+from app import headlines
+from app.charts import groups, risk_charts, trends
+from app.rows import national_series, risk_row
 from data_sources import risk
 from data_sources.schema import Table
 
-DECK_FILE = Path(__file__).parent / "lessons" / "deck.toml"
+DECK_FILE = Path(__file__).resolve().parents[2] / "lessons" / "deck.toml"
 
 #: Where the help slide's words come from (988 Lifeline, SAMHSA's helpline and naloxone pages).
 HELP_SOURCES = (
@@ -58,7 +59,7 @@ class Tables:
 
     national: Table
     states: Table
-    risk: risk.RiskTable
+    risk: Table
 
 
 # --- facts: every number in the deck, computed -----------------------------------------------------------
@@ -70,16 +71,17 @@ def facts(tables: Tables) -> dict[str, str]:
     fold = headlines.fold_change(national, drug="heroin", start=1999, end=2019)
     heroin_sum = headlines.year_sum(national, drug="heroin", start=1999, end=2019)
     synthetic = headlines.fold_change(national, drug="synthetic_opioids", start=2013, end=2021)
-    totals = charts.national_series(national, drugs=["all_drugs"], measure="deaths").dropna(subset=["value"])
+    totals = national_series(national, drugs=["all_drugs"], measure="deaths").dropna(subset=["value"])
     peak = totals.loc[totals["value"].idxmax()]
 
     states = tables.states.data
     us = states[(states["geo_code"] == "US") & (states["year"] == WHO_YEAR) & (states["race_ethnicity"] == "all")]
     bands = us[(us["sex"] == "all") & (us["age_group"] != "all") & (us["measure"] == "crude_rate_per_100k")]
     top = bands.loc[bands["value"].idxmax()]
+    heroin = national_series(national, drugs=["heroin"], measure="deaths").dropna(subset=["value"])
     by_sex = us[(us["age_group"] == "all") & (us["measure"] == "age_adjusted_rate_per_100k")].set_index("sex")
 
-    muhuri = tables.risk.row("muhuri_2013_nmpr_to_heroin_start")
+    muhuri = risk_row(tables.risk.data, "muhuri_2013_nmpr_to_heroin_start")
     base = risk.baseline(muhuri)
     if base is None:
         raise DeckError("risk table: the Muhuri 2013 figure has no absolute rates to explain it with")
@@ -96,6 +98,8 @@ def facts(tables: Tables) -> dict[str, str]:
         "who_year": str(WHO_YEAR),
         "who_top_age": str(top["age_group"]),
         "who_top_rate": f"{top['value']:.1f}",
+        "who_top_sentence": top_group_sentence(bands, WHO_YEAR),
+        "heroin_peak_sentence": peak_sentence(heroin, "Heroin-involved deaths"),
         "who_male": f"{by_sex.loc['male', 'value']:.1f}",
         "who_female": f"{by_sex.loc['female', 'value']:.1f}",
         "muhuri_times": f"{muhuri['value']:g}",
@@ -103,6 +107,35 @@ def facts(tables: Tables) -> dict[str, str]:
         "muhuri_baseline": f"{base.baseline:g}",
         "muhuri_per": f"{base.per:,}",
     }
+
+
+def peak_sentence(series: pd.DataFrame, what: str) -> str:
+    """'Heroin-involved deaths peaked at 15,482 in 2017; the latest figure, 9,173 in 2021, is lower.' computed
+    from the yearly rows of one series (missing years are skipped, not filled)."""
+    peak = series.loc[series["value"].astype(float).idxmax()]
+    last = series.iloc[-1]
+    text = f"{what} peaked at {peak['value']:,.0f} in {int(peak['year'])}"
+    if int(last["year"]) == int(peak["year"]):
+        return text + ", the latest year with a figure."
+    change = "lower" if last["value"] < peak["value"] else "higher"
+    return text + f"; the latest figure, {last['value']:,.0f} in {int(last['year'])}, is {change}."
+
+
+def top_group_sentence(bands: pd.DataFrame, year: int) -> str:
+    """The age group with the highest rate, and any group whose 95% interval overlaps it (not clearly
+    different, by the dashboard's rule for comparing rates)."""
+    top = bands.loc[bands["value"].idxmax()]
+    text = f"People aged {top['age_group']} had the highest rate: {top['value']:.1f} deaths per 100,000 in {year}"
+    if pd.isna(top["value_lower"]):
+        return text + "."
+    others = bands[bands["age_group"] != top["age_group"]]
+    close = others[others["value_upper"] >= top["value_lower"]]
+    if close.empty:
+        return text + "."
+    names = " and ".join(f"{r['age_group']} ({r['value']:.1f})" for _, r in close.iterrows())
+    return (
+        text + f", but {names} {'is' if len(close) == 1 else 'are'} not clearly different (the 95% intervals overlap)."
+    )
 
 
 # --- charts: one builder per chart key -------------------------------------------------------------------
@@ -116,7 +149,7 @@ def _projector(fig: go.Figure) -> go.Figure:
 
 
 def _waves(t: Tables) -> go.Figure:
-    return charts.trend_chart(
+    return trends.trend_chart(
         t.national.data,
         drugs=["rx_opioids_incl_methadone", "heroin", "synthetic_opioids"],
         measure="deaths",
@@ -125,7 +158,7 @@ def _waves(t: Tables) -> go.Figure:
 
 
 def _heroin(t: Tables) -> go.Figure:
-    return charts.trend_chart(
+    return trends.trend_chart(
         t.national.data,
         drugs=["heroin"],
         measure="deaths",
@@ -140,7 +173,7 @@ def _fentanyl(t: Tables) -> go.Figure:
     data = t.national.data
     counted = data[data["drug"].isin(drugs) & (data["measure"] == "deaths") & data["value"].notna()]
     last = int(counted["year"].max())  # the title says how far the sourced counts reach, not a hoped-for year
-    return charts.trend_chart(
+    return trends.trend_chart(
         data,
         drugs=drugs,
         measure="deaths",
@@ -151,7 +184,7 @@ def _fentanyl(t: Tables) -> go.Figure:
 
 
 def _who(t: Tables) -> go.Figure:
-    fig = charts.demographics_chart(
+    fig = groups.demographics_chart(
         t.states.data,
         drug="all_drugs",
         by="age_group",
@@ -165,16 +198,18 @@ def _who(t: Tables) -> go.Figure:
 
 def _risk(t: Tables) -> go.Figure:
     ratios = risk.ratio_rows(t.risk.data)
-    return charts.risk_chart(ratios[ratios["question"] == t.risk.row("muhuri_2013_nmpr_to_heroin_start")["question"]])
+    return risk_charts.risk_chart(
+        ratios[ratios["question"] == risk_row(t.risk.data, "muhuri_2013_nmpr_to_heroin_start")["question"]]
+    )
 
 
 def _icons(t: Tables) -> go.Figure:
     """Muhuri et al.'s multiplier as people: how many in 10,000 started heroin in a year, in each group."""
-    row = t.risk.row("muhuri_2013_nmpr_to_heroin_start")
+    row = risk_row(t.risk.data, "muhuri_2013_nmpr_to_heroin_start")
     base = risk.baseline(row)
     if base is None:
         raise DeckError("chart 'icons' needs the baseline rates of muhuri_2013_nmpr_to_heroin_start; none found")
-    return charts.icon_array_chart(
+    return risk_charts.icon_array_chart(
         [(base.exposed_label.capitalize(), base.exposed), (base.baseline_label.capitalize(), base.baseline)],
         per=base.per,
         outcome=str(row["outcome"]).capitalize(),
@@ -269,7 +304,7 @@ def source_notes(slide: Slide, tables: Tables) -> list[tuple[str, str]]:
         if name == "help_lines":
             found += list(HELP_SOURCES)
         elif name == "risk_multipliers":
-            row = tables.risk.row("muhuri_2013_nmpr_to_heroin_start")
+            row = risk_row(tables.risk.data, "muhuri_2013_nmpr_to_heroin_start")
             src = tables.risk.source(str(row["source_id"]))
             found.append((f"{src.citation}", src.url))
         else:
@@ -289,4 +324,4 @@ def _shown_rows(slide: Slide, table: Table) -> pd.DataFrame:
     }.get(slide.chart)
     if drugs is None:
         return table.data.head(0)
-    return charts.national_series(table.data, drugs=drugs, measure="deaths")
+    return national_series(table.data, drugs=drugs, measure="deaths")

@@ -18,6 +18,7 @@ from typing import Literal
 
 import pandas as pd
 
+from app.rows import everyone
 from data_sources.dictionary import MISSING_REASON_FLAGS
 from data_sources.schema import split_flags
 
@@ -218,7 +219,7 @@ def changes_at(data: pd.DataFrame, *, drug: str, period_end: pd.Timestamp, measu
     """For every place with the drug and measure: the 12-month-ending value ending ``period_end`` against the
     same period a year earlier (one row per place, from :func:`change_on_year_earlier`), sorted by name."""
     rows = data[(data["drug"] == drug) & (data["measure"] == measure) & (data["period_months"] == 12)]
-    rows = rows[(rows["sex"] == "all") & (rows["age_group"] == "all") & (rows["race_ethnicity"] == "all")]
+    rows = rows[everyone(rows)]
     parts = []
     for _, series in rows.groupby("geo_code", sort=False):
         changed = change_on_year_earlier(series)
@@ -244,7 +245,7 @@ def latest_comparable(
         & (data["measure"] == measure)
         & (data["period_months"] == 12)
     ]
-    rows = rows[(rows["sex"] == "all") & (rows["age_group"] == "all") & (rows["race_ethnicity"] == "all")]
+    rows = rows[everyone(rows)]
     if rows.empty:
         return None
     changed = change_on_year_earlier(rows)
@@ -252,3 +253,11 @@ def latest_comparable(
     complete = comparable[~comparable["value_flag"].fillna("").str.contains("underreported")]
     pool = complete if not complete.empty else comparable
     return None if pool.empty else pool.iloc[-1]
+
+
+def rank_sentence(ranked: pd.DataFrame, geo_code: str) -> str:
+    """'Rank 3 of 49 (1 = highest rate).' or 'Not ranked: unreliable.' for one place of :func:`rank_places`."""
+    row = ranked[ranked["geo_code"] == geo_code].iloc[0]
+    if pd.isna(row["rank"]):
+        return f"Not ranked: {str(row['status']).lower()}."
+    return f"Rank {int(row['rank'])} of {int(ranked['rank'].notna().sum())} (1 = highest rate)."

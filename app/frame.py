@@ -1,4 +1,5 @@
-"""Help lines and the shared frame around every page: the sidebar help box and the footer.
+"""The frame around every page: the help lines (sidebar box and footer), the data-as-of footer, and the guard
+that keeps a deep-linked page inside the navigation frame.
 
 Reachable from every page because a reader looking at overdose numbers may be looking for help.
 Numbers: 988 Suicide & Crisis Lifeline (https://988lifeline.org), SAMHSA National Helpline

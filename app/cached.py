@@ -1,0 +1,423 @@
+"""Streamlit caches around the tables and views: the only module with ``st.cache_*``.
+
+Pages call these functions, never the loaders, so each table is read once per server process (per ``ttl``)
+and each view is built once per choice, not on every rerun.
+
+Tables, views, figures and big immutable bytes are ``st.cache_resource``: every session gets the same object.
+``st.cache_data`` would unpickle a fresh copy on every call (9 MB for the state table, on every rerun of every
+reader), which cost more memory than anything else with many readers at once (bench/RESULTS.md). So pages
+treat what they get as read-only, and ``tests/pages/test_pages.py`` runs every page and checks the shared
+tables are unchanged. Small computed results stay ``st.cache_data``.
+
+Live tables read the freshest good copy (refreshed cache, else the bundled snapshot) and never the network;
+the hour's ``ttl`` lets a server pick up a refresh written by ``python -m data_sources refresh`` without a
+restart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from app import headlines, rows, stats, views
+from app.charts import risk_charts
+from app.headlines import Cell, FoldChange, YearSum
+from app.lesson import deck as lesson
+from app.lesson import pack as lesson_pack
+from app.words import risk_figure_label
+from data_sources import (
+    catalog,
+    claims,
+    freshness,
+    nchs_drug_overdose_rates,
+    nchs_national_final,
+    nchs_state_drug_poisoning,
+    nchs_vsrr,
+    package,
+    risk,
+    wonder,
+)
+from data_sources import export as data_export
+from data_sources.schema import Table
+
+TREND_MEASURES = ("deaths", "age_adjusted_rate_per_100k")
+
+
+# --- tables --------------------------------------------------------------------------------------------------
+@st.cache_resource(show_spinner=False)
+def national_final() -> Table:
+    """Final US deaths and age-adjusted rates by drug, 1999 onward (bundled; compiled from publications)."""
+    return nchs_national_final.load()
+
+
+@st.cache_resource(ttl=3600, show_spinner=False)
+def vsrr_provisional() -> Table:
+    """CDC VSRR provisional 12-month-ending counts by state and drug (data.cdc.gov xkb8-kh2a)."""
+    return nchs_vsrr.load()
+
+
+@st.cache_resource(ttl=3600, show_spinner=False)
+def state_drug_poisoning() -> Table:
+    """NCHS final drug poisoning deaths and rates by state with confidence limits (jx6g-fdh6)."""
+    return nchs_state_drug_poisoning.load()
+
+
+@st.cache_resource(ttl=3600, show_spinner=False)
+def drug_overdose_rates() -> Table:
+    """NCHS rates by drug, sex, age, race and Hispanic origin, 1999-2018 (95ax-ymtc)."""
+    return nchs_drug_overdose_rates.load()
+
+
+@st.cache_resource(show_spinner=False)
+def risk_table() -> Table:
+    """Relative-risk style figures from published studies (bundled snapshot, built from the data pack)."""
+    return risk.load()
+
+
+@st.cache_resource(ttl=3600, show_spinner=False)
+def catalog_tables() -> dict[str, Table]:
+    """Every registered table (data_sources.catalog), for the About page's source list."""
+    return catalog.load_all()
+
+
+#: Views name the table they draw from, so a cache key stays small.
+TABLES = {
+    "national_final": national_final,
+    "state_drug_poisoning": state_drug_poisoning,
+    "vsrr_provisional": vsrr_provisional,
+    "drug_overdose_rates": drug_overdose_rates,
+}
+
+
+# --- frame ---------------------------------------------------------------------------------------------------
+@st.cache_data(ttl=3600, show_spinner=False)
+def data_as_of() -> str:
+    """One line for the frame's footer: every table's as-of date and whether it is bundled or live."""
+    parts = []
+    for name, table in catalog_tables().items():
+        where = "bundled snapshot" if table.from_snapshot else "live copy"
+        stale = ", older than its update cycle" if freshness.is_stale(table) else ""
+        parts.append(f"{name.replace('_', ' ')} {table.retrieved_at:%d %b %Y} ({where}{stale})")
+    return "Data as of: " + "; ".join(parts) + "."
+
+
+# --- overview ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class OverviewHeadlines:
+    """The overview's computed cards (national final table) and the choices its widgets offer."""
+
+    heroin_fold: FoldChange
+    heroin_sum: YearSum
+    latest: Cell
+    years: tuple[int, ...]
+    trend_choices: tuple[str, ...]  # drugs with deaths or rates
+    count_choices: tuple[str, ...]  # drugs with deaths
+
+
+@st.cache_data(show_spinner=False)
+def overview_headlines() -> OverviewHeadlines:
+    """Heroin 2019 vs 1999, heroin deaths 1999-2019 summed, and the latest final all-drug count."""
+    data = national_final().data
+    return OverviewHeadlines(
+        heroin_fold=headlines.fold_change(data, drug="heroin", start=1999, end=2019),
+        heroin_sum=headlines.year_sum(data, drug="heroin", start=1999, end=2019),
+        latest=headlines.latest_cell(data, drug="all_drugs"),
+        years=tuple(headlines.available_years(data, drug="all_drugs")),
+        trend_choices=tuple(rows.trend_drug_choices(data, TREND_MEASURES)),
+        count_choices=tuple(rows.drug_choices(data, "deaths")),
+    )
+
+
+@st.cache_data(show_spinner=False)
+def fold_change(drug: str, start: int, end: int) -> FoldChange:
+    """A fold change in national final deaths; raises FigureUnavailable (not cached) when a year has no count."""
+    return headlines.fold_change(national_final().data, drug=drug, start=start, end=end)
+
+
+@st.cache_data(show_spinner=False)
+def latest_provisional() -> pd.Series | None:
+    """The latest complete provisional 12-month US count with its year-earlier twin (stats.latest_comparable)."""
+    return stats.latest_comparable(vsrr_provisional().data, drug="all_drugs", geo_code="US")
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def trend_view(
+    drugs: tuple[str, ...], measure: str, years: tuple[int, int], log_y: bool, show_waves: bool
+) -> views.ChartView:
+    """The Overview's trend chart for one choice of drugs, measure, years and options."""
+    return views.trend_view(
+        national_final(), drugs=drugs, measure=measure, years=years, log_y=log_y, show_waves=show_waves
+    )
+
+
+# --- states --------------------------------------------------------------------------------------------------
+@st.cache_resource(show_spinner=False, max_entries=64)
+def state_year(measure: str, year: int, highlight: str | None) -> views.StateYear:
+    """The states page's per-year view: map, tiles, ranks, national figure."""
+    return views.state_year(state_drug_poisoning(), measure=measure, year=year, highlight=highlight)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def state_trend_view(
+    table: str, geo_codes: tuple[str, ...], measure: str, drug: str, include_nation: bool, title: str, key: str
+) -> views.ChartView:
+    """Places against the nation over time, from ``table`` (a name in TABLES)."""
+    return views.state_trend_view(
+        TABLES[table](),
+        geo_codes=geo_codes,
+        measure=measure,
+        drug=drug,
+        include_nation=include_nation,
+        title=title,
+        key=key,
+    )
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def vsrr_changes(drug: str, period_end: str) -> pd.DataFrame:
+    """Every place's VSRR 12-month count ending ``period_end`` (ISO date) against a year earlier."""
+    return stats.changes_at(vsrr_provisional().data, drug=drug, period_end=pd.Timestamp(period_end))
+
+
+def provisional_card(place_code: str, place_name: str, drug: str, period_end: str) -> views.ProvisionalCard:
+    """One place's recent provisional count with CDC's data-quality figures."""
+    changes = vsrr_changes(drug, period_end)
+    return views.provisional_card(
+        vsrr_provisional(),
+        changes,
+        place_code=place_code,
+        place_name=place_name,
+        drug=drug,
+        period_end=pd.Timestamp(period_end),
+    )
+
+
+def change_view(drug: str, period_end: str, period: str) -> views.ChartView:
+    """Every place's provisional change on a year earlier, as a table with its download."""
+    return views.change_view(vsrr_provisional(), vsrr_changes(drug, period_end), drug=drug, period=period)
+
+
+@dataclass(frozen=True)
+class StateChoices:
+    """What the states page offers: final years, provisional drugs and periods."""
+
+    years: tuple[int, ...]
+    provisional_drugs: tuple[str, ...]
+    provisional_periods: tuple[str, ...]  # "YYYY-MM"
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def state_choices() -> StateChoices:
+    """The years of the state table and the drugs and periods of the provisional table."""
+    final = state_drug_poisoning().data
+    provisional = vsrr_provisional().data
+    deaths = provisional[provisional["measure"] == "deaths"]
+    return StateChoices(
+        years=tuple(sorted(int(y) for y in final.loc[final["geo_level"] == "state", "year"].unique())),
+        provisional_drugs=tuple(rows.drug_choices(provisional, "deaths")),
+        provisional_periods=tuple(sorted({f"{d:%Y-%m}" for d in deaths["period_end_date"]})),
+    )
+
+
+def has_provisional_series(place_code: str, drug: str) -> bool:
+    """Whether the provisional table has more than one count for the place and drug (enough for a line)."""
+    data = vsrr_provisional().data
+    mask = (data["geo_code"] == place_code) & (data["drug"] == drug) & (data["measure"] == "deaths")
+    return int(mask.sum()) > 1
+
+
+# --- who is affected -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class GroupChoices:
+    """What the demographics page offers."""
+
+    drugs: tuple[str, ...]
+    years: tuple[int, ...]
+
+
+RATES = ("age_adjusted_rate_per_100k", "crude_rate_per_100k")
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def group_choices() -> GroupChoices:
+    """All drug overdoses (state table, every breakdown) and the single drugs of 95ax-ymtc."""
+    by_drug = drug_overdose_rates().data
+    drugs = ("all_drugs", *(d for d in rows.trend_drug_choices(by_drug, RATES) if d != "all_drugs"))
+    years = sorted({int(y) for t in (state_drug_poisoning(), drug_overdose_rates()) for y in t.data["year"].unique()})
+    return GroupChoices(drugs, tuple(years))
+
+
+def group_table(drug: str) -> Table:
+    """All drug overdoses come from jx6g-fdh6 (every breakdown, with confidence limits); single drugs from
+    95ax-ymtc, the only one of the two that splits deaths by drug."""
+    return state_drug_poisoning() if drug == "all_drugs" else drug_overdose_rates()
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def demographics_view(drug: str, by: str, years: tuple[int, int]) -> views.ChartView | None:
+    """Small multiples for one drug and breakdown, or None when the table has no such rows.
+
+    Age-specific rates are crude by definition (a rate within one age band needs no age adjustment); for sex
+    and race NCHS gives age-adjusted rates, which allow for groups with older or younger people.
+    """
+    table = group_table(drug)
+    measure = "crude_rate_per_100k" if by == "age_group" else "age_adjusted_rate_per_100k"
+    if rows.demographic_rows(table.data, drug=drug, by=by, measure=measure, years=years).empty:
+        measure = "crude_rate_per_100k"
+    if rows.demographic_rows(table.data, drug=drug, by=by, measure=measure, years=years).empty:
+        return None
+    return views.demographics_view(table, drug=drug, by=by, measure=measure, years=years)
+
+
+# --- risk and claims -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RiskRows:
+    """The risk table split as the page shows it: multipliers and shares, each in question order."""
+
+    ratios: pd.DataFrame
+    shares: pd.DataFrame
+
+
+@st.cache_resource(show_spinner=False)
+def risk_rows() -> RiskRows:
+    """risk.ratio_rows and risk.share_rows of the risk table, once per process."""
+    data = risk_table().data
+    return RiskRows(risk.ratio_rows(data), risk.share_rows(data))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def risk_view(questions: tuple[str, ...]) -> views.ChartView:
+    """The multipliers chart for the chosen questions."""
+    return views.risk_view(risk_table(), risk_rows().ratios, questions)
+
+
+@st.cache_resource(show_spinner=False)
+def share_view() -> views.ChartView:
+    """The shares chart."""
+    return views.share_view(risk_table(), risk_rows().shares)
+
+
+@st.cache_data(show_spinner=False)
+def risk_figure_labels() -> dict[str, str]:
+    """Picker label of every risk figure, by risk_id."""
+    return {str(row["risk_id"]): risk_figure_label(row) for _, row in risk_table().data.iterrows()}
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def icon_array_figure(groups: tuple[tuple[str, float], ...], per: int, outcome: str, title: str) -> go.Figure:
+    """An icon array for one risk figure."""
+    return risk_charts.icon_array_chart(list(groups), per=per, outcome=outcome, title=title)
+
+
+def risk_csv() -> bytes:
+    """The whole risk table with full citations, as CSV (built when clicked)."""
+    return data_export.to_csv_bytes(risk.citation_table(risk_table()))
+
+
+def claim_checks() -> list[claims.ClaimCheck]:
+    """Every public claim checked against the national final table and the risk table.
+
+    Keyed on the claims file's path and modification time, so a claim a teacher adds shows on the next rerun.
+    Raises ``claims.ClaimFileError`` (with the row and the problem) when the file is broken.
+    """
+    path = claims.CLAIMS_FILE
+    return _claim_checks(str(path), path.stat().st_mtime_ns)
+
+
+@st.cache_data(show_spinner=False)
+def _claim_checks(path: str, mtime_ns: int) -> list[claims.ClaimCheck]:
+    return claims.check_all(claims.read_claims(Path(path)), national_final().data, risk_table())
+
+
+def claims_csv() -> bytes:
+    """The claim checks with working and full citations, as CSV (built when clicked)."""
+    national = national_final()
+    cites = {s.id: f"{s.citation} {s.url}" for s in national.sources}
+    table = claims.checks_table(claim_checks(), national_sources=cites, risk=risk_table())
+    return data_export.to_csv_bytes(table)
+
+
+# --- lesson --------------------------------------------------------------------------------------------------
+def lesson_tables() -> lesson.Tables:
+    """The tables the lesson draws on (each one cached above)."""
+    return lesson.Tables(national_final(), state_drug_poisoning(), risk_table())
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def lesson_deck() -> list[lesson.Slide]:
+    """The classroom deck (lessons/deck.toml) with its numbers computed; raises lesson.DeckError."""
+    return lesson.load(lesson_tables())
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def lesson_figure(slide_id: str) -> go.Figure | None:
+    """One slide's chart in projector type."""
+    slide = next(s for s in lesson_deck() if s.id == slide_id)
+    return lesson.figure(slide, lesson_tables())
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def lesson_sources(slide_id: str) -> list[tuple[str, str]]:
+    """(title, url) of the sources behind one slide."""
+    slide = next(s for s in lesson_deck() if s.id == slide_id)
+    return lesson.source_notes(slide, lesson_tables())
+
+
+@st.cache_resource(ttl=3600, show_spinner=False)
+def lesson_pack_html() -> bytes:
+    """The offline lesson pack (one self-contained HTML file, about 5 MB), built on the first click.
+
+    Shared immutable bytes: cache_data would hand every caller its own 5 MB copy.
+    """
+    return lesson_pack.build(lesson_tables()).encode("utf-8")
+
+
+# --- data page -----------------------------------------------------------------------------------------------
+@st.cache_resource(ttl=3600, show_spinner=False)
+def all_tables() -> list[package.PackageTable]:
+    """Every registered table with its field list, for the Data page and the package."""
+    return package.collect()
+
+
+@st.cache_resource(ttl=3600, show_spinner=False)
+def data_package_zip() -> bytes:
+    """The data package of every registered table as one zip, built on the first click."""
+    created = datetime.now(UTC)
+    return package.zip_bytes(package.package_files(all_tables(), created=created), created=created)
+
+
+def data_package_zip_with(extra: package.PackageTable) -> bytes:
+    """The data package plus a reader's upload. Not cached: it belongs to one session only."""
+    created = datetime.now(UTC)
+    return package.zip_bytes(package.package_files([*all_tables(), extra], created=created), created=created)
+
+
+def wonder_upload(file_id: str, data: bytes) -> tuple[wonder.WonderExport, package.PackageTable]:
+    """An uploaded WONDER export, parsed once per upload and kept in this session's state only.
+
+    Deliberately not a shared cache: an upload belongs to one visitor. Raises ``wonder.WonderError`` for a
+    broken file, after forgetting any earlier upload, so nothing is kept from it.
+    """
+    memo = st.session_state.get("wonder_upload_memo")
+    if memo is None or memo[0] != file_id:
+        st.session_state.pop("wonder_upload_memo", None)
+        export, table = wonder.load_upload(data)
+        st.session_state["wonder_upload_memo"] = (file_id, export, package.package_table(table))
+        memo = st.session_state["wonder_upload_memo"]
+    return memo[1], memo[2]
+
+
+def forget_wonder_upload() -> None:
+    """Drop this session's upload (the reader removed the file)."""
+    st.session_state.pop("wonder_upload_memo", None)
+
+
+@st.cache_data(show_spinner=False)
+def available_years(drug: str) -> list[int]:
+    """Years with a sourced national final count for ``drug`` (named when the calculator refuses a year)."""
+    return headlines.available_years(national_final().data, drug=drug)

@@ -1,0 +1,99 @@
+"""Display tables: the rows behind a chart, as a reader sees them under it.
+
+One function for every chart's rows (national trend, states, ranks, groups, risk figures, uploads): the columns
+a reader needs, in one order, with readable headers and titles instead of keys, each value rounded to its
+measure's decimals. The labels and decimals come from the data dictionary (``data_sources.dictionary``), so a
+table, a hover and a sentence show the same figure the same way. The CSV download keeps the tidy rows.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from data_sources import dictionary
+from data_sources.risk import QUESTIONS, STATISTICS
+
+#: The order of columns in every display table; a column shows only when the rows have it.
+ORDER: tuple[str, ...] = (
+    "rank",
+    "status",
+    "question",
+    "factor",
+    "comparison",
+    "outcome",
+    "statistic",
+    "geo_name",
+    "geo_code",
+    "year",
+    "period_end_date",
+    "period_months",
+    "drug",
+    "measure",
+    "sex",
+    "age_group",
+    "race_ethnicity",
+    "value",
+    "value_lower",
+    "value_upper",
+    "previous_value",
+    "percent_change",
+    "unit",
+    "population",
+    "period",
+    "value_flag",
+    "provenance",
+    "source_id",
+    "source_detail",
+)
+
+#: Columns only some views add (ranks, changes); the dictionary labels the contract's own columns.
+VIEW_LABELS: dict[str, str] = {
+    "rank": "Rank",
+    "status": "Status",
+    "previous_value": "Year-earlier count",
+    "percent_change": "Change on a year earlier (%)",
+}
+
+#: How keys in a column read on screen.
+_TITLES = {
+    "drug": dictionary.drug_title,
+    "measure": dictionary.measure_title,
+    "question": QUESTIONS.get,
+    "statistic": lambda s: STATISTICS[s]["label"],
+}
+
+
+def label(column: str) -> str:
+    """The header a reader sees for a column."""
+    return VIEW_LABELS.get(column) or dictionary.COLUMN_LABELS.get(column, column)
+
+
+def display_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` (tidy, ranked, a change table or risk figures) as the table a reader sees under a chart."""
+    out = rows[[c for c in ORDER if c in rows]].copy()
+    if "measure" in out:
+        decimals = out["measure"].map(_decimals)
+        for col in ("value", "value_lower", "value_upper", "previous_value"):
+            if col in out:
+                out[col] = [_round(v, d) for v, d in zip(out[col], decimals, strict=True)]
+    if "percent_change" in out:
+        out["percent_change"] = out["percent_change"].astype("Float64").round(1)
+    for col, title in _TITLES.items():
+        if col in out:
+            out[col] = out[col].map(title)
+    if "period_end_date" in out:
+        out["period_end_date"] = pd.to_datetime(out["period_end_date"]).dt.strftime("%Y-%m-%d")
+    return out.rename(columns={c: label(c) for c in out.columns})
+
+
+def _decimals(measure: str) -> int | None:
+    term = dictionary.MEASURES.get(measure)
+    return None if term is None else term.decimals
+
+
+def _round(value: object, decimals: int | None) -> object:
+    if value is None or pd.isna(value):
+        return pd.NA
+    if decimals is None:
+        return float(value)
+    return round(float(value), decimals) if decimals else round(float(value))

@@ -1,0 +1,87 @@
+"""Drawing helpers shared by every page: one chart block, one summary box, one table-and-download, one link box.
+
+Every chart goes through :func:`chart_with_table`, so every chart gets the same care: screen-reader alt text
+from its summary, what its marks mean and its source underneath, the summary in words beside it, and the exact
+rows as a table with a CSV download. CSVs come from the one writer (``data_sources.export.to_csv_bytes``),
+built when the button is clicked rather than on every rerun.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+
+import streamlit as st
+
+from app import permalink
+from app.views import ChartView
+from data_sources.export import to_csv_bytes
+from data_sources.schema import Table
+
+
+def chart_with_table(view: ChartView, *, notes: Sequence[str] = (), title: str = "What the chart shows") -> None:
+    """The chart, its legend and source, its summary (also its alt text), and its rows as a table + CSV."""
+    st.plotly_chart(view.figure, key=view.key, config=dict(view.config), alt=view.alt)
+    caption(view)
+    summary_box([*view.summary, *view.notes, *notes], title=title)
+    table_and_download(view)
+
+
+def chart_only(view: ChartView) -> None:
+    """A chart with its legend and source, for a view whose summary and table are drawn once for several charts
+    (the map and the tile grid show the same rows)."""
+    st.plotly_chart(view.figure, key=view.key, config=dict(view.config), alt=view.alt)
+    caption(view)
+
+
+def caption(view: ChartView) -> None:
+    """What the marks mean, then the source."""
+    st.caption(" ".join(p for p in (view.legend, view.source) if p))
+
+
+def summary_box(lines: Sequence[str], *, title: str = "What the chart shows") -> None:
+    """Plain-language lines in a bordered box."""
+    if not lines:
+        return
+    with st.container(border=True):
+        st.markdown(f"**{title}**")
+        st.markdown("\n".join(f"- {line}" for line in lines))
+
+
+def download(view: ChartView, label: str = "Download these rows (CSV)") -> None:
+    """A CSV download of the view's rows, written when clicked."""
+    st.download_button(
+        label,
+        partial(to_csv_bytes, view.rows),
+        file_name=f"{view.key}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key=f"download_{view.key}",
+    )
+
+
+def table_and_download(view: ChartView, *, heading: str = "The chart as a table, and download") -> None:
+    """The view's display table and CSV download, in an expander."""
+    with st.expander(heading):
+        st.dataframe(view.table, hide_index=True)
+        download(view)
+
+
+def url_notice(ignored: Sequence[permalink.Ignored]) -> None:
+    """Tell the reader when a link held values this page cannot use (they were ignored)."""
+    if note := permalink.notice(ignored):
+        st.info(note, icon=":material/link_off:")
+
+
+def link_box(url: str) -> None:
+    """A copyable link to the view on screen."""
+    with st.expander("Copy a link to this view", icon=":material/link:"):
+        st.markdown("Anyone who opens this link sees the same choices. Use the copy button at the right of the box.")
+        st.code(url, language=None, wrap_lines=True)
+
+
+def table_notices(*tables: Table) -> None:
+    """A short caption for each table that has something to say about its copy (stale, bundled fallback)."""
+    for table in tables:
+        if table.notice:
+            st.caption(f"{table.sources[0].title}: {table.notice}")

@@ -1,0 +1,339 @@
+"""View models: everything a page draws for one choice, built from the tables without streamlit.
+
+A :class:`ChartView` is one chart with its rows (what the CSV download holds), the same rows as a display table,
+the plain-language summary (also the chart's alt text), the source line, and the legend that explains its
+marks. ``app.ui.chart_with_table`` draws any of them the same way. ``app.cached`` builds each view once per
+choice and shares it between readers; nothing here changes a table it is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from app import rows as select
+from app import stats, words
+from app.charts import groups, maps, risk_charts, trends
+from app.tables import display_table
+from data_sources import risk
+from data_sources.dictionary import DRUGS, MEASURES, drug_title
+from data_sources.schema import Table
+
+#: Outlines for the state map are served by this app (static/usa_110m.json), never fetched from a CDN.
+MAP_CONFIG: Mapping[str, str] = {"topojsonURL": "/app/static/"}
+
+#: Drug groups whose name means different things in different sources: the chart says which one it drew.
+DEFINED_UNDER_CHART = ("rx_opioids", "rx_opioids_incl_methadone", "synthetic_opioids", "psychostimulants")
+
+SECONDARY_LEGEND = (
+    "Hollow markers: figures read in a text quoting CDC or NIDA, because the primary table was not "
+    "reachable; the table below says where each was read."
+)
+
+
+@dataclass(frozen=True)
+class ChartView:
+    """One chart and everything drawn around it. Shared read-only between readers (see ``app.cached``)."""
+
+    key: str  # widget keys and the CSV file name derive from it
+    figure: go.Figure
+    rows: pd.DataFrame  # the tidy rows drawn: what the CSV holds
+    table: pd.DataFrame  # the same rows with readable headers
+    summary: tuple[str, ...]  # plain-language lines, also the chart's alt text
+    source: str  # "Source: ..." (markdown)
+    legend: str = ""  # what the marks mean (gaps, hollow markers, bands), printed before the source
+    notes: tuple[str, ...] = ()  # further lines under the summary (what is missing, how to read it)
+    config: Mapping[str, str] = field(default_factory=dict)  # plotly config (map outlines)
+
+    @property
+    def alt(self) -> str:
+        return " ".join(self.summary)
+
+
+# --- national trend ------------------------------------------------------------------------------------------
+def trend_view(
+    table: Table, *, drugs: Sequence[str], measure: str, years: tuple[int, int], log_y: bool, show_waves: bool
+) -> ChartView:
+    """The Overview's deaths or rates by drug since 1999 (national final table)."""
+    data = table.data
+    shown = select.national_series(data, drugs=drugs, measure=measure, years=years)
+    missing = select.missing_series(data, drugs=drugs, measure=measure)
+    legend = "Gaps in a line are years with no sourced final figure; they are left empty, not estimated."
+    if words.has_secondary(shown):
+        legend += " " + SECONDARY_LEGEND
+    notes = [
+        f"{drug_title(d)}: {DRUGS[d].description}"
+        for d in DEFINED_UNDER_CHART
+        if d in set(shown.dropna(subset=["value"])["drug"])
+    ]
+    if missing:
+        notes.append(
+            f"Not drawn, because this table has no {MEASURES[measure].title.lower()} series for: "
+            + ", ".join(drug_title(d) for d in missing)
+            + "."
+        )
+    source = words.source_line(table, shown) + (" " + words.OPIOID_WAVES_SOURCE if show_waves else "")
+    return ChartView(
+        key="trend",
+        figure=trends.trend_chart(data, drugs=drugs, measure=measure, years=years, log_y=log_y, show_waves=show_waves),
+        rows=shown,
+        table=display_table(shown),
+        summary=tuple(words.trend_summary(data, drugs=drugs, measure=measure, years=years)),
+        source=source,
+        legend=legend,
+        notes=tuple(notes),
+    )
+
+
+# --- states --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StateYear:
+    """One measure and year across the states: the "my state" card, the maps, the summary and the ranking."""
+
+    rows: pd.DataFrame  # one row per state (rows.state_rows)
+    nation_rows: pd.DataFrame  # the United States row, when there is one
+    ranked: pd.DataFrame  # stats.rank_places: flagged values listed, not ranked
+    ranking: ChartView | None  # not a chart: the ranking table with its download (figure unused)
+    map: ChartView
+    tiles: ChartView
+
+    @property
+    def nation(self) -> pd.Series | None:
+        return self.nation_rows.iloc[0] if len(self.nation_rows) == 1 else None
+
+
+def state_year(table: Table, *, measure: str, year: int, highlight: str | None) -> StateYear:
+    """Rates by state for one year: map, tile grid, ranks and the national figure (state final table)."""
+    data = table.data
+    rows = select.state_rows(data, measure=measure, year=year)
+    nation_rows = select.nation_row(data, measure=measure, year=year)
+    nation = nation_rows.iloc[0] if len(nation_rows) == 1 else None
+    ranked = stats.rank_places(rows)
+    summary = tuple(words.state_map_summary(rows, measure=measure, nation=nation))
+    title = f"{MEASURES[measure].title}, drug overdose deaths, {year}"
+    unit = words.upper_first(MEASURES[measure].unit) + "."
+    source = words.source_line(table, rows)
+    ranked_table = display_table(ranked)
+    map_view = ChartView(
+        key=f"state_map_{measure}_{year}",
+        figure=maps.state_map_chart(rows, measure=measure, title=title),
+        rows=rows,
+        table=ranked_table,
+        summary=summary,
+        source=source,
+        legend=f"Grey: no value. {unit}",
+        config=MAP_CONFIG,
+    )
+    tiles = ChartView(
+        key=f"tile_map_{measure}_{year}",
+        figure=maps.tile_map_chart(rows, measure=measure, title=title, highlight=highlight),
+        rows=rows,
+        table=ranked_table,
+        summary=summary,
+        source=source,
+        legend=f"n/a: no value; *: unreliable rate. {unit}",
+    )
+    ranking = ChartView(
+        key=f"state_{measure}_{year}",
+        figure=go.Figure(),
+        rows=ranked,
+        table=ranked_table,
+        summary=summary,
+        source=source,
+    )
+    return StateYear(rows, nation_rows, ranked, ranking, map_view, tiles)
+
+
+@dataclass(frozen=True)
+class MyStateCard:
+    """A state against the nation in one year, in words."""
+
+    heading: str
+    sentence: str
+    rank: str
+
+
+VERDICT_HEADINGS = {
+    "higher": "Higher than the nation",
+    "lower": "Lower than the nation",
+    "not distinguishable": "Not clearly different from the nation",
+    "no interval": "No comparison possible",
+}
+
+
+def my_state_card(view: StateYear, geo_code: str) -> MyStateCard | None:
+    """The "my state" card: its rate against the nation's (by their confidence intervals) and its rank; None
+    when the state or the nation has no row that year."""
+    mine = view.rows[view.rows["geo_code"] == geo_code]
+    if mine.empty or view.nation is None:
+        return None
+    result = stats.compare_with_nation(mine.iloc[0], view.nation)
+    return MyStateCard(VERDICT_HEADINGS[result.verdict], result.sentence, stats.rank_sentence(view.ranked, geo_code))
+
+
+def state_trend_view(
+    table: Table, *, geo_codes: Sequence[str], measure: str, drug: str, include_nation: bool, title: str, key: str
+) -> ChartView:
+    """Chosen places against the nation over time (the state final table, or VSRR's 12-month counts)."""
+    data = table.data
+    args = {"geo_codes": list(geo_codes), "measure": measure, "drug": drug, "include_nation": include_nation}
+    rows = select.state_trend_rows(data, **args)
+    monthly = bool((rows["period_end_date"].dt.month != 12).any()) if not rows.empty else False
+    if monthly:
+        legend = (
+            "Counts, not rates. Each point covers the 12 months ending that month, so neighbouring points share "
+            "11 months."
+        )
+    else:
+        legend = (
+            "Black line: the United States, with its 95% confidence interval shaded. Hollow markers: unreliable rates."
+        )
+    return ChartView(
+        key=key,
+        figure=trends.state_trend_chart(data, title=title, **args),
+        rows=rows,
+        table=display_table(rows),
+        summary=tuple(words.state_trend_summary(data, **args)),
+        source=words.source_line(table, rows),
+        legend=legend,
+    )
+
+
+@dataclass(frozen=True)
+class ProvisionalCard:
+    """One place's provisional 12-month count against a year earlier, with CDC's data-quality figures."""
+
+    sentence: str | None  # None when the table has no count for the place and period
+    quality: tuple[tuple[str, str, str], ...]  # (title, shown value, help) for each data-quality figure
+    rows: pd.DataFrame  # every row the card reads (for its source line)
+    source: str
+
+
+QUALITY_MEASURES = ("percent_complete_pct", "percent_pending_investigation_pct", "percent_drug_specified_pct")
+
+
+def provisional_card(
+    table: Table, changes: pd.DataFrame, *, place_code: str, place_name: str, drug: str, period_end: pd.Timestamp
+) -> ProvisionalCard:
+    """The "recent months" card of the states page (VSRR provisional table)."""
+    data = table.data
+    drug_words = "drug overdose" if drug == "all_drugs" else drug_title(drug).lower() + " overdose"
+    mine = changes[changes["geo_code"] == place_code]
+    sentence = None
+    if not mine.empty:
+        sentence = stats.change_sentence(mine.iloc[0], drug_words=drug_words, place_name=place_name)
+    at = data[(data["geo_code"] == place_code) & (data["period_end_date"] == period_end)]
+    quality = at[at["measure"].isin(QUALITY_MEASURES)]
+    predicted = at[(at["drug"] == drug) & (at["measure"] == "predicted_deaths")]
+    shown = []
+    for key in QUALITY_MEASURES:
+        q = quality[quality["measure"] == key]
+        value = q["value"].iloc[0] if len(q) else pd.NA
+        shown.append(
+            (MEASURES[key].title, "not given" if pd.isna(value) else f"{value:,.1f}%", MEASURES[key].description)
+        )
+    p_value = predicted["value"].iloc[0] if len(predicted) else pd.NA
+    shown.append(
+        (
+            "Predicted count",
+            "not given" if pd.isna(p_value) else f"{p_value:,.0f}",
+            MEASURES["predicted_deaths"].description,
+        )
+    )
+    rows = pd.concat([mine, quality, predicted])
+    return ProvisionalCard(sentence, tuple(shown), rows, words.source_line(table, rows) if not rows.empty else "")
+
+
+def change_view(table: Table, changes: pd.DataFrame, *, drug: str, period: str) -> ChartView:
+    """Every place's provisional count against a year earlier, as a table with its download."""
+    return ChartView(
+        key=f"provisional_change_{drug}_{period}",
+        figure=go.Figure(),
+        rows=changes,
+        table=display_table(changes),
+        summary=(),
+        source=words.source_line(table, changes) if not changes.empty else "No rows for this choice.",
+    )
+
+
+# --- who is affected -----------------------------------------------------------------------------------------
+def demographics_view(table: Table, *, drug: str, by: str, measure: str, years: tuple[int, int]) -> ChartView:
+    """Small multiples of one drug's rate by sex, age group, or race and Hispanic origin."""
+    data = table.data
+    shown = select.demographic_rows(data, drug=drug, by=by, measure=measure, years=years)
+    return ChartView(
+        key=f"overdose_{drug}_by_{by}",
+        figure=groups.demographics_chart(
+            data,
+            drug=drug,
+            by=by,
+            measure=measure,
+            years=years,
+            title=f"{drug_title(drug)}, {MEASURES[measure].title.lower()}, United States",
+        ),
+        rows=shown,
+        table=display_table(shown),
+        summary=tuple(words.demographics_summary(data, drug=drug, by=by, measure=measure, years=years)),
+        source=words.source_line(table, shown),
+        legend=f"{words.upper_first(MEASURES[measure].unit)}. Gaps: no figure published (withheld, never 0). "
+        "Hollow markers: rates NCHS marks unreliable (too few deaths).",
+    )
+
+
+# --- risk figures --------------------------------------------------------------------------------------------
+def risk_view(table: Table, ratios: pd.DataFrame, questions: Sequence[str]) -> ChartView:
+    """The multipliers chart for the chosen questions; its CSV carries each figure's full citation."""
+    shown = ratios[ratios["question"].isin(list(questions))]
+    cited = risk.citation_table(table)
+    return ChartView(
+        key="risk_multipliers_shown",
+        figure=risk_charts.risk_chart(shown),
+        rows=cited.loc[shown.index],
+        table=display_table(shown),
+        summary=tuple(words.risk_chart_summary(shown)),
+        source=words.risk_source_line(table, shown),
+        legend="Dots are published figures; whiskers are 95% confidence intervals where the study gives one. "
+        "Hollow dots were read only in texts quoting the study (the study's own table was not reachable). The "
+        "scale is logarithmic: each step doubles or more.",
+        notes=(
+            "Figures answer different questions in different groups of people, so compare them with care: a "
+            "bigger number is not a bigger danger to you unless it was measured in people like you.",
+        ),
+    )
+
+
+def share_view(table: Table, shares: pd.DataFrame) -> ChartView:
+    """The shares chart (percent of one group), with cited rows."""
+    cited = risk.citation_table(table)
+    return ChartView(
+        key="risk_shares",
+        figure=risk_charts.share_chart(shares),
+        rows=cited.loc[shares.index],
+        table=display_table(shares),
+        summary=tuple(f"{risk.share_sentence(r)}." for _, r in shares.iterrows()),
+        source=words.risk_source_line(table, shares),
+        legend="Hatched bars were read only in texts quoting the study; whiskers are 95% confidence intervals "
+        "where given.",
+    )
+
+
+# --- a reader's upload ---------------------------------------------------------------------------------------
+def upload_view(table: Table, *, measure: str, series: Sequence[str]) -> ChartView:
+    """A chart of the chosen series of an uploaded CDC WONDER export."""
+    data = table.data
+    shown = select.upload_rows(data, measure=measure, series=series)
+    return ChartView(
+        key="wonder_chart_rows",
+        figure=trends.upload_chart(
+            data, measure=measure, series=series, title=f"{MEASURES[measure].title}: {table.sources[0].title}"
+        ),
+        rows=shown.drop(columns="series"),
+        table=display_table(shown),
+        summary=tuple(words.upload_chart_summary(data, measure=measure, series=series)),
+        source=words.upload_source_line(table),
+        legend="Gaps are values CDC did not give (suppressed, unreliable without a figure, not applicable or "
+        "missing); they are never drawn as zero. Hollow markers are figures CDC gives but marks unreliable.",
+    )

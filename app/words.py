@@ -1,0 +1,268 @@
+"""Words beside the charts: plain-language summaries, source and as-of lines, and labels.
+
+Every sentence is computed from the rows it describes (first, latest and highest values, ranks, what was
+left out), so it cannot drift from the chart. The summary lines are also each chart's alt text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+
+from app.charts.style import DRUG_ORDER
+from app.rows import demographic_rows, group_order, national_series, state_trend_rows, upload_rows
+from app.stats import rank_places, short_unit
+from data_sources.dictionary import DRUGS, drug_title, measure_unit
+from data_sources.risk import QUESTIONS
+from data_sources.schema import Table, has_flag
+
+OPIOID_WAVES_SOURCE = (
+    "Waves: CDC, Understanding the Opioid Overdose Epidemic, "
+    "https://www.cdc.gov/overdose-prevention/about/understanding-the-opioid-overdose-epidemic.html"
+)
+
+
+def source_line(table: Table, data: pd.DataFrame | None = None) -> str:
+    """'Source: ...' for the sources actually present in ``data`` (default: the whole table), with as-of."""
+    rows = table.data if data is None else data
+    used = set(rows["source_id"]) if "source_id" in rows else {s.id for s in table.sources}
+    names = [f"{s.publisher}, [{s.title}]({s.url})" for s in table.sources if s.id in used]
+    return "Source: " + "; ".join(names) + ". " + as_of_line(table)
+
+
+def as_of_line(table: Table) -> str:
+    """'Data as of 22 Nov 2026 (bundled snapshot)': when the figures were retrieved and from where."""
+    where = "bundled snapshot" if table.from_snapshot else "live CDC data, cached"
+    return f"Data as of {table.retrieved_at:%d %b %Y} ({where})."
+
+
+def drug_label(drug: str) -> str:
+    """Widget label for a drug key."""
+    return drug_title(drug)
+
+
+def has_secondary(rows: pd.DataFrame) -> bool:
+    """Whether any shown row was read from a secondary text (so the chart's hollow markers need a key)."""
+    return bool(has_flag(rows["value_flag"], "secondary_source").any()) if not rows.empty else False
+
+
+def cell_citation(table: Table, cells: Iterable) -> str:
+    """Full citations of the sources behind some cells (objects with ``source_id``), in table order."""
+    used = {c.source_id for c in cells}
+    return " ".join(s.citation + f" {s.url}" for s in table.sources if s.id in used)
+
+
+def cell_source_note(table: Table, cells: Iterable) -> str:
+    """Short 'Source: ...' for a headline card, naming secondary figures by year."""
+    cells = list(cells)
+    used = {c.source_id for c in cells}
+    names = "; ".join(f"[{s.title}]({s.url})" for s in table.sources if s.id in used)
+    secondary = sorted({c.year for c in cells if "secondary_source" in c.flags})
+    note = f"Source: {names}."
+    if secondary:
+        note += f" Figures for {', '.join(map(str, secondary))} were read in texts quoting CDC (see About the data)."
+    return note
+
+
+def trend_summary(
+    data: pd.DataFrame, *, drugs: Iterable[str], measure: str = "deaths", years: tuple[int, int] | None = None
+) -> list[str]:
+    """Plain-language sentences describing a trend chart: first and latest value, peak, per drug."""
+    rows = national_series(data, drugs=list(drugs), measure=measure, years=years).dropna(subset=["value"])
+    unit = "deaths" if measure == "deaths" else measure_unit(measure)
+    fmt = "{:,.0f}" if measure == "deaths" else "{:,.1f}"
+    sentences = []
+    for drug in [d for d in DRUG_ORDER if d in set(rows["drug"])]:
+        s = rows[rows["drug"] == drug]
+        first, last = s.iloc[0], s.iloc[-1]
+        peak = s.loc[s["value"].astype(float).idxmax()]
+        text = (
+            f"{DRUGS[drug].title}: {fmt.format(first['value'])} in {first['year']}, "
+            f"{fmt.format(last['value'])} in {last['year']} ({unit})"
+        )
+        if peak["year"] not in (last["year"],):
+            text += f"; highest {fmt.format(peak['value'])} in {peak['year']}"
+        sentences.append(text + ".")
+    return sentences
+
+
+def upper_first(text: str) -> str:
+    """First letter upper case, the rest untouched ("deaths per ... US standard"; str.capitalize would write "us")."""
+    return text[:1].upper() + text[1:]
+
+
+FLAGS_SHORT = {
+    "suppressed": "Suppressed: fewer than 10 deaths",
+    "unreliable": "Unreliable: too few deaths for a stable rate",
+    "low_quality": "Not shown: low data quality",
+    "underreported": "Underreported",
+    "missing": "Not reported",
+    "not_applicable": "Not applicable",
+    "predicted": "Predicted",
+}
+
+
+def state_map_summary(rows: pd.DataFrame, *, measure: str, nation: pd.Series | None = None) -> list[str]:
+    """Plain-language sentences for the map and tile grid: highest and lowest ranked states, what is left out,
+    and the national figure."""
+    ranked = rank_places(rows)
+    ok = ranked[ranked["status"] == "Ranked"]
+    unit = short_unit(measure)
+    sentences = []
+    if not ok.empty:
+        top, low = ok.iloc[0], ok.iloc[-1]
+        sentences.append(f"Highest: {top['geo_name']}, {top['value']:,.1f} {unit}.")
+        sentences.append(f"Lowest: {low['geo_name']}, {low['value']:,.1f} {unit}.")
+        sentences.append(f"{len(ok)} places (states and DC) are ranked; darker colours mean higher rates.")
+    left_out = ranked[ranked["status"] != "Ranked"]
+    if not left_out.empty:
+        names = "; ".join(f"{r.geo_name} ({r.status.lower()})" for r in left_out.itertuples())
+        sentences.append(f"Not ranked: {names}.")
+    if nation is not None and not pd.isna(nation["value"]):
+        sentences.append(f"United States as a whole: {nation['value']:,.1f} {unit}.")
+    return sentences
+
+
+def state_trend_summary(
+    data: pd.DataFrame, *, geo_codes: Sequence[str], measure: str, drug: str = "all_drugs", include_nation: bool = True
+) -> list[str]:
+    """Per place: first and latest value on the chart, and how many values are withheld."""
+    rows = state_trend_rows(data, geo_codes=geo_codes, measure=measure, drug=drug, include_nation=include_nation)
+    unit = short_unit(measure)
+    fmt = "{:,.0f}" if measure in ("deaths", "predicted_deaths") else "{:,.1f}"
+    monthly = bool((rows["period_end_date"].dt.month != 12).any())
+
+    def when(r: pd.Series) -> str:
+        return f"the 12 months ending {r['period_end_date']:%B %Y}" if monthly else str(int(r["year"]))
+
+    sentences = []
+    for code in dict.fromkeys([*geo_codes, "US"]):
+        part = rows[rows["geo_code"] == code]
+        if part.empty:
+            continue
+        known = part.dropna(subset=["value"])
+        name = str(part["geo_name"].iloc[0])
+        if known.empty:
+            sentences.append(f"{name}: every value is withheld.")
+            continue
+        first, last = known.iloc[0], known.iloc[-1]
+        text = (
+            f"{name}: {fmt.format(first['value'])} in {when(first)}, "
+            f"{fmt.format(last['value'])} in {when(last)} ({unit})"
+        )
+        if len(known) < len(part):
+            text += f"; {len(part) - len(known)} value(s) withheld"
+        sentences.append(text + ".")
+    return sentences
+
+
+def group_label(group: str, by: str) -> str:
+    """Reader-facing name of a breakdown group: "Female", "Ages 25-34", or the race group as NCHS names it."""
+    if by == "sex":
+        return str(group).capitalize()
+    if by == "age_group":
+        return f"Ages {group}"
+    return str(group)
+
+
+def demographics_summary(
+    data: pd.DataFrame, *, drug: str, by: str, measure: str, years: tuple[int, int] | None = None
+) -> list[str]:
+    """Per group: latest value and year; then which group was highest in the latest year all groups share."""
+    rows = demographic_rows(data, drug=drug, by=by, measure=measure, years=years).dropna(subset=["value"])
+    unit = short_unit(measure)
+    sentences = []
+    for group in group_order(rows[by], by):
+        part = rows[rows[by] == group]
+        first, last = part.iloc[0], part.iloc[-1]
+        text = f"{group_label(group, by)}: {last['value']:,.1f} in {last['year']}"
+        if first["year"] != last["year"]:
+            text += f" (was {first['value']:,.1f} in {first['year']})"
+        sentences.append(text + ".")
+    if not rows.empty:
+        latest = int(rows["year"].max())
+        at_latest = rows[rows["year"] == latest]
+        if len(at_latest) > 1:
+            top = at_latest.loc[at_latest["value"].astype(float).idxmax()]
+            sentences.append(
+                f"In {latest} the highest rate was in the group {group_label(top[by], by)}: {top['value']:,.1f} {unit}."
+            )
+    return sentences
+
+
+#: How a claim's verdict is shown: a Material icon and a word; colour is never the only signal.
+VERDICT_BADGES: dict[str, tuple[str, str]] = {
+    "supported": (":material/check_circle:", "green"),
+    "close": (":material/change_history:", "orange"),
+    "not supported": (":material/cancel:", "red"),
+    "cannot check with these data": (":material/help:", "gray"),
+}
+
+
+def risk_chart_summary(rows: pd.DataFrame) -> list[str]:
+    """Plain-language sentences for the risk chart: per question, the figures from highest to lowest."""
+    sentences = []
+    for question in [q for q in QUESTIONS if q in set(rows["question"])]:
+        group = rows[rows["question"] == question].sort_values("value", ascending=False)
+        parts = [f"{row['factor']} ({row['outcome']}): {float(row['value']):g} times" for _, row in group.iterrows()]
+        sentences.append(f"**{QUESTIONS[question]}** From highest to lowest: " + "; ".join(parts) + ".")
+    return sentences
+
+
+def risk_figure_label(row: pd.Series) -> str:
+    """'19×: people who used prescription pain relievers non-medically (started heroin)' for a picker."""
+    value = f"{row['value']:g}{'×' if row['unit'] == 'times' else '%'}"
+    return f"{value}: {row['factor']} ({row['outcome']})"
+
+
+def risk_source_line(table: Table, rows: pd.DataFrame | None = None) -> str:
+    """'Sources: ...' for the studies behind the shown risk rows , with the snapshot date."""
+    rows = table.data if rows is None else rows
+    used = set(rows["source_id"])
+    names = [f"{s.citation.split('.')[0]} ({s.publisher}), [{s.title}]({s.url})" for s in table.sources if s.id in used]
+    return "Sources: " + "; ".join(names) + f". Figures as read on {table.retrieved_at:%d %b %Y} (bundled)."
+
+
+def upload_chart_summary(rows: pd.DataFrame, *, measure: str, series: Sequence[str]) -> list[str]:
+    """Plain-language sentences for the upload chart: per series, first and latest value, and how many are
+    withheld."""
+    shown = upload_rows(rows, measure=measure, series=series)
+    fmt = "{:,.0f}" if measure in ("deaths", "population") else "{:,.1f}"
+    x_col = "period_end_date" if bool((shown["period_months"] == 1).any()) else "year"
+    sentences = []
+    for name in series:
+        part = shown[shown["series"] == name].sort_values(x_col)
+        known = part.dropna(subset=["value"])
+        withheld = len(part) - len(known)
+        when = (lambda r: f"{r[x_col]:%b %Y}") if x_col == "period_end_date" else (lambda r: str(r["year"]))
+        if known.empty:
+            text = f"{name}: no value given ({withheld} withheld or not applicable)"
+        elif len(known) == 1:
+            text = f"{name}: {fmt.format(known.iloc[0]['value'])} in {when(known.iloc[0])}"
+        else:
+            first, last = known.iloc[0], known.iloc[-1]
+            text = f"{name}: {fmt.format(first['value'])} in {when(first)}, {fmt.format(last['value'])} in {when(last)}"
+        if withheld and not known.empty:
+            text += f"; {withheld} value(s) withheld by CDC (suppressed, unreliable or not applicable)"
+        sentences.append(text + ".")
+    return sentences
+
+
+def upload_source_line(table: Table) -> str:
+    """'Source: ...' for an uploaded export: its dataset, its query date and its suggested citation."""
+    src = table.sources[0]
+    return (
+        f"Source: your upload of a {src.publisher} export, [{src.title}]({src.url}); query of "
+        f"{table.retrieved_at:%d %b %Y}. Suggested citation: {src.citation}"
+    )
+
+
+def month_name(period: str) -> str:
+    """'2024-12' -> 'December 2024'."""
+    return f"{pd.Timestamp(period + '-01'):%B %Y}"
+
+
+def month_end(period: str) -> str:
+    """'2024-02' -> '2024-02-29': the last day of the month, as an ISO date."""
+    return (pd.Timestamp(period + "-01") + pd.offsets.MonthEnd(0)).strftime("%Y-%m-%d")
