@@ -196,6 +196,8 @@ def _clean_single(value: str, spec: Spec) -> tuple[Value | None, str]:
         if len(parts) not in (1, 2) or any(y is None for y in years):
             return None, "its value is not a span of years such as 2005-2017"
         lo, hi = years[0], years[-1]
+        if lo is None or hi is None:
+            return None, "its value is not a span of years such as 2005-2017"
         if lo > hi:
             lo, hi = hi, lo
         if lo < spec.low or hi > spec.high:
@@ -254,7 +256,7 @@ def encode(values: Mapping[str, Value], specs: Mapping[str, Spec]) -> dict[str, 
     for name, spec in specs.items():
         value = values[name]
         if isinstance(spec, MultiChoice):
-            items = list(value)  # type: ignore[arg-type]
+            items = [str(v) for v in value] if isinstance(value, tuple) else [str(value)]
             if not set(items) <= set(spec.allowed):
                 raise ValueError(f"{name}: {sorted(set(items) - set(spec.allowed))} are not allowed values")
             out[name] = [str(v) for v in items] or [""]  # "name=" keeps an empty choice in the link
@@ -263,11 +265,13 @@ def encode(values: Mapping[str, Value], specs: Mapping[str, Spec]) -> dict[str, 
                 raise ValueError(f"{name}: {value!r} is not an allowed value")
             out[name] = str(value)
         elif isinstance(spec, Year):
-            if not spec.low <= int(value) <= spec.high:  # type: ignore[arg-type]
+            if not isinstance(value, int) or not spec.low <= value <= spec.high:
                 raise ValueError(f"{name}: {value} is outside {spec.low}-{spec.high}")
-            out[name] = str(int(value))  # type: ignore[arg-type]
+            out[name] = str(value)
         else:
-            lo, hi = value  # type: ignore[misc]
+            if not isinstance(value, tuple) or len(value) != 2:
+                raise ValueError(f"{name}: {value!r} is not a span of two years")
+            lo, hi = value
             if not spec.low <= int(lo) <= int(hi) <= spec.high:
                 raise ValueError(f"{name}: {value} is outside {spec.low}-{spec.high}")
             out[name] = f"{int(lo)}-{int(hi)}"

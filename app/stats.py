@@ -191,7 +191,7 @@ def change_on_year_earlier(rows: pd.DataFrame) -> pd.DataFrame:
     prev_end = out["period_end_date"].map(year_earlier)
     prev_value = prev_end.map(lambda d: by_end.get(d, pd.NA))
     out["previous_period_end_date"] = prev_end.where(prev_end.isin(list(by_end)))
-    out["previous_value"] = pd.array(prev_value, dtype="Float64")
+    out["previous_value"] = prev_value.astype("Float64")
     changes = [percent_change(c, p) for c, p in zip(out["value"], out["previous_value"], strict=True)]
     out["percent_change"] = pd.array([pd.NA if c is None else c for c in changes], dtype="Float64")
     return out

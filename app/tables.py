@@ -8,6 +8,8 @@ table, a hover and a sentence show the same figure the same way. The CSV downloa
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from data_sources import dictionary
@@ -55,7 +57,7 @@ VIEW_LABELS: dict[str, str] = {
 }
 
 #: How keys in a column read on screen.
-_TITLES = {
+_TITLES: dict[str, Callable[[str], str | None]] = {
     "drug": dictionary.drug_title,
     "measure": dictionary.measure_title,
     "question": QUESTIONS.get,
@@ -72,15 +74,16 @@ def display_table(rows: pd.DataFrame) -> pd.DataFrame:
     """``rows`` (tidy, ranked, a change table or risk figures) as the table a reader sees under a chart."""
     out = rows[[c for c in ORDER if c in rows]].copy()
     if "measure" in out:
-        decimals = out["measure"].map(_decimals)
+        decimals = [_decimals(str(m)) for m in out["measure"]]
         for col in ("value", "value_lower", "value_upper", "previous_value"):
             if col in out:
-                out[col] = [_round(v, d) for v, d in zip(out[col], decimals, strict=True)]
+                rounded = [_round(v, d) for v, d in zip(out[col], decimals, strict=True)]
+                out[col] = pd.Series(rounded, index=out.index, dtype="object")
     if "percent_change" in out:
         out["percent_change"] = out["percent_change"].astype("Float64").round(1)
     for col, title in _TITLES.items():
         if col in out:
-            out[col] = out[col].map(title)
+            out[col] = [title(str(key)) for key in out[col]]
     if "period_end_date" in out:
         out["period_end_date"] = pd.to_datetime(out["period_end_date"]).dt.strftime("%Y-%m-%d")
     return out.rename(columns={c: label(c) for c in out.columns})
@@ -91,9 +94,10 @@ def _decimals(measure: str) -> int | None:
     return None if term is None else term.decimals
 
 
-def _round(value: object, decimals: int | None) -> object:
+def _round(value: float | None, decimals: int | None) -> float | int | None:
+    """A value at its measure's decimals: a count is 1960, not 1960.0; a rate keeps one decimal."""
     if value is None or pd.isna(value):
-        return pd.NA
+        return None
     if decimals is None:
         return float(value)
     return round(float(value), decimals) if decimals else round(float(value))

@@ -324,11 +324,16 @@ async def websocket_session(
     server holding many sessions at once.
     """
     import websockets
+    from websockets.typing import Origin, Subprotocol
 
     ws_url = base_url.replace("http://", "ws://") + "/_stcore/stream"
     results = []
     async with websockets.connect(
-        ws_url, origin=base_url, subprotocols=["streamlit"], max_size=None, open_timeout=timeout
+        ws_url,
+        origin=Origin(base_url),
+        subprotocols=[Subprotocol("streamlit")],
+        max_size=None,
+        open_timeout=timeout,
     ) as ws:
         for page_name in [pages] if isinstance(pages, str) else pages:
             async with asyncio.timeout(timeout):
@@ -358,7 +363,7 @@ async def _run_page(ws: Any, page_name: str) -> SessionResult:
         if kind == "page_not_found":
             not_found = True
         elif kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
-            element = forward.delta.new_element.WhichOneof("type")
+            element = forward.delta.new_element.WhichOneof("type") or "empty"
             elements[element] = elements.get(element, 0) + 1
             if element == "exception":
                 exc = forward.delta.new_element.exception

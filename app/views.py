@@ -179,8 +179,8 @@ def state_trend_view(
 ) -> ChartView:
     """Chosen places against the nation over time (the state final table, or VSRR's 12-month counts)."""
     data = table.data
-    args = {"geo_codes": list(geo_codes), "measure": measure, "drug": drug, "include_nation": include_nation}
-    rows = select.state_trend_rows(data, **args)
+    codes = list(geo_codes)
+    rows = select.state_trend_rows(data, geo_codes=codes, measure=measure, drug=drug, include_nation=include_nation)
     monthly = bool((rows["period_end_date"].dt.month != 12).any()) if not rows.empty else False
     if monthly:
         legend = (
@@ -193,10 +193,14 @@ def state_trend_view(
         )
     return ChartView(
         key=key,
-        figure=trends.state_trend_chart(data, title=title, **args),
+        figure=trends.state_trend_chart(
+            data, geo_codes=codes, measure=measure, drug=drug, include_nation=include_nation, title=title
+        ),
         rows=rows,
         table=display_table(rows),
-        summary=tuple(words.state_trend_summary(data, **args)),
+        summary=tuple(
+            words.state_trend_summary(data, geo_codes=codes, measure=measure, drug=drug, include_nation=include_nation)
+        ),
         source=words.source_line(table, rows),
         legend=legend,
     )

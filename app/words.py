@@ -117,7 +117,7 @@ def state_map_summary(rows: pd.DataFrame, *, measure: str, nation: pd.Series | N
         sentences.append(f"{len(ok)} places (states and DC) are ranked; darker colours mean higher rates.")
     left_out = ranked[ranked["status"] != "Ranked"]
     if not left_out.empty:
-        names = "; ".join(f"{r.geo_name} ({r.status.lower()})" for r in left_out.itertuples())
+        names = "; ".join(f"{r['geo_name']} ({str(r['status']).lower()})" for r in left_out.to_dict("records"))
         sentences.append(f"Not ranked: {names}.")
     if nation is not None and not pd.isna(nation["value"]):
         sentences.append(f"United States as a whole: {nation['value']:,.1f} {unit}.")
@@ -185,9 +185,8 @@ def demographics_summary(
         at_latest = rows[rows["year"] == latest]
         if len(at_latest) > 1:
             top = at_latest.loc[at_latest["value"].astype(float).idxmax()]
-            sentences.append(
-                f"In {latest} the highest rate was in the group {group_label(top[by], by)}: {top['value']:,.1f} {unit}."
-            )
+            group = group_label(str(top[by]), by)
+            sentences.append(f"In {latest} the highest rate was in the group {group}: {top['value']:,.1f} {unit}.")
     return sentences
 
 

@@ -253,6 +253,7 @@ def change_between(
     }
     label = f"{drug} {measure} in {geo_code}"
     rows = {year: _year_row(frame, identity, year) for year in (year_now, year_before)}
+    usable: dict[int, pd.Series] = {}
     for year, row in rows.items():
         if row is None:
             return NoChange("no_data", f"No {label} figure for {year}: the change cannot be worked out.")
@@ -260,12 +261,15 @@ def change_between(
         if bad or pd.isna(row["value"]):
             why = " and ".join(bad) or "missing"
             return NoChange("flagged", f"The {year} {label} figure is {why}: the change cannot be worked out.")
-    now, before = rows[year_now], rows[year_before]
+        usable[year] = row
+    now, before = usable[year_now], usable[year_before]
     flags = tuple(sorted({f for row in (now, before) for f in split_flags(row["value_flag"])}))
-    labels = {"label_now": str(year_now), "label_before": str(year_before), "flags": flags}
+    label_now, label_before = str(year_now), str(year_before)
     try:
         if measure in ("deaths", "predicted_deaths"):
-            return count_change(now["value"], before["value"], **labels)
+            return count_change(
+                now["value"], before["value"], label_now=label_now, label_before=label_before, flags=flags
+            )
         limits = [row[col] for row in (now, before) for col in ("value_lower", "value_upper")]
         if all(pd.notna(v) for v in limits):
             z2 = 2 * _Z95
@@ -274,7 +278,9 @@ def change_between(
                 before["value"],
                 se_now=(now["value_upper"] - now["value_lower"]) / z2,
                 se_before=(before["value_upper"] - before["value_lower"]) / z2,
-                **labels,
+                label_now=label_now,
+                label_before=label_before,
+                flags=flags,
             )
         deaths = {y: _year_row(frame, {**identity, "measure": "deaths"}, y) for y in (year_now, year_before)}
         counts = {y: (None if r is None or pd.isna(r["value"]) else float(r["value"])) for y, r in deaths.items()}
@@ -283,7 +289,9 @@ def change_between(
             before["value"],
             deaths_now=counts[year_now],
             deaths_before=counts[year_before],
-            **labels,
+            label_now=label_now,
+            label_before=label_before,
+            flags=flags,
         )
     except ChangeInputError as err:
         return NoChange("cannot_compute", f"{label}, {year_before} to {year_now}: {err}.")

@@ -98,13 +98,17 @@ def compare_provisional_final(
     all_years = provisional_years + list(final_counts.index.get_level_values("year"))
     last = max(all_years) if end_year is None else int(end_year)
 
+    # Each (drug, year) is unique in these frames (_one_per_drug_year refuses a second row), so one row per key.
+    final_by_key = dict(final_counts.iterrows())
+    reported_by_key = dict(reported.iterrows())
+    predicted_by_key = dict(predicted.iterrows())
     rows = []
     for drug in wanted:
         for year in range(first, last + 1):
             key = (drug, year)
-            fin_row = final_counts.loc[key] if key in final_counts.index else None
-            rep_row = reported.loc[key] if key in reported.index else None
-            pred_row = predicted.loc[key] if key in predicted.index else None
+            fin_row = final_by_key.get(key)
+            rep_row = reported_by_key.get(key)
+            pred_row = predicted_by_key.get(key)
             if fin_row is None and rep_row is None and pred_row is None:
                 continue
             final_value = _value(fin_row)

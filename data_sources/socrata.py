@@ -47,7 +47,7 @@ class CappedRetry(Retry):
 
     def new(self, **kwargs: object) -> CappedRetry:
         kwargs.setdefault("max_retry_after", self.max_retry_after)
-        return super().new(**kwargs)  # type: ignore[return-value]
+        return super().new(**kwargs)
 
     def get_retry_after(self, response: object) -> float | None:
         wait = super().get_retry_after(response)  # type: ignore[arg-type]

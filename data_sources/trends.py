@@ -300,10 +300,10 @@ def recommended_max_joinpoints(n_points: int) -> int:
 
 
 def fit_joinpoint(
-    years: Sequence[int],
-    values: Sequence[float],
+    years: Sequence[int] | np.ndarray,
+    values: Sequence[float] | np.ndarray,
     *,
-    variances: Sequence[float] | None = None,
+    variances: Sequence[float] | np.ndarray | None = None,
     max_joinpoints: int | None = None,
     method: Method = "bic3",
     min_end: int = 2,
@@ -589,10 +589,12 @@ def trend(
     if negative.any():
         raise TrendInputError(f"{label}: negative value in year(s) {sorted(rows.index[negative].astype(int))}")
 
+    # rows is indexed by year and each year is unique (checked above), so one row per year.
+    by_year = dict(rows.iterrows())
     left_out: list[LeftOut] = []
     usable: list[int] = []
     for year in range(first, last + 1):
-        reason = _why_left_out(rows, year)
+        reason = _why_left_out(by_year.get(year))
         if reason:
             left_out.append(LeftOut(year, reason))
         else:
@@ -629,9 +631,15 @@ def trend(
     segments = model.segment_table()
     segments["sentence"] = [
         _change_sentence(
-            int(r.start_year), int(r.end_year), subject, r.apc, r.apc_lower, r.apc_upper, bool(r.is_significant)
+            int(r["start_year"]),
+            int(r["end_year"]),
+            subject,
+            float(r["apc"]),
+            float(r["apc_lower"]),
+            float(r["apc_upper"]),
+            bool(r["is_significant"]),
         )
-        for r in segments.itertuples()
+        for r in segments.to_dict("records")
     ]
     for col in reversed(IDENTITY):
         segments.insert(7, col, identity[col])
@@ -669,10 +677,10 @@ def _series_rows(frame: pd.DataFrame, identity: dict[str, str]) -> pd.DataFrame:
     return frame.loc[mask].copy()
 
 
-def _why_left_out(rows: pd.DataFrame, year: int) -> str | None:
-    if year not in rows.index:
+def _why_left_out(row: pd.Series | None) -> str | None:
+    """Why a year's row (None: the table has no row for it) cannot be fitted; None when it can."""
+    if row is None:
         return "no figure for this year in the table"
-    row = rows.loc[year]
     flags = [f for f in split_flags(row["value_flag"]) if f in EXCLUDED_FLAGS]
     if flags:
         return "the publisher marks it " + " and ".join(flags)

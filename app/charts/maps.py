@@ -36,14 +36,14 @@ def _hover(rows: pd.DataFrame, measure: str) -> list[str]:
     """Hover text per state: name, value with unit and interval, and any flag in words."""
     unit = measure_unit(measure)
     texts = []
-    for row in rows.itertuples():
-        if pd.isna(row.value):
-            text = f"{row.geo_name}: no value"
+    for row in rows.to_dict("records"):
+        if pd.isna(row["value"]):
+            text = f"{row['geo_name']}: no value"
         else:
-            text = f"{row.geo_name}: {row.value:,.1f} {unit}"
-            if not pd.isna(row.value_lower) and not pd.isna(row.value_upper):
-                text += f"<br>95% CI {row.value_lower:,.1f} to {row.value_upper:,.1f}"
-        flags = [f for f in split_flags(row.value_flag) if f != "provisional"]
+            text = f"{row['geo_name']}: {row['value']:,.1f} {unit}"
+            if not pd.isna(row["value_lower"]) and not pd.isna(row["value_upper"]):
+                text += f"<br>95% CI {row['value_lower']:,.1f} to {row['value_upper']:,.1f}"
+        flags = [f for f in split_flags(row["value_flag"]) if f != "provisional"]
         if flags:
             text += "<br>" + "; ".join(FLAGS_SHORT.get(f, f) for f in flags)
         texts.append(text)
@@ -122,27 +122,27 @@ def tile_map_chart(rows: pd.DataFrame, *, measure: str, title: str, highlight: s
     """
     _check_map_measure(measure)
     n_rows, n_cols = tile_grid_size()
-    by_code = {r.geo_code: r for r in rows.itertuples()}
+    by_code = {str(r["geo_code"]): r for r in rows.to_dict("records")}
     blank = dict(zip(rows["geo_code"], _no_value(rows), strict=True))
     values = rows.loc[~_no_value(rows), "value"].astype(float)
     lo, hi = (float(values.min()), float(values.max())) if not values.empty else (0.0, 1.0)
-    z = [[None] * n_cols for _ in range(n_rows)]
-    grey = [[None] * n_cols for _ in range(n_rows)]
+    z: list[list[float | None]] = [[None] * n_cols for _ in range(n_rows)]
+    grey: list[list[float | None]] = [[None] * n_cols for _ in range(n_rows)]
     hover = [[""] * n_cols for _ in range(n_rows)]
     texts = dict(zip(rows["geo_code"], _hover(rows, measure), strict=True))
     fig = go.Figure()
     annotations = []
     for state in STATES:
         row = by_code.get(state.fips)
-        has_value = row is not None and not blank[state.fips]
+        value = float(row["value"]) if row is not None and not blank[state.fips] else None
         hover[state.row][state.col] = texts.get(state.fips, f"{state.name}: not in this table")
-        if has_value:
-            z[state.row][state.col] = float(row.value)
+        if value is not None:
+            z[state.row][state.col] = value
         else:
             grey[state.row][state.col] = 0.0
-        share = (float(row.value) - lo) / (hi - lo) if has_value and hi > lo else 0.0
-        label = f"<b>{state.usps}</b><br>{row.value:,.1f}" if has_value else f"<b>{state.usps}</b><br>n/a"
-        if has_value and "unreliable" in split_flags(row.value_flag):
+        share = (value - lo) / (hi - lo) if value is not None and hi > lo else 0.0
+        label = f"<b>{state.usps}</b><br>{value:,.1f}" if value is not None else f"<b>{state.usps}</b><br>n/a"
+        if row is not None and value is not None and "unreliable" in split_flags(row["value_flag"]):
             label += "*"
         annotations.append(
             {

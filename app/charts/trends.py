@@ -127,7 +127,7 @@ def state_trend_chart(
         hollow = has_flag(part["value_flag"].fillna(""), "unreliable").tolist()
         if code == "US":
             style = {"color": "#000000", "dash": "solid", "symbol": "circle"}
-            width = 4
+            width = 4.0
             if part["value_lower"].notna().any():
                 fig.add_trace(
                     go.Scatter(
