@@ -201,17 +201,21 @@ def nation_rows(national: pd.DataFrame, years: Iterable[int]) -> pd.DataFrame:
         & national["year"].isin(list(years))
         & national["value"].notna()
     ].copy()
-    deaths = rows[rows["measure"] == "deaths"].set_index("year")["value"]
-    for i in rows.index[rows["measure"] == "age_adjusted_rate_per_100k"]:
-        year = rows.at[i, "year"]
-        if year not in deaths.index:
-            continue
-        count = int(deaths[year])
-        low, high = nchs_state_overdose_mortality.rate_interval(float(rows.at[i, "value"]), count)
-        rows.at[i, "value_lower"], rows.at[i, "value_upper"] = round(low, 4), round(high, 4)
-        rows.at[i, "value_flag"] = join_flags(*split_flags(rows.at[i, "value_flag"]), "computed_interval")
-        rows.at[i, "source_detail"] += f"; 95% interval computed by this site from {count:,} deaths"
-    return rows.reset_index(drop=True)
+    deaths = {int(r["year"]): int(r["value"]) for r in rows[rows["measure"] == "deaths"].to_dict("records")}
+    out = []
+    for rec in rows.to_dict("records"):
+        count = deaths.get(int(rec["year"]))
+        if rec["measure"] == "age_adjusted_rate_per_100k" and count is not None:
+            low, high = nchs_state_overdose_mortality.rate_interval(float(rec["value"]), count)
+            rec = {
+                **rec,
+                "value_lower": round(low, 4),
+                "value_upper": round(high, 4),
+                "value_flag": join_flags(*split_flags(str(rec["value_flag"])), "computed_interval"),
+                "source_detail": f"{rec['source_detail']}; 95% interval computed by this site from {count:,} deaths",
+            }
+        out.append(rec)
+    return conform(pd.DataFrame(out, columns=list(rows.columns)), table=TABLE)
 
 
 def _check_counts(rec: dict, deaths: float | None, where: str) -> None:

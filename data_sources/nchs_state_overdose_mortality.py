@@ -255,15 +255,19 @@ def check_sizes(frame: pd.DataFrame, reference: pd.DataFrame) -> None:
     known = dict(zip(population["geo_code"], population["value"].astype(float), strict=True))
     rows = _everyone(frame)
     rows = rows[rows["year"] > last]
-    deaths = rows[rows["measure"] == "deaths"].set_index(["geo_code", "year"])["value"].astype(float)
-    rates = rows[rows["measure"] == "age_adjusted_rate_per_100k"].set_index(["geo_code", "year"])
-    for (code, year), rate in rates["value"].astype(float).dropna().items():
+    deaths = {
+        (str(r["geo_code"]), int(r["year"])): float(r["value"])
+        for r in rows[(rows["measure"] == "deaths") & rows["value"].notna()].to_dict("records")
+    }
+    rates = rows[(rows["measure"] == "age_adjusted_rate_per_100k") & rows["value"].notna()]
+    for rec in rates.to_dict("records"):
+        code, year, rate = str(rec["geo_code"]), int(rec["year"]), float(rec["value"])
         implied = deaths[(code, year)] / rate * 100_000
         if code in known and abs(implied / known[code] - 1) > SIZE_TOLERANCE:
             raise SchemaError(
-                f"{TABLE}: {rates.loc[(code, year), 'geo_name']} {year}: {deaths[(code, year)]:,.0f} deaths at "
-                f"{rate} per 100,000 imply about {implied:,.0f} residents, but {last}'s population was "
-                f"{known[code]:,.0f}; the row may belong to another state"
+                f"{TABLE}: {rec['geo_name']} {year}: {deaths[(code, year)]:,.0f} deaths at {rate} per 100,000 "
+                f"imply about {implied:,.0f} residents, but {last}'s population was {known[code]:,.0f}; the row "
+                "may belong to another state"
             )
 
 

@@ -165,10 +165,10 @@ def is_secondary(text: str) -> bool:
 def first_pass_rows(path: Path) -> list[dict]:
     """Split each (year, drug) row into one row per figure, each with its own citation."""
     rows: list[dict] = []
-    for rec in pd.read_csv(path).itertuples(index=False):
-        drug = DRUG_KEYS.get(rec.drug, rec.drug)
-        parts = [p.strip() for p in str(rec.source).split(" | ")]
-        figures = {"deaths": rec.deaths, "age_adjusted_rate_per_100k": rec.age_adjusted_rate}
+    for rec in pd.read_csv(path).to_dict("records"):
+        drug = DRUG_KEYS.get(str(rec["drug"]), str(rec["drug"]))
+        parts = [p.strip() for p in str(rec["source"]).split(" | ")]
+        figures = {"deaths": rec["deaths"], "age_adjusted_rate_per_100k": rec["age_adjusted_rate"]}
         present = [m for m, v in figures.items() if pd.notna(v)]
         cites: dict[str, str] = {}
         for part in parts:
@@ -187,11 +187,11 @@ def first_pass_rows(path: Path) -> list[dict]:
         for measure in present:
             rows.append(
                 {
-                    "year": rec.year,
+                    "year": int(rec["year"]),
                     "drug": drug,
                     "measure": measure,
                     "value": float(figures[measure]),
-                    "cite": cites.get(measure, str(rec.source)),
+                    "cite": cites.get(measure, str(rec["source"])),
                 }
             )
     return rows
@@ -202,13 +202,13 @@ def second_pass_rows(path: Path) -> list[dict]:
     frame = pd.read_csv(path)
     return [
         {
-            "year": r.year,
-            "drug": DRUG_KEYS.get(r.drug, r.drug),
-            "measure": r.measure,
-            "value": float(r.value),
-            "cite": r.source,
+            "year": int(r["year"]),
+            "drug": DRUG_KEYS.get(str(r["drug"]), str(r["drug"])),
+            "measure": str(r["measure"]),
+            "value": float(r["value"]),
+            "cite": str(r["source"]),
         }
-        for r in frame.itertuples(index=False)
+        for r in frame.to_dict("records")
     ]
 
 
@@ -225,15 +225,15 @@ def additions_rows(path: Path) -> list[dict]:
         )
     return [
         {
-            "year": int(r.year),
-            "drug": DRUG_KEYS.get(r.drug, r.drug),
-            "measure": r.measure,
-            "value": float(r.value),
-            "cite": f'{r.source_url}: "{r.source_quote}"',
-            "source_id": addition_source(r.source_url),
-            "secondary": r.grade == "secondary",
+            "year": int(r["year"]),
+            "drug": DRUG_KEYS.get(str(r["drug"]), str(r["drug"])),
+            "measure": str(r["measure"]),
+            "value": float(r["value"]),
+            "cite": f'{r["source_url"]}: "{r["source_quote"]}"',
+            "source_id": addition_source(str(r["source_url"])),
+            "secondary": r["grade"] == "secondary",
         }
-        for r in frame.itertuples(index=False)
+        for r in frame.to_dict("records")
     ]
 
 
