@@ -254,7 +254,10 @@ def _cast(series: pd.Series, dtype: str, *, table: str, column: str) -> pd.Serie
 def _blank(series: pd.Series) -> pd.Series:
     """Empty cells: missing, or text with nothing but spaces."""
     if pd.api.types.is_string_dtype(series) or series.dtype == object:
-        return (series.isna() | (series.astype("string").str.strip() == "")).fillna(True).astype(bool)
+        # A column holds few distinct values (keys, flags, citations): strip each once, not once per row.
+        text = series.astype("string")
+        blank = [value for value in text.dropna().unique() if not str(value).strip()]
+        return (text.isna() | text.isin(blank)).fillna(True).astype(bool)
     return series.isna().astype(bool)
 
 
