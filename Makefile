@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+# Listen on this machine only unless told otherwise (ADDRESS=0.0.0.0 behind a proxy; see README).
+ADDRESS ?= 127.0.0.1
 
-.PHONY: run test check format refresh status export lesson slides bench browser clean
+.PHONY: run test test-fast check format refresh status export lesson slides bench browser clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,13 +20,15 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 ## run: serve the dashboard on http://localhost:$(PORT) from the bundled data (no network needed)
 run: $(VENV)/.runtime
 	@echo "Dashboard: http://localhost:$(PORT)  (Ctrl+C to stop)"
-	$(VENV)/bin/streamlit run dashboard.py --server.port $(PORT) --browser.gatherUsageStats false
+	$(VENV)/bin/streamlit run dashboard.py --server.port $(PORT) --server.address $(ADDRESS) --browser.gatherUsageStats false
 
 ## test: install dev tools (and Chromium where possible), then run the whole suite
-test: $(VENV)/.dev browser
-	$(PY) -m ruff check .
-	$(PY) -m ruff format --check .
+test: check browser
 	$(PY) -m pytest
+
+## test-fast: the unit tests only (seconds; no app server, no browser)
+test-fast: $(VENV)/.dev
+	$(PY) -m pytest tests/unit -q
 
 ## browser: install Debian's Chromium for the real-browser tests when we are root and it is missing
 browser:
@@ -37,10 +41,11 @@ browser:
 		echo "chromium not installed and not root; browser tests will skip"; \
 	fi
 
-## check: lint and format check
+## check: lint, format check and type check
 check: $(VENV)/.dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 format: $(VENV)/.dev
 	$(PY) -m ruff format .

@@ -139,20 +139,32 @@ def fold_change(drug: str, start: int, end: int) -> FoldChange:
     return headlines.fold_change(national_final().data, drug=drug, start=start, end=end)
 
 
-@st.cache_data(show_spinner=False)
-def latest_provisional() -> pd.Series | None:
-    """The latest complete provisional 12-month US count with its year-earlier twin (stats.latest_comparable)."""
-    return stats.latest_comparable(vsrr_provisional().data, drug="all_drugs", geo_code="US")
+@st.cache_resource(ttl=3600, show_spinner=False)
+def provisional_headline() -> views.ProvisionalHeadline | None:
+    """The latest complete provisional 12-month US count against a year earlier, with its interval."""
+    return views.provisional_headline(vsrr_provisional())
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
 def trend_view(
-    drugs: tuple[str, ...], measure: str, years: tuple[int, int], log_y: bool, show_waves: bool
+    drugs: tuple[str, ...], measure: str, years: tuple[int, int], log_y: bool, show_waves: bool, segments: bool
 ) -> views.ChartView:
     """The Overview's trend chart for one choice of drugs, measure, years and options."""
     return views.trend_view(
-        national_final(), drugs=drugs, measure=measure, years=years, log_y=log_y, show_waves=show_waves
+        national_final(),
+        drugs=drugs,
+        measure=measure,
+        years=years,
+        log_y=log_y,
+        show_waves=show_waves,
+        segments=segments,
     )
+
+
+@st.cache_resource(ttl=3600, show_spinner=False)
+def revisions_view() -> views.ChartView:
+    """CDC's provisional counts for each year against the final counts (nation, all drugs)."""
+    return views.revisions_view(vsrr_provisional(), national_final())
 
 
 # --- states --------------------------------------------------------------------------------------------------

@@ -171,3 +171,18 @@ def risk_row(data: pd.DataFrame, risk_id: str) -> pd.Series:
     if len(found) != 1:
         raise KeyError(f"risk table has {len(found)} rows with risk_id {risk_id!r}; expected one")
     return found.iloc[0]
+
+
+def underreported_after(
+    data: pd.DataFrame, *, drug: str, geo_code: str, period_end: pd.Timestamp
+) -> list[pd.Timestamp]:
+    """12-month periods after ``period_end`` that CDC marks underreported (incomplete data), oldest first."""
+    rows = data[
+        (data["drug"] == drug)
+        & (data["geo_code"] == geo_code)
+        & (data["measure"] == "deaths")
+        & (data["period_end_date"] > period_end)
+        & everyone(data)
+    ]
+    flagged = rows[rows["value_flag"].fillna("").str.split(";").map(lambda parts: "underreported" in parts)]
+    return sorted(pd.Timestamp(d) for d in flagged["period_end_date"].unique())

@@ -19,6 +19,7 @@ from typing import Literal
 import pandas as pd
 
 from app.rows import everyone
+from data_sources import change
 from data_sources.dictionary import MISSING_REASON_FLAGS
 from data_sources.schema import split_flags
 
@@ -198,7 +199,12 @@ def change_on_year_earlier(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def change_sentence(row: pd.Series, *, place_name: str | None = None, drug_words: str = "drug overdose") -> str:
-    """Plain words for one row of :func:`change_on_year_earlier`."""
+    """Plain words for one row of :func:`change_on_year_earlier`, with the change's 95% interval.
+
+    Two 12-month counts a year apart cover different deaths, so their ratio has the exact interval of a ratio
+    of two Poisson counts (``data_sources.change.count_change``). A change whose interval includes zero is said
+    to be within normal year-to-year variation, never "a fall" or "a rise".
+    """
     name = place_name or str(row["geo_name"])
     end = pd.Timestamp(row["period_end_date"])
     if pd.isna(row["value"]):
@@ -206,12 +212,19 @@ def change_sentence(row: pd.Series, *, place_name: str | None = None, drug_words
     count = f"{row['value']:,.0f} {drug_words} deaths were reported in {name} in the 12 months ending {end:%B %Y}"
     if pd.isna(row["percent_change"]):
         return count + "; there is no comparable count for a year earlier."
-    change = float(row["percent_change"])
-    direction = "up" if change > 0 else "down" if change < 0 else "unchanged"
-    amount = f" {abs(change):.1f}%" if direction != "unchanged" else ""
+    before = f"the 12 months ending {pd.Timestamp(row['previous_period_end_date']):%B %Y}"
+    found = change.count_change(float(row["value"]), float(row["previous_value"]))
+    est, low, high = change.format_percents(found.percent, found.percent_lower, found.percent_upper, signed=True)
+    difference = f"{abs(found.difference):,.0f} {'more' if found.difference > 0 else 'fewer'}"
+    if not found.is_clear:
+        return (
+            f"{count}, against {row['previous_value']:,.0f} in {before} ({est}, 95% CI {low} to {high}): within "
+            "normal year-to-year variation."
+        )
+    direction = "up" if found.percent > 0 else "down"
     return (
-        f"{count}, {direction}{amount} from {row['previous_value']:,.0f} in the 12 months ending "
-        f"{pd.Timestamp(row['previous_period_end_date']):%B %Y}."
+        f"{count}, {direction} {abs(found.percent):.1f}% from {row['previous_value']:,.0f} in {before} "
+        f"({difference}; 95% CI of the change {low} to {high})."
     )
 
 

@@ -101,3 +101,47 @@ def _round(value: float | None, decimals: int | None) -> float | int | None:
     if decimals is None:
         return float(value)
     return round(float(value), decimals) if decimals else round(float(value))
+
+
+SEGMENT_LABELS = {
+    "drug": "Drug",
+    "measure": "Measure",
+    "start_year": "From",
+    "end_year": "To",
+    "apc": "Change a year (%)",
+    "apc_lower": "95% CI low",
+    "apc_upper": "95% CI high",
+    "is_significant": "Clear change",
+}
+
+
+def segment_table(segments: pd.DataFrame) -> pd.DataFrame:
+    """Joinpoint segments as a reader sees them: drug and measure titles, percents to one decimal."""
+    out = segments[[c for c in SEGMENT_LABELS if c in segments]].copy()
+    for col in ("apc", "apc_lower", "apc_upper"):
+        out[col] = out[col].astype(float).round(1)
+    out["drug"] = [dictionary.drug_title(str(d)) for d in out["drug"]]
+    out["measure"] = [dictionary.measure_title(str(m)) for m in out["measure"]]
+    out["is_significant"] = ["yes" if s else "no: within normal variation" for s in out["is_significant"]]
+    return out.rename(columns=SEGMENT_LABELS)
+
+
+REVISION_LABELS = {
+    "year": "Year",
+    "drug": "Drug",
+    "final_deaths": "Final count",
+    "provisional_deaths": "Provisional count",
+    "predicted_deaths": "Predicted count",
+    "provisional_percent": "Provisional vs final (%)",
+    "predicted_percent": "Predicted vs final (%)",
+    "status": "Compared",
+}
+
+
+def revision_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Provisional against final counts as a reader sees them (``data_sources.revisions``)."""
+    out = rows[list(REVISION_LABELS)].copy()
+    for col in ("provisional_percent", "predicted_percent"):
+        out[col] = out[col].astype("Float64").round(1)
+    out["drug"] = [dictionary.drug_title(str(d)) for d in out["drug"]]
+    return out.rename(columns=REVISION_LABELS)

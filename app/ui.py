@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import partial
 
+import pandas as pd
 import streamlit as st
 
 from app import permalink
+from app.tables import segment_table
 from app.views import ChartView
 from data_sources.export import to_csv_bytes
 from data_sources.schema import Table
@@ -50,21 +52,27 @@ def summary_box(lines: Sequence[str], *, title: str = "What the chart shows") ->
 
 def download(view: ChartView, label: str = "Download these rows (CSV)") -> None:
     """A CSV download of the view's rows, written when clicked."""
+    csv_button(label, view.rows, f"{view.key}.csv", key=f"download_{view.key}")
+
+
+def csv_button(
+    label: str, rows: pd.DataFrame, file_name: str, *, icon: str = ":material/download:", key: str | None = None
+) -> None:
+    """A download button for ``rows`` as CSV, from the one writer, built when clicked (not on every rerun)."""
     st.download_button(
-        label,
-        partial(to_csv_bytes, view.rows),
-        file_name=f"{view.key}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        key=f"download_{view.key}",
+        label, partial(to_csv_bytes, rows), file_name=file_name, mime="text/csv", icon=icon, key=key or file_name
     )
 
 
 def table_and_download(view: ChartView, *, heading: str = "The chart as a table, and download") -> None:
-    """The view's display table and CSV download, in an expander."""
+    """The view's display table and CSV download, in an expander; its trend segments too when it has them."""
     with st.expander(heading):
         st.dataframe(view.table, hide_index=True)
         download(view)
+        if view.segments is not None:
+            st.markdown("**Trend segments** (annual percent change with its 95% confidence interval)")
+            st.dataframe(segment_table(view.segments), hide_index=True)
+            csv_button("Download the segments (CSV)", view.segments, f"{view.key}_segments.csv")
 
 
 def url_notice(ignored: Sequence[permalink.Ignored]) -> None:

@@ -17,8 +17,9 @@ import plotly.graph_objects as go
 from app import rows as select
 from app import stats, words
 from app.charts import groups, maps, risk_charts, trends
-from app.tables import display_table
-from data_sources import risk
+from app.tables import display_table, revision_table
+from data_sources import change, revisions, risk
+from data_sources import trends as joinpoint
 from data_sources.dictionary import DRUGS, MEASURES, drug_title
 from data_sources.schema import Table
 
@@ -47,6 +48,7 @@ class ChartView:
     legend: str = ""  # what the marks mean (gaps, hollow markers, bands), printed before the source
     notes: tuple[str, ...] = ()  # further lines under the summary (what is missing, how to read it)
     config: Mapping[str, str] = field(default_factory=dict)  # plotly config (map outlines)
+    segments: pd.DataFrame | None = None  # joinpoint trend segments (APC with 95% CI) of the series drawn
 
     @property
     def alt(self) -> str:
@@ -55,9 +57,17 @@ class ChartView:
 
 # --- national trend ------------------------------------------------------------------------------------------
 def trend_view(
-    table: Table, *, drugs: Sequence[str], measure: str, years: tuple[int, int], log_y: bool, show_waves: bool
+    table: Table,
+    *,
+    drugs: Sequence[str],
+    measure: str,
+    years: tuple[int, int],
+    log_y: bool,
+    show_waves: bool,
+    segments: bool = False,
 ) -> ChartView:
-    """The Overview's deaths or rates by drug since 1999 (national final table)."""
+    """The Overview's deaths or rates by drug since 1999 (national final table), with each series' joinpoint
+    trend segments when ``segments`` is set."""
     data = table.data
     shown = select.national_series(data, drugs=drugs, measure=measure, years=years)
     missing = select.missing_series(data, drugs=drugs, measure=measure)
@@ -76,15 +86,74 @@ def trend_view(
             + "."
         )
     source = words.source_line(table, shown) + (" " + words.OPIOID_WAVES_SOURCE if show_waves else "")
+    figure = trends.trend_chart(data, drugs=drugs, measure=measure, years=years, log_y=log_y, show_waves=show_waves)
+    summary = list(words.trend_summary(data, drugs=drugs, measure=measure, years=years))
+    segment_rows = None
+    if segments:
+        fits = [
+            joinpoint.trend(data, drug=d, measure=measure, start_year=years[0], end_year=years[1], table=table.name)
+            for d in drugs
+            if d not in missing
+        ]
+        trends.add_segments(figure, [f for f in fits if isinstance(f, joinpoint.TrendFit)])
+        summary += words.segment_summary(fits)
+        notes += words.segment_notes(fits)
+        found = [f.segments for f in fits if isinstance(f, joinpoint.TrendFit)]
+        segment_rows = pd.concat(found, ignore_index=True) if found else None
+        legend += " Dotted lines: trend segments fitted by joinpoint regression; the summary gives each one's change."
     return ChartView(
         key="trend",
-        figure=trends.trend_chart(data, drugs=drugs, measure=measure, years=years, log_y=log_y, show_waves=show_waves),
+        figure=figure,
         rows=shown,
         table=display_table(shown),
-        summary=tuple(words.trend_summary(data, drugs=drugs, measure=measure, years=years)),
+        summary=tuple(summary),
         source=source,
         legend=legend,
         notes=tuple(notes),
+        segments=segment_rows,
+    )
+
+
+@dataclass(frozen=True)
+class ProvisionalHeadline:
+    """The Overview's card: CDC's latest complete provisional 12-month count against a year earlier."""
+
+    label: str
+    value: str
+    delta: str
+    is_clear: bool  # the change's 95% interval excludes zero
+    sentence: str
+    notes: tuple[str, ...]
+    source: str
+
+
+def provisional_headline(table: Table) -> ProvisionalHeadline | None:
+    """The latest 12-month US count that CDC does not mark underreported and that has a year-earlier twin
+    (VSRR provisional table); None when there is none. Skipped incomplete periods are named."""
+    data = table.data
+    recent = stats.latest_comparable(data, drug="all_drugs", geo_code="US")
+    if recent is None:
+        return None
+    found = change.count_change(float(recent["value"]), float(recent["previous_value"]))
+    est = change.format_percents(found.percent, signed=True)[0]
+    end = pd.Timestamp(recent["period_end_date"])
+    later = select.underreported_after(data, drug="all_drugs", geo_code="US", period_end=end)
+    notes = []
+    if later:
+        notes.append(
+            "CDC marks the later period"
+            + ("s" if len(later) > 1 else "")
+            + f" (12 months ending {words.join_months(later)}) as underreported because data are incomplete, "
+            "so the card shows the latest complete period."
+        )
+    return ProvisionalHeadline(
+        label=f"Provisional: 12 months ending {end:%b %Y}",
+        value=f"{recent['value']:,.0f}",
+        delta=f"{est} on a year earlier" if found.is_clear else f"{est}: within normal variation",
+        is_clear=found.is_clear,
+        sentence=f"Provisional, not final. {stats.change_sentence(recent, place_name='the United States')}",
+        notes=tuple(notes),
+        source=words.source_line(table, recent.to_frame().T),
     )
 
 
@@ -340,4 +409,45 @@ def upload_view(table: Table, *, measure: str, series: Sequence[str]) -> ChartVi
         source=words.upload_source_line(table),
         legend="Gaps are values CDC did not give (suppressed, unreliable without a figure, not applicable or "
         "missing); they are never drawn as zero. Hollow markers are figures CDC gives but marks unreliable.",
+    )
+
+
+# --- provisional against final -------------------------------------------------------------------------------
+def revisions_view(provisional: Table, final: Table, *, drug: str = "all_drugs") -> ChartView:
+    """How CDC's provisional 12-month counts for the year (reported and predicted) compared with the final
+    count, year by year, for the nation (VSRR provisional table against the national final table)."""
+    rows = revisions.compare_provisional_final(provisional.data, final.data, drugs=[drug])
+    both = rows[rows["status"] == "complete"]
+    summary = []
+    if not both.empty:
+        first, last = int(both["year"].min()), int(both["year"].max())
+        low, high = float(both["provisional_percent"].min()), float(both["provisional_percent"].max())
+        p_low, p_high = float(both["predicted_percent"].min()), float(both["predicted_percent"].max())
+        summary.append(
+            f"In {first}-{last}, CDC's provisional count for the 12 months ending December was {low:.1f}% to "
+            f"{high:.1f}% {'above' if low >= 0 else 'off from'} the final count, and the predicted count {p_low:.1f}% "
+            f"to {p_high:.1f}% {'above' if p_low >= 0 else 'off from'} it."
+        )
+    missing = rows[rows["status"] != "complete"]
+    if not missing.empty:
+        summary.append(
+            "Not compared: "
+            + "; ".join(f"{int(r['year'])} ({r['status']})" for r in missing.to_dict("records"))
+            + ". Missing figures are left empty, never filled in."
+        )
+    return ChartView(
+        key=f"provisional_vs_final_{drug}",
+        figure=trends.revisions_chart(both, title=f"{drug_title(drug)}: provisional counts against final counts"),
+        rows=rows,
+        table=revision_table(rows),
+        summary=tuple(summary),
+        source=words.source_line(provisional, provisional.data.head(0)).replace("Source: .", "")
+        + " "
+        + words.source_line(final, final.data[final.data["year"].isin(both["year"]) & (final.data["drug"] == drug)]),
+        legend="Bars: how far each provisional figure was above (or below) the final count, in percent.",
+        notes=(
+            "Provisional counts come out within months and count deaths where they happened; final counts come "
+            "about a year later and count deaths by where people lived. CDC's predicted count adds an estimate "
+            "for death records still being investigated, so it runs higher.",
+        ),
     )

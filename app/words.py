@@ -16,6 +16,7 @@ from app.stats import rank_places, short_unit
 from data_sources.dictionary import DRUGS, drug_title, measure_unit
 from data_sources.risk import QUESTIONS
 from data_sources.schema import Table, has_flag
+from data_sources.trends import NoTrend, TrendFit
 
 OPIOID_WAVES_SOURCE = (
     "Waves: CDC, Understanding the Opioid Overdose Epidemic, "
@@ -190,9 +191,12 @@ def demographics_summary(
     return sentences
 
 
-#: How a claim's verdict is shown: a Material icon and a word; colour is never the only signal.
+#: How a claim's verdict (claims.VERDICTS) is shown: a Material icon and a word; colour is never the only signal.
+#: A matching number in loose or overstated words is not green: the claim as said is not right.
 VERDICT_BADGES: dict[str, tuple[str, str]] = {
     "supported": (":material/check_circle:", "green"),
+    "number matches, wording imprecise": (":material/edit_note:", "blue"),
+    "number matches, wording overstates": (":material/warning:", "orange"),
     "close": (":material/change_history:", "orange"),
     "not supported": (":material/cancel:", "red"),
     "cannot check with these data": (":material/help:", "gray"),
@@ -265,3 +269,32 @@ def month_name(period: str) -> str:
 def month_end(period: str) -> str:
     """'2024-02' -> '2024-02-29': the last day of the month, as an ISO date."""
     return (pd.Timestamp(period + "-01") + pd.offsets.MonthEnd(0)).strftime("%Y-%m-%d")
+
+
+def join_months(ends: Sequence[pd.Timestamp]) -> str:
+    """'Oct 2024, Nov 2024 and Dec 2024'."""
+    names = [f"{pd.Timestamp(d):%b %Y}" for d in ends]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def segment_summary(fits: Sequence[TrendFit | NoTrend]) -> list[str]:
+    """One line per series: its trend segments in words (annual percent change with the 95% interval)."""
+    lines = []
+    for fit in fits:
+        name = drug_title(fit.identity["drug"])
+        if isinstance(fit, NoTrend):
+            lines.append(f"{name}: {fit.message}")
+        else:
+            lines.append(f"{name}, trend. " + " ".join(s + "." for s in fit.sentences()))
+    return lines
+
+
+def segment_notes(fits: Sequence[TrendFit | NoTrend]) -> list[str]:
+    """How the segments were fitted and which years were left out, said once."""
+    fitted = [f for f in fits if isinstance(f, TrendFit)]
+    if not fitted:
+        return []
+    notes = [fitted[0].notes()[0].split(" on ")[0] + " finds the years where a trend changes direction or pace."]
+    for fit in fitted:
+        notes += [f"{drug_title(fit.identity['drug'])}: {n}" for n in fit.notes()[1:] if "left out" in n]
+    return notes

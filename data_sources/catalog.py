@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from data_sources import (
+    cdc_dose_nonfatal,
     claims,
+    nchs_county_model,
     nchs_drug_overdose_rates,
     nchs_national_final,
     nchs_state_drug_poisoning,
@@ -25,6 +27,8 @@ TABLES: dict[str, Callable[[], Table]] = {
     nchs_vsrr.TABLE: nchs_vsrr.load,
     nchs_state_drug_poisoning.TABLE: nchs_state_drug_poisoning.load,
     nchs_drug_overdose_rates.TABLE: nchs_drug_overdose_rates.load,
+    nchs_county_model.TABLE: nchs_county_model.load,
+    cdc_dose_nonfatal.TABLE: cdc_dose_nonfatal.load,
     risk.TABLE: risk.load,
     claims.TABLE: claims.load,
 }

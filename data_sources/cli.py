@@ -5,6 +5,8 @@
   refresh  fetch live CDC data into the cache (``[--source ID ...] [--base-url URL]``)
   status   where each table comes from, retrieved when, rows, age, and whether it is stale
   wonder   turn a CDC WONDER export into a tidy CSV (``FILE [--out CSV]``)
+  trend    joinpoint trend segments of one series as CSV: years, annual percent change and its 95% interval
+           (``--drug D --measure M [--from Y] [--to Y] [--geo US] [--table national_final]``)
 
 Unknown commands or arguments print the usage and exit with status 2; a refused input or a failed fetch exits
 with status 1 and a message naming the problem.
@@ -18,7 +20,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from data_sources import package, refresh, socrata, wonder
+from data_sources import catalog, package, refresh, socrata, trends, wonder
 from data_sources.export import to_csv_bytes
 from data_sources.schema import SchemaError
 from data_sources.snapshot import atomic_write
@@ -61,6 +63,24 @@ def parser() -> argparse.ArgumentParser:
     )
     convert.add_argument("file", type=Path, help="the tab-delimited .txt file WONDER exported")
     convert.add_argument("--out", type=Path, help="where to write the tidy CSV (default: standard output)")
+
+    segments = commands.add_parser(
+        "trend",
+        help="joinpoint trend segments of one series as CSV (annual percent change with 95%% interval)",
+        description="Fit a joinpoint (segmented log-linear) regression to one series and print its segments as "
+        "CSV: start_year, end_year, apc, apc_lower, apc_upper, ... Notes (method, weights, years left out) go "
+        "to standard error.",
+    )
+    segments.add_argument("--drug", required=True, help="drug key, e.g. all_drugs, heroin, synthetic_opioids")
+    segments.add_argument("--measure", required=True, help="measure key, e.g. deaths, age_adjusted_rate_per_100k")
+    segments.add_argument("--from", dest="start_year", type=int, help="first year (default: the series' first)")
+    segments.add_argument("--to", dest="end_year", type=int, help="last year (default: the series' last)")
+    segments.add_argument("--geo", default="US", help="place code: US, or a two-digit state FIPS code")
+    segments.add_argument("--sex", default="all")
+    segments.add_argument("--age-group", default="all")
+    segments.add_argument("--race-ethnicity", default="all")
+    segments.add_argument("--table", default="national_final", choices=sorted(catalog.TABLES))
+    segments.add_argument("--method", default="bic3", choices=["bic", "bic3", "permutation"])
     return top
 
 
@@ -76,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         return refresh.status()
     if options.command == "wonder":
         return convert_wonder(options.file, options.out)
+    if options.command == "trend":
+        return trend_segments(options)
     top.print_help(sys.stderr)
     return 2
 
@@ -126,4 +148,37 @@ def convert_wonder(file: Path, out: Path | None) -> int:
         )
         print(f"wrote {out} ({len(table.data):,} rows) and {out.name}.json", file=sys.stderr)
     print(wonder.summary(parsed, table), file=sys.stderr)
+    return 0
+
+
+def trend_segments(options: argparse.Namespace) -> int:
+    """Print one series' joinpoint segments as CSV; 1 with the reason when no trend can be fitted, 2 for a
+    series the table cannot have (unknown measure, duplicated years)."""
+    data = catalog.TABLES[options.table]().data
+    try:
+        result = trends.trend(
+            data,
+            drug=options.drug,
+            measure=options.measure,
+            geo_code=options.geo,
+            sex=options.sex,
+            age_group=options.age_group,
+            race_ethnicity=options.race_ethnicity,
+            start_year=options.start_year,
+            end_year=options.end_year,
+            method=options.method,
+            table=options.table,
+        )
+    except trends.TrendInputError as err:
+        print(f"trend: {err}", file=sys.stderr)
+        return 2
+    if isinstance(result, trends.NoTrend):
+        print(f"trend: {result.message}", file=sys.stderr)
+        for item in result.left_out:
+            print(f"trend: {item.year} left out: {item.reason}", file=sys.stderr)
+        return 1
+    sys.stdout.buffer.write(to_csv_bytes(result.segments.loc[:, list(trends.SEGMENT_COLUMNS)]))
+    sys.stdout.flush()
+    for note in result.notes():
+        print(f"trend: {note}", file=sys.stderr)
     return 0

@@ -6,7 +6,7 @@ they cannot drift from the data. ICD-10 codes are the multiple-cause-of-death co
 overdose deaths by the drugs involved (https://www.cdc.gov/nchs/nvss/vsrr/drug-overdose-data.htm, Technical
 notes).
 
-Three table schemas live here (:class:`TableSchema`): :data:`TIDY`, the contract every mortality table keeps,
+Three table schemas live here (:class:`TableSchema`): :data:`TIDY`, the contract every overdose table keeps,
 :data:`RISK_MULTIPLIERS` (figures quoted from studies) and :data:`PUBLIC_CLAIMS` (claims checked against the
 data). :mod:`data_sources.schema` enforces them.
 """
@@ -89,6 +89,41 @@ DRUGS: dict[str, Term] = {
         "Deaths as selected by an uploaded CDC WONDER query: the causes of death (ICD-10 codes) and filters are "
         "the ones listed in the export's footer, kept with the table as its query metadata.",
     ),
+    # CDC DOSE nonfatal overdoses: emergency department visits and hospitalizations, classified by discharge
+    # diagnosis codes (ICD-10-CM), not by cause of death; kept apart from the death keys so the two are never
+    # added up or drawn on one axis as if they were the same thing.
+    "nonfatal_all_drugs": Term(
+        "All drugs (nonfatal)",
+        "Emergency department visits or hospitalizations (see the measure) for a nonfatal overdose of any drug, "
+        "as counted by CDC's Drug Overdose Surveillance and Epidemiology (DOSE) program. Visits, not people: one "
+        "person can be counted more than once.",
+    ),
+    "nonfatal_opioids": Term(
+        "Opioids (nonfatal)",
+        "DOSE visits or hospitalizations for a nonfatal overdose involving any opioid (CDC's 'all opioid-involved' "
+        "group, which includes heroin and fentanyl).",
+    ),
+    "nonfatal_heroin": Term("Heroin (nonfatal)", "DOSE visits or hospitalizations for a nonfatal heroin overdose."),
+    "nonfatal_fentanyl": Term(
+        "Fentanyl (nonfatal)",
+        "DOSE visits or hospitalizations for a nonfatal fentanyl overdose. Counted from October 2020, when the "
+        "ICD-10-CM code for fentanyl poisoning came into use; earlier periods are not available.",
+    ),
+    "nonfatal_stimulants": Term(
+        "Stimulants (nonfatal)",
+        "DOSE visits or hospitalizations for a nonfatal overdose involving any stimulant (CDC's 'all "
+        "stimulant-involved' group, which includes cocaine and methamphetamine).",
+    ),
+    "nonfatal_cocaine": Term("Cocaine (nonfatal)", "DOSE visits or hospitalizations for a nonfatal cocaine overdose."),
+    "nonfatal_methamphetamine": Term(
+        "Methamphetamine (nonfatal)",
+        "DOSE visits or hospitalizations for a nonfatal methamphetamine overdose. Counted from October 2022, when "
+        "the ICD-10-CM code for methamphetamine poisoning came into use; earlier periods are not available.",
+    ),
+    "nonfatal_benzodiazepines": Term(
+        "Benzodiazepines (nonfatal)",
+        "DOSE visits or hospitalizations for a nonfatal overdose involving benzodiazepines.",
+    ),
 }
 
 MEASURES: dict[str, Term] = {
@@ -140,6 +175,83 @@ MEASURES: dict[str, Term] = {
         unit="percent",
         decimals=1,
     ),
+    "model_based_age_adjusted_rate_per_100k": Term(
+        "Modelled age-adjusted death rate (range)",
+        "NCHS's model-based estimate of a county's age-adjusted drug poisoning death rate (empirical Bayes "
+        "estimates from two-stage hierarchical models that borrow strength across counties), published only as "
+        "one of 16 ranges: <2, 2-3.9, 4-5.9, ..., 28-29.9, 30+. The value is left empty; value_lower and "
+        "value_upper hold the range's bounds as printed (<2 is 0 to 2; 30+ has no upper bound).",
+        unit="deaths per 100,000 population (age-adjusted, 2000 US standard), as a range",
+        decimals=1,
+    ),
+    "ed_visits": Term(
+        "Emergency department visits",
+        "Nonfatal overdose visits to emergency departments (CDC DOSE) in the period: a year, or for counties also "
+        "the five years 2019-2023. Visits, not people.",
+        unit="visits",
+        decimals=0,
+    ),
+    "ed_visit_rate_per_100k": Term(
+        "Emergency department visit rate",
+        "Nonfatal overdose ED visits in a year per 100,000 residents (the ed_population of the same place and "
+        "year), as CDC DOSE publishes it, rounded to one decimal.",
+        unit="visits per 100,000 population per year",
+        decimals=1,
+    ),
+    "ed_population": Term(
+        "Population (ED rate denominator)",
+        "Mid-year population CDC DOSE divides ED visits by: the state's, the county's, or for US rows the sum of "
+        "the participating states' and DC's.",
+        unit="people",
+        decimals=0,
+    ),
+    "ed_person_years": Term(
+        "Person-years (5-year ED rate denominator)",
+        "Sum of a county's mid-year populations over 2019-2023, the denominator of DOSE's 5-year ED visit rate.",
+        unit="person-years",
+        decimals=0,
+    ),
+    "ed_visit_person_year_rate_per_100k": Term(
+        "Emergency department visit rate, 5-year",
+        "Nonfatal overdose ED visits over 2019-2023 per 100,000 person-years (ed_person_years): an average "
+        "yearly rate. Given only for counties whose state submitted all five years.",
+        unit="visits per 100,000 person-years",
+        decimals=1,
+    ),
+    "hospitalizations": Term(
+        "Hospitalizations",
+        "Inpatient hospitalization discharges for a nonfatal overdose (CDC DOSE) in a year. Stays, not people.",
+        unit="hospitalizations",
+        decimals=0,
+    ),
+    "hospitalization_rate_per_100k": Term(
+        "Hospitalization rate",
+        "Nonfatal overdose hospitalizations in a year per 100,000 residents (the hospitalization_population of "
+        "the same place and year), as CDC DOSE publishes it, rounded to one decimal.",
+        unit="hospitalizations per 100,000 population per year",
+        decimals=1,
+    ),
+    "hospitalization_population": Term(
+        "Population (hospitalization rate denominator)",
+        "Mid-year population CDC DOSE divides hospitalizations by: the state's, or for US rows the sum of the "
+        "participating states' and DC's.",
+        unit="people",
+        decimals=0,
+    ),
+    "ed_reporting_jurisdictions": Term(
+        "States and DC submitting ED data",
+        "How many jurisdictions (states and DC) submitted emergency department data for the year: the US rows "
+        "of the ED measures add up these jurisdictions only.",
+        unit="jurisdictions",
+        decimals=0,
+    ),
+    "hospitalization_reporting_jurisdictions": Term(
+        "States and DC submitting hospitalization data",
+        "How many jurisdictions (states and DC) submitted inpatient hospitalization data for the year: the US "
+        "rows of the hospitalization measures add up these jurisdictions only.",
+        unit="jurisdictions",
+        decimals=0,
+    ),
 }
 
 FLAGS: dict[str, str] = {
@@ -147,7 +259,9 @@ FLAGS: dict[str, str] = {
     "records are completed; not comparable one-for-one with final figures.",
     "predicted": "NCHS's predicted value, adjusted for records pending investigation.",
     "underreported": "CDC notes this figure is underreported due to incomplete data.",
-    "suppressed": "Withheld by the publisher to protect confidentiality (fewer than 10 deaths). Not zero.",
+    "suppressed": "Withheld by the publisher to protect confidentiality because the number is small. Each "
+    "publisher has its own rule (deaths or visits, counts or rates), given in the row's source_detail (for a CDC "
+    "WONDER upload, in the export's footer kept with the table). Not zero.",
     "unreliable": "The rate rests on too few deaths to be reliable, by the publisher's own rule (NCHS's state "
     "files: 20 or fewer deaths; Health, United States and CDC WONDER: fewer than 20); shown, if published, but "
     "not ranked.",
@@ -159,10 +273,28 @@ FLAGS: dict[str, str] = {
     "computed_interval": "The publisher gave no confidence interval: this site computed the 95% interval from the "
     "death count the way NCHS does (rate +/- 1.96 x rate / square root of deaths for 100 or more deaths, the gamma "
     "method below 100). For an age-adjusted rate it is close to, not equal to, NCHS's own interval.",
+    "model_based": "A statistical model's estimate (NCHS small-area model), not a rate computed from the place's "
+    "own deaths.",
+    "range_only": "The publisher gives only a range, never the figure: value is empty and value_lower/value_upper "
+    "hold the range's bounds (not a confidence interval).",
+    "may_be_underestimated": "The publisher warns that rates for this state and year may be too low: many deaths "
+    "were still pending investigation or were coded to an ill-defined cause (R99).",
+    "participating_jurisdictions": "Adds up only the states and DC that submitted data for the year, which "
+    "change from year to year: not a national total.",
+    "no_diagnosis_code": "Not available: the diagnosis code for this drug did not exist yet (fentanyl before "
+    "October 2020, methamphetamine before October 2022).",
 }
 
 #: A missing value must carry one of these flags, so a blank is never mistaken for zero.
-MISSING_REASON_FLAGS: set[str] = {"suppressed", "unreliable", "low_quality", "not_applicable", "missing"}
+MISSING_REASON_FLAGS: set[str] = {
+    "suppressed",
+    "unreliable",
+    "low_quality",
+    "not_applicable",
+    "missing",
+    "range_only",  # NCHS county model: only the range is published
+    "no_diagnosis_code",  # CDC DOSE: the drug had no ICD-10-CM code yet
+}
 
 GEO_LEVELS: dict[str, str] = {
     "nation": "United States (geo_code US).",
@@ -180,12 +312,15 @@ PROVENANCE_GRADES: dict[str, str] = {
 #: The questions the risk page groups study figures by; the order is the page's order.
 QUESTIONS: dict[str, str] = {
     "who_starts_heroin": "Who starts using heroin, or has heroin use disorder?",
+    "who_starts_pain_relievers": "Who starts using prescription pain relievers nonmedically?",
     "who_dies_of_overdose": "Who is more likely to die? (of an overdose, or of any cause where the outcome says so)",
     "what_protects": "What protects: being in treatment with methadone or buprenorphine",
     "how_common": "Shares: how common is it? (percentages, not multipliers)",
 }
 
-#: Statistic types: a short label and what it compares, in plain words. ``kind`` is ``ratio`` or ``share``.
+#: Statistic types: a short label and what it compares, in plain words. ``kind`` is ``ratio`` or ``share``;
+#: ``noun`` completes "N times the ..."; ``sentence``, where given, is how to say a figure of that type
+#: (placeholders factor, value, outcome, comparison), used instead of "{factor} had {value} times the {noun} of ...".
 STATISTICS: dict[str, dict[str, str]] = {
     "adjusted_odds_ratio": {
         "kind": "ratio",
@@ -201,11 +336,15 @@ STATISTICS: dict[str, dict[str, str]] = {
         "meaning": "compares how fast the outcome happens over time in one group with another, after allowing "
         "for other differences.",
     },
-    "adjusted_relative_risk": {
+    "standardized_mortality_ratio": {
         "kind": "ratio",
-        "label": "Adjusted relative risk",
-        "noun": "risk",
-        "meaning": "compares the risk in one group with the risk in another, adjusted for age, sex and race.",
+        "label": "Standardized mortality ratio",
+        "noun": "expected number of deaths",
+        "meaning": "compares the deaths counted in a group with the number expected if the group had died at the "
+        "rates of a reference population of the same age, sex and race (indirect standardization). 3 means three "
+        "times as many deaths as expected.",
+        "sentence": "{factor} had {value} times as many deaths ({outcome}) as expected from the death rates of "
+        "{comparison} of the same age, sex and race",
     },
     "relative_risk": {
         "kind": "ratio",
@@ -240,13 +379,23 @@ RISK_UNITS: dict[str, str] = {"ratio": "times", "share": "percent"}
 #: Units of the absolute rates behind a ratio, and how many people each is "out of".
 RATE_UNITS: dict[str, float] = {"percent per year": 100.0, "per 1,000 person-years": 1000.0}
 
-#: How a claim is checked (``check`` in the claims file), in plain words.
+#: Which came first, for a ratio (``timing``): whether the study can say that the group came before the outcome.
+TIMINGS: dict[str, str] = {
+    "exposure_first": "The group was defined before the outcome was counted (a cohort followed over time, or use "
+    "reported as earlier than the outcome): the order is known, though that alone does not show cause.",
+    "same_period": "Group and outcome were measured over the same period (both in the past year of one survey): "
+    "the figure shows that they occur together, not which came first.",
+}
+
+#: How a claim is checked (``check`` in the claims file), in plain words. Each check reads exactly the years the
+#: claim speaks of: ``year`` for one year, ``start_year`` and ``end_year`` for two years or a span; never another.
 CLAIM_CHECKS: dict[str, str] = {
-    "ratio_of_years": "Deaths of drug in end_year divided by deaths in start_year; the claimed number is in times.",
+    "ratio_of_years": "The measure of drug in end_year divided by the same measure in start_year; the claimed number "
+    "is in times.",
     "sum_over_years": "Deaths of drug added up over every year start_year to end_year (refuses a year with no figure).",
-    "count_in_year": "Deaths of drug in end_year.",
-    "share_of_drug": "Deaths of drug divided by deaths of of_drug, in percent, for every year start_year to "
-    "end_year with both; the verdict is for end_year.",
+    "count_in_year": "Deaths of drug in year.",
+    "share_of_drug": "Deaths of drug divided by deaths of of_drug in year, in percent. Only that year: a missing "
+    "figure gives 'cannot check', never a neighbouring year.",
     "study_figure": "The value of the risk_multipliers row risk_id (times or percent, as that row's unit).",
     "not_checkable": "No figure in these data can check it; the note says why.",
 }
@@ -326,10 +475,11 @@ _SOURCE_ID = "Which source the row comes from (see the sources list for title, U
 
 TIDY = TableSchema(
     name="tidy",
-    title="tidy mortality table",
-    description="One row per figure: a measure of drug overdose deaths for one drug, place, period and group of "
-    "people, with the source it was read from (source_id, cited in full in the sources list) and exactly where "
-    "(source_detail). A missing value is never zero: value_flag says why it is missing.",
+    title="tidy overdose table",
+    description="One row per figure: a measure of drug overdose deaths (or, for CDC DOSE, of nonfatal overdose "
+    "visits and hospitalizations) for one drug, place, period and group of people, with the source it was read "
+    "from (source_id, cited in full in the sources list) and exactly where (source_detail). A missing value is "
+    "never zero: value_flag says why it is missing.",
     fields=(
         Field("source_id", "string", "Source", _SOURCE_ID, required=True),
         Field(
@@ -393,17 +543,19 @@ TIDY = TableSchema(
         Field(
             "value_lower",
             "Float64",
-            "95% CI low",
+            "Lower limit",
             "Lower 95% confidence limit, where the publisher gives one or this site computed one from the death "
-            "count (value_flag computed_interval).",
+            "count (value_flag computed_interval); for a range-only figure (value_flag range_only), the published "
+            "range's lower bound.",
             unit="depends on the measure (see Measures)",
         ),
         Field(
             "value_upper",
             "Float64",
-            "95% CI high",
+            "Upper limit",
             "Upper 95% confidence limit, where the publisher gives one or this site computed one from the death "
-            "count (value_flag computed_interval).",
+            "count (value_flag computed_interval); for a range-only figure (value_flag range_only), the published "
+            "range's upper bound (blank for an open-ended range such as 30+).",
             unit="depends on the measure (see Measures)",
         ),
         Field(
@@ -464,12 +616,27 @@ RISK_MULTIPLIERS = TableSchema(
             "outcome", "string", "Outcome", "What was measured: starting heroin, dependence, death, ...", required=True
         ),
         Field(
+            "study_wording",
+            "string",
+            "Study's own words",
+            "The study's own terms for the group, outcome or statistic, quoted, where factor, outcome or statistic "
+            "word them differently (person-first words, or the statistic's proper name).",
+        ),
+        Field(
             "statistic",
             "string",
             "Statistic",
             "Statistic type: odds ratio, hazard ratio, rate ratio, share, ... (see the statistic list).",
             required=True,
             enum=tuple(STATISTICS),
+        ),
+        Field(
+            "timing",
+            "string",
+            "Which came first",
+            "For a ratio: exposure_first (the group was defined before the outcome was counted) or same_period "
+            "(both measured over the same period: they occur together, order unknown). Blank for shares.",
+            enum=tuple(TIMINGS),
         ),
         Field(
             "value",
@@ -482,16 +649,23 @@ RISK_MULTIPLIERS = TableSchema(
         Field(
             "value_lower",
             "Float64",
-            "95% CI low",
+            "Lower limit",
             "Lower 95% confidence limit, where the source gives one.",
             unit="times or percent, as the row's unit says",
         ),
         Field(
             "value_upper",
             "Float64",
-            "95% CI high",
+            "Upper limit",
             "Upper 95% confidence limit, where the source gives one.",
             unit="times or percent, as the row's unit says",
+        ),
+        Field(
+            "interval_note",
+            "string",
+            "How the interval was found",
+            "Blank when the 95% limits are the study's own; otherwise how they were computed here (for example "
+            "value ± 1.96 × the standard error the study gives).",
         ),
         Field(
             "unit",
@@ -566,8 +740,22 @@ PUBLIC_CLAIMS = TableSchema(
         Field(
             "of_drug", "string", "Share of", "For share_of_drug: the drug key the share is taken of.", enum=tuple(DRUGS)
         ),
-        Field("start_year", "string", "From year", "First year the check uses, as the check type needs."),
-        Field("end_year", "string", "To year", "Last year the check uses; the verdict is for this year."),
+        Field(
+            "measure",
+            "string",
+            "Measure",
+            "For checks on the national table: the measure the claim speaks of (deaths, or a rate for ratios).",
+            enum=tuple(MEASURES),
+        ),
+        Field(
+            "year",
+            "string",
+            "Year",
+            "For count_in_year and share_of_drug: the one year the claim speaks of. The claim is judged on this "
+            "year only.",
+        ),
+        Field("start_year", "string", "From year", "For ratio_of_years and sum_over_years: the first year."),
+        Field("end_year", "string", "To year", "For ratio_of_years and sum_over_years: the last year."),
         Field("risk_id", "string", "Figure id", "For study_figure: the risk_multipliers row the claim cites."),
         Field(
             "claimed_value",
@@ -582,6 +770,20 @@ PUBLIC_CLAIMS = TableSchema(
             "Wording",
             "How the claim phrases its number (see the wordings).",
             enum=tuple(CLAIM_WORDINGS),
+        ),
+        Field(
+            "wording_issues",
+            "string",
+            "Wording issues",
+            "Wording problems an editor found that the automatic wording rules cannot see, as keys separated by "
+            "spaces (see claims.WORDING_RULES, e.g. wider_group).",
+        ),
+        Field(
+            "vouches_for",
+            "string",
+            "Vouches for",
+            "National figures that were let into the data because this claim agrees with them, as drug:year "
+            "separated by spaces (e.g. heroin:2018). Such a figure is never used to confirm this claim.",
         ),
         Field("note", "string", "Note", "What the claim's words get right or wrong; required for not_checkable."),
     ),

@@ -9,7 +9,8 @@ percent of records complete and pending investigation are kept as their own meas
 
 Every row is flagged ``provisional``. Empty values become flags from the footnote, never zeros:
 "Data suppressed (<10)" -> ``suppressed``, "low data quality" -> ``low_quality``; "Underreported due to
-incomplete data" adds ``underreported``.
+incomplete data" adds ``underreported``. A withheld figure's ``source_detail`` quotes the footnote, so the
+publisher's rule (fewer than 10 deaths) stays with the row.
 """
 
 from __future__ import annotations
@@ -64,11 +65,17 @@ FIELDS: tuple[str, ...] = (
     "percent_complete",
     "percent_pending_investigation",
     "footnote",
+    "footnote_symbol",
 )
 #: Fields every record must carry: without them a row has no place, period or drug.
 KEYS: tuple[str, ...] = ("state", "year", "month", "period", "indicator")
 #: Fields SODA may leave out of every record (it omits nulls), e.g. when no row has a note.
-OPTIONAL: tuple[str, ...] = ("footnote",)
+OPTIONAL: tuple[str, ...] = ("footnote", "footnote_symbol")
+
+#: CDC's footnote symbols and the flag each one means. ``*``: "Underreported due to incomplete data."; ``**``:
+#: "Numbers may differ from published reports using final data" (every provisional row is flagged provisional
+#: anyway). A symbol not listed here refuses the response: a new mark must be read, never dropped.
+FOOTNOTE_SYMBOLS: dict[str, str | None] = {"": None, "*": "underreported", "**": None}
 
 #: VSRR indicator -> (drug key, measure of ``data_value``).
 INDICATORS: dict[str, tuple[str, str]] = {
@@ -105,6 +112,7 @@ def tidy(records: list[dict]) -> pd.DataFrame:
         year, month = int(float(rec["year"])), _month(rec["month"])
         drug, measure = INDICATORS[rec["indicator"]]
         note = str(rec.get("footnote") or "")
+        where = f"data.cdc.gov {DATASET_ID}, {rec['indicator']}, 12 months ending {calendar.month_name[month]} {year}"
         base = {
             "source_id": SOURCE.id,
             "geo_level": level,
@@ -120,10 +128,11 @@ def tidy(records: list[dict]) -> pd.DataFrame:
             "value_lower": None,
             "value_upper": None,
             "provenance": "primary",
-            "source_detail": f"data.cdc.gov {DATASET_ID}, {rec['indicator']}, 12 months ending "
-            f"{calendar.month_name[month]} {year}",
+            "source_detail": where,
         }
-        underreported = "underreported" if "underreported" in note.lower() else None
+        underreported = _symbol_flag(rec.get("footnote_symbol")) or (
+            "underreported" if "underreported" in note.lower() else None
+        )
         value = socrata.parse_number(rec["data_value"])
         rows.append(
             {
@@ -131,6 +140,7 @@ def tidy(records: list[dict]) -> pd.DataFrame:
                 "measure": measure,
                 "value": value,
                 "value_flag": join_flags("provisional", underreported, _why_missing(value, note)),
+                "source_detail": _detail(where, value, note),
             }
         )
         predicted = socrata.parse_number(rec["predicted_value"])
@@ -141,6 +151,7 @@ def tidy(records: list[dict]) -> pd.DataFrame:
                     "measure": "predicted_deaths",
                     "value": predicted,
                     "value_flag": join_flags("provisional", "predicted", underreported, _why_missing(predicted, note)),
+                    "source_detail": _detail(where, predicted, note),
                 }
             )
         if rec["indicator"] == "Number of Drug Overdose Deaths":  # once per place and period
@@ -157,6 +168,22 @@ def tidy(records: list[dict]) -> pd.DataFrame:
 def load() -> Table:
     """The freshest good copy: the refreshed cache if valid, else the bundled snapshot (with a notice)."""
     return freshness.load_freshest(TABLE, SOURCES)
+
+
+def _detail(where: str, value: float | None, footnote: str) -> str:
+    """Where the figure was read; for a withheld figure, with the publisher's footnote that says why."""
+    return f'{where}; footnote: "{footnote.strip()}"' if value is None and footnote.strip() else where
+
+
+def _symbol_flag(symbol: object) -> str | None:
+    """The flag CDC's footnote symbol stands for; SchemaError naming the symbol for one not in the vocabulary."""
+    text = "" if symbol is None or (isinstance(symbol, float) and pd.isna(symbol)) else str(symbol).strip()
+    if text not in FOOTNOTE_SYMBOLS:
+        raise SchemaError(
+            f"{DATASET_ID}: unknown footnote symbol {text!r}; known symbols: {sorted(FOOTNOTE_SYMBOLS)}. "
+            "Map it in nchs_vsrr.FOOTNOTE_SYMBOLS before using this response."
+        )
+    return FOOTNOTE_SYMBOLS[text]
 
 
 def _why_missing(value: float | None, footnote: str) -> str | None:

@@ -239,11 +239,12 @@ def _table_resource(item: PackageTable, path: str, payload: bytes, sources: Mapp
     resource["x-as-of"] = table.retrieved_at.date().isoformat()
     resource["x-from-snapshot"] = table.from_snapshot
     if item.tidy:
-        data = table.data
-        resource["x-units"] = {k: t.unit for k, t in dictionary.MEASURES.items() if k in set(data["measure"])}
-        resource["x-decimals"] = {k: t.decimals for k, t in dictionary.MEASURES.items() if k in set(data["measure"])}
+        # the sets are built once: inside the comprehensions they were rebuilt per key, seconds for a large table
+        measures, drugs = set(table.data["measure"].unique()), set(table.data["drug"].unique())
+        resource["x-units"] = {k: t.unit for k, t in dictionary.MEASURES.items() if k in measures}
+        resource["x-decimals"] = {k: t.decimals for k, t in dictionary.MEASURES.items() if k in measures}
         resource["x-drugs"] = {
-            k: {"title": t.title, "icd10": t.icd10} for k, t in dictionary.DRUGS.items() if k in set(data["drug"])
+            k: {"title": t.title, "icd10": t.icd10} for k, t in dictionary.DRUGS.items() if k in drugs
         }
     if table.notice:
         resource["x-notice"] = table.notice
@@ -283,9 +284,10 @@ def package_files(items: list[PackageTable], *, created: datetime) -> dict[str, 
         "profile": "tabular-data-package",
         "name": PACKAGE_NAME,
         "title": PACKAGE_TITLE,
-        "description": "US drug overdose deaths and rates from CDC, NCHS and NIDA as tidy tables, figures from "
-        "published studies and public claims checked against them, each figure with its source. Suppressed or "
-        "unreliable values are empty with a value_flag, never zero.",
+        "description": "US drug overdose deaths and rates from CDC, NCHS and NIDA (nationwide, by state and by "
+        "county) and CDC's nonfatal overdose emergency department visits and hospitalizations, as tidy tables; "
+        "figures from published studies and public claims checked against them, each figure with its source. "
+        "Suppressed or unreliable values are empty with a value_flag, never zero.",
         "created": created.astimezone(UTC).isoformat(timespec="seconds"),
         "licenses": [licence_entry(t) for t in sorted({s.license for s, _, _ in sources.values()})],
         "sources": [{"title": s.title, "path": s.url, "x-publisher": s.publisher} for s, _, _ in sources.values()],
@@ -326,10 +328,14 @@ def readme(items: list[PackageTable], sources: Mapping[str, Any], created: datet
         "## How to read the tables",
         "",
         "- One row per figure: `value` is the number, `measure` says what it counts and `data_dictionary.csv` "
-        "gives its unit (deaths, or deaths per 100,000 people).",
-        "- An empty `value` is never zero: `value_flag` says why it is missing (`suppressed`: withheld by CDC "
-        "because fewer than 10 deaths; `unreliable`: a rate on too few deaths by the publisher's rule; "
-        "`not_applicable`; `missing`). `computed_interval`: the 95% limits were computed from the death count.",
+        "gives its unit (deaths, visits, or either per 100,000 people).",
+        "- An empty `value` is never zero: `value_flag` says why it is missing (`suppressed`: withheld by the "
+        "publisher because the number is small, by the rule `source_detail` gives; `unreliable`: a rate on too few "
+        "deaths by the publisher's rule; `range_only`: only a range is published, its bounds in `value_lower` and "
+        "`value_upper`; `no_diagnosis_code`; `not_applicable`; `missing`). `computed_interval`: the 95% limits were "
+        "computed from the death count.",
+        "- Nonfatal emergency department visits and hospitalizations (`dose_nonfatal`) count visits, not people, "
+        "and are never to be added to or divided by deaths; its US rows add up only the states that submitted data.",
         "- `provenance` is `primary` (read from the publisher's own table) or `secondary` (read in a text quoting "
         "it); `source_id` links to `sources.csv`, `source_detail` says exactly where the figure was read.",
         "- Dates are ISO (`YYYY-MM-DD`); `geo_code` is text (FIPS codes keep their leading zeros; `US` = nation).",

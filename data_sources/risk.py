@@ -2,9 +2,12 @@
 
 The figures people quote most ("19 times more likely", "40 times", "4 in 5") come from a handful of studies.
 This module keeps each one as a row of a small table with the statistic it is (odds ratio, hazard ratio, rate
-ratio, share), its confidence limits where the source gives them, the absolute rates behind it where the
-source gives them (the icon array's baseline), and how directly it was read (``provenance``: ``primary`` =
-the study's own abstract or report was read; ``secondary`` = read only in a text quoting it).
+ratio, standardized mortality ratio, share), whether the group came before the outcome (``timing``), its
+confidence limits where the source gives them (or computed from the source's standard error, saying so in
+``interval_note``), the absolute rates behind it where the source gives them (the icon array's baseline), and
+how directly it was read (``provenance``: ``primary`` = the study's own abstract or report was read;
+``secondary`` = read only in a text quoting it). Groups are named in person-first words; where the study's own
+terms differ they are kept, quoted, in ``study_wording``.
 
 The bundled snapshot ``snapshots/risk_multipliers.csv.gz`` (+ ``.json`` sidecar with its sha256) is built from
 the project's reference data pack by ``python -m scripts.build_risk_snapshot``. Its columns are the dictionary's
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from data_sources.dictionary import QUESTIONS, RATE_UNITS, RISK_MULTIPLIERS, STATISTICS
+from data_sources.dictionary import QUESTIONS, RATE_UNITS, RISK_MULTIPLIERS, STATISTICS, TIMINGS
 from data_sources.dictionary import RISK_UNITS as UNITS
 from data_sources.schema import SchemaError, Source, Table
 from data_sources.schema import validate as validate_schema
@@ -105,10 +108,12 @@ def validate(frame: pd.DataFrame, *, table: str = TABLE, sources: tuple[Source, 
     """Check ``frame`` against the risk table's schema and rules; return a typed copy in column order.
 
     The schema (:func:`data_sources.schema.validate`) refuses wrong columns, an empty required cell, repeated
-    ids, an unknown question, statistic, unit or provenance. The rules here refuse: a row whose source is not
-    registered; a zero or negative value; a share above 100%; only one confidence limit, or limits that do not
-    bracket the value; a unit that does not fit the statistic; absolute rates given singly, negative, or
-    without a known unit.
+    ids, an unknown question, statistic, timing, unit or provenance. The rules here refuse: a row whose source
+    is not registered; a zero or negative value; a share above 100%; a ratio that does not say which came first,
+    or a share that does; only one confidence limit, or limits that do not bracket the value; a note on how an
+    interval was computed with no interval; a unit that does not fit the statistic; absolute rates given singly,
+    negative, without a known unit, or that no icon array of 100, 1,000 or 10,000 people can draw within
+    ``ICON_TOLERANCE`` of the published ratio.
     """
     out = validate_schema(frame, RISK_MULTIPLIERS, table=table)
 
@@ -124,15 +129,28 @@ def validate(frame: pd.DataFrame, *, table: str = TABLE, sources: tuple[Source, 
     fail(out["unit"] != kind.map(UNITS), "unit does not fit the statistic ('times' for ratios, 'percent' for shares)")
     fail((kind == "share") & (out["value"] > 100), "a share is above 100%")
     fail((kind == "ratio") & (out["comparison"].str.strip() == ""), "a ratio has no comparison group")
+    fail((kind == "ratio") & (out["timing"] == ""), f"a ratio does not say which came first (timing: {list(TIMINGS)})")
+    fail((kind == "share") & (out["timing"] != ""), "a share has a timing (only ratios compare groups)")
     fail(out["value_lower"].isna() != out["value_upper"].isna(), "only one confidence limit is given")
     has_ci = out["value_lower"].notna()
     outside = (out["value_lower"] > out["value"]) | (out["value_upper"] < out["value"]) | (out["value_lower"] <= 0)
     fail(has_ci & outside.fillna(True), "confidence limits do not bracket the value")
+    fail(~has_ci & (out["interval_note"] != ""), "interval_note says how an interval was found, but there is none")
     fail(out["exposed_rate"].isna() != out["baseline_rate"].isna(), "only one of the two absolute rates is given")
     has_rates = out["exposed_rate"].notna()
     fail(has_rates & ((out["exposed_rate"] < 0) | (out["baseline_rate"] < 0)).fillna(True), "a rate is negative")
     fail(has_rates & ~out["rate_unit"].isin(list(RATE_UNITS)), f"rate_unit is not one of {list(RATE_UNITS)}")
     fail(has_rates & (kind == "share"), "a share cannot carry two rates")
+    drawable = pd.Series(
+        [pd.isna(r["exposed_rate"]) or icon_denominator(r) is not None for _, r in out.iterrows()],
+        index=out.index,
+        dtype=bool,
+    )
+    fail(
+        ~drawable,
+        f"no icon array of {', '.join(f'{n:,}' for n in ICON_DENOMINATORS)} people draws the two rates within "
+        f"{ICON_TOLERANCE:.0%} of the published ratio",
+    )
     return out
 
 
@@ -196,6 +214,32 @@ def how_to_say(row: pd.Series) -> str:
     return text
 
 
+def say_it(row: pd.Series) -> str:
+    """The figure said precisely, as one sentence a reader could repeat: who, how many times what (or what share),
+    compared with whom, which statistic, in whom and when; for a same-period figure, that it shows co-occurrence.
+
+    'People who had used prescription pain relievers nonmedically had 19 times the rate of starting heroin in the
+    past year compared with people who had not (ratio of yearly rates of starting; US persons aged 12-49, NSDUH
+    pooled, 2002-2011).'
+    """
+    stat = STATISTICS[str(row["statistic"])]
+    where = f"{row['population']}, {row['period']}"
+    if not is_ratio(row):
+        return f"{share_sentence(row)} ({where})."
+    template = stat.get("sentence", "{factor} had {value} times the {noun} of {outcome} compared with {comparison}")
+    text = template.format(
+        factor=str(row["factor"]),
+        value=f"{float(row['value']):g}",
+        noun=stat["noun"],
+        outcome=str(row["outcome"]),
+        comparison=str(row["comparison"]),
+    )
+    text += f" ({stat['label'].lower()}; {where})."
+    if row["timing"] == "same_period":
+        text += " Both were measured over the same period: this shows that they occur together, not which came first."
+    return text
+
+
 def share_sentence(row: pd.Series) -> str:
     """'79.5% of people who recently started heroin had used ...': a share row as a plain sentence."""
     return f"{float(row['value']):g}% of {_lower_first(str(row['factor']))} {row['outcome']}"
@@ -209,7 +253,10 @@ def how_sure(row: pd.Series) -> str:
     """How sure: confidence interval and how directly the figure was read."""
     parts = []
     if pd.notna(row["value_lower"]):
-        parts.append(f"95% confidence interval {float(row['value_lower']):g} to {float(row['value_upper']):g}")
+        interval = f"95% confidence interval {float(row['value_lower']):g} to {float(row['value_upper']):g}"
+        parts.append(
+            interval + (f" ({_lower_first(str(row['interval_note']).rstrip('.'))})" if row["interval_note"] else "")
+        )
     elif is_ratio(row):
         parts.append("no confidence interval was available to us")
     parts.append(
@@ -248,28 +295,50 @@ class Baseline:
 
 #: Icon-array sizes tried, smallest first.
 ICON_DENOMINATORS = (100, 1000, 10_000)
+#: How far the ratio of the drawn (whole-person) icons may stray from the published ratio.
+ICON_TOLERANCE = 0.05
+
+
+def icon_denominator(row: pd.Series) -> int | None:
+    """The smallest of :data:`ICON_DENOMINATORS` at which both groups round to at least one whole person and the
+    ratio of the rounded counts stays within :data:`ICON_TOLERANCE` of the published ratio (the row's value), or
+    None when there is none (the validator refuses such a row) or no rates.
+
+    Rounding bends small counts: buprenorphine's 9.5 and 4.3 per 1,000 person-years drawn as 10 and 4 people
+    would show 2.5 times where the study published 2.2; out of 10,000 they are 95 and 43 (2.21 times).
+    """
+    if pd.isna(row["exposed_rate"]):
+        return None
+    scale = RATE_UNITS[str(row["rate_unit"])]
+    exposed, base = float(row["exposed_rate"]) / scale, float(row["baseline_rate"]) / scale
+    published = float(row["value"])
+    for candidate in ICON_DENOMINATORS:
+        a, b = round(exposed * candidate), round(base * candidate)
+        if a >= 1 and b >= 1 and abs((a / b) / published - 1) <= ICON_TOLERANCE:
+            return candidate
+    return None
 
 
 def baseline(row: pd.Series, per: int | None = None) -> Baseline | None:
     """People out of ``per`` with the outcome in a year, for the factor group and the comparison group, or None
     when the source gives no absolute rates (then no icon array can be drawn honestly).
 
-    Without ``per`` the smallest of 100, 1,000 or 10,000 is chosen at which both groups round to at least one
-    whole icon and the rounded icons keep the ratio of the two rates within 15%, so the picture does not
-    exaggerate or hide the difference. A rate per 1,000 person-years is read as people out of 1,000 followed
-    for a year.
+    Without ``per`` the denominator is :func:`icon_denominator`'s: the smallest of 100, 1,000 or 10,000 at which
+    the whole-person icons keep the published ratio within 5%, so the picture neither exaggerates nor hides the
+    difference. A rate per 1,000 person-years is read as people out of 1,000 followed for a year.
     """
     if pd.isna(row["exposed_rate"]):
         return None
     scale = RATE_UNITS[str(row["rate_unit"])]
     exposed, base = float(row["exposed_rate"]) / scale, float(row["baseline_rate"]) / scale
     if per is None:
-        per = ICON_DENOMINATORS[-1]
-        for candidate in ICON_DENOMINATORS:
-            a, b = round(exposed * candidate), round(base * candidate)
-            if b >= 1 and a >= 1 and abs((a / b) / (exposed / base) - 1) <= 0.15:
-                per = candidate
-                break
+        found = icon_denominator(row)
+        if found is None:
+            raise RiskTableError(
+                f"{row['risk_id']}: no icon array of {ICON_DENOMINATORS} people keeps the published ratio "
+                f"{float(row['value']):g} within {ICON_TOLERANCE:.0%}; the risk table's validator refuses such rows"
+            )
+        per = found
     if row["question"] == "what_protects":
         # Out-of-treatment is the factor; say it the way a reader thinks of it.
         labels = (str(row["factor"]).lower(), str(row["comparison"]).lower())
@@ -300,6 +369,7 @@ def citation_table(table: Table) -> pd.DataFrame:
     out = table.data.copy()
     out["statistic_label"] = out["statistic"].map(lambda s: STATISTICS[s]["label"])
     out["how_to_say"] = [how_to_say(r) for _, r in out.iterrows()]
+    out["said_precisely"] = [say_it(r) for _, r in out.iterrows()]
     out["source_citation"] = out["source_id"].map(lambda s: by_id[s].citation)
     out["source_url"] = out["source_id"].map(lambda s: by_id[s].url)
     return out

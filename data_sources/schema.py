@@ -215,13 +215,13 @@ def conform(frame: pd.DataFrame, *, table: str) -> pd.DataFrame:
             frame[col] = frame[col].fillna(BREAKDOWN_ALL)
     out = validate(frame, TIDY, table=table)
 
-    # A table holds a handful of distinct flag strings: parse each once, not once per row.
-    parts_by_flag = {flag: split_flags(flag) for flag in out["value_flag"].unique()}
-    unknown = sorted({f for parts in parts_by_flag.values() for f in parts} - set(FLAGS))
+    # a table repeats few distinct flag texts, so each is split and checked once
+    flag_parts = {text: set(split_flags(text)) for text in out["value_flag"].unique()}
+    unknown = sorted(set().union(*flag_parts.values()) - set(FLAGS))
     if unknown:
         raise SchemaError(f"{table}: unknown value_flag {unknown}; known flags: {sorted(FLAGS)}")
-    reason = {flag: bool(set(parts) & MISSING_REASON_FLAGS) for flag, parts in parts_by_flag.items()}
-    no_reason = out["value"].isna() & ~out["value_flag"].map(reason).astype(bool)
+    explained = out["value_flag"].map({text: bool(parts & MISSING_REASON_FLAGS) for text, parts in flag_parts.items()})
+    no_reason = out["value"].isna() & ~explained.astype(bool)
     if no_reason.any():
         raise SchemaError(
             f"{table}: value is missing with no reason flag ({sorted(MISSING_REASON_FLAGS)}) in rows "
@@ -254,10 +254,9 @@ def _cast(series: pd.Series, dtype: str, *, table: str, column: str) -> pd.Serie
 def _blank(series: pd.Series) -> pd.Series:
     """Empty cells: missing, or text with nothing but spaces."""
     if pd.api.types.is_string_dtype(series) or series.dtype == object:
-        # A column holds few distinct values (keys, flags, citations): strip each once, not once per row.
-        text = series.astype("string")
-        blank = [value for value in text.dropna().unique() if not str(value).strip()]
-        return (text.isna() | text.isin(blank)).fillna(True).astype(bool)
+        # each distinct text is stripped once: a column repeats few of them, and a large table has many rows
+        spaces = [v for v in pd.unique(series.dropna()) if not str(v).strip()]
+        return (series.isna() | series.isin(spaces)).fillna(True).astype(bool)
     return series.isna().astype(bool)
 
 

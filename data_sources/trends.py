@@ -53,8 +53,6 @@ longest unbroken run of usable years only, so no segment is ever drawn across a 
 
 from __future__ import annotations
 
-import argparse
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -257,7 +255,9 @@ class TrendFit:
             f"{_METHOD_WORDS[self.model.method]}, {_WEIGHT_WORDS[self.weighting]}."
         ]
         if self.flags:
-            out.append("The figures are " + " and ".join(self.flags) + ".")
+            out.append(
+                "Some figures are " + " and ".join(_FLAG_WORDS.get(f, f.replace("_", " ")) for f in self.flags) + "."
+            )
         out.extend(f"{item.year} left out: {item.reason}." for item in self.left_out)
         return tuple(out)
 
@@ -274,6 +274,13 @@ class NoTrend:
 
 
 TrendResult = TrendFit | NoTrend
+
+#: Whole-series qualifiers in words a reader follows.
+_FLAG_WORDS = {
+    "provisional": "provisional (they may change)",
+    "predicted": "CDC's predicted counts",
+    "secondary_source": "read in texts quoting CDC or NIDA rather than in their own tables",
+}
 
 _METHOD_WORDS = {
     "bic": "number of joinpoints chosen by the Bayesian Information Criterion (BIC)",
@@ -789,64 +796,6 @@ SEGMENT_COLUMNS: tuple[str, ...] = (
 )
 
 
-def cli(args: list[str]) -> int:
-    """``--drug D --measure M --from Y --to Y [--geo US] [--table national_final] [--method bic|permutation]``.
-
-    Prints the trend's segments as CSV (``SEGMENT_COLUMNS``) to stdout and the notes (method, weights,
-    left-out years) to stderr. Returns 0 on a fit, 1 when no trend can be fitted (the reason on stderr),
-    2 for bad arguments.
-    """
-    from data_sources.catalog import TABLES
-
-    parser = argparse.ArgumentParser(prog="trends", description="Joinpoint trend segments of one series as CSV.")
-    parser.add_argument("--drug", required=True)
-    parser.add_argument("--measure", required=True)
-    parser.add_argument("--from", dest="start_year", type=int)
-    parser.add_argument("--to", dest="end_year", type=int)
-    parser.add_argument("--geo", default="US")
-    parser.add_argument("--sex", default="all")
-    parser.add_argument("--age-group", default="all")
-    parser.add_argument("--race-ethnicity", default="all")
-    parser.add_argument("--table", default="national_final", choices=sorted(TABLES))
-    parser.add_argument("--method", default="bic3", choices=sorted(_METHOD_WORDS))
-    try:
-        opts = parser.parse_args(args)
-    except SystemExit as stop:  # argparse has printed the usage and the problem
-        return int(stop.code or 0)
-
-    data = TABLES[opts.table]().data
-    try:
-        result = trend(
-            data,
-            drug=opts.drug,
-            measure=opts.measure,
-            geo_code=opts.geo,
-            sex=opts.sex,
-            age_group=opts.age_group,
-            race_ethnicity=opts.race_ethnicity,
-            start_year=opts.start_year,
-            end_year=opts.end_year,
-            method=opts.method,
-            table=opts.table,
-        )
-    except TrendInputError as err:
-        print(f"trends: {err}", file=sys.stderr)
-        return 2
-    if isinstance(result, NoTrend):
-        print(f"trends: {result.message}", file=sys.stderr)
-        for item in result.left_out:
-            print(f"trends: {item.year} left out: {item.reason}", file=sys.stderr)
-        return 1
-    out = result.segments.loc[:, list(SEGMENT_COLUMNS)].copy()
-    for col in ("apc", "apc_lower", "apc_upper"):
-        out[col] = out[col].round(2)
-    out["p_value"] = out["p_value"].map(lambda p: f"{p:.4g}")
-    out.to_csv(sys.stdout, index=False, lineterminator="\n")
-    for note in result.notes():
-        print(f"trends: {note}", file=sys.stderr)
-    return 0
-
-
 __all__ = [
     "EXCLUDED_FLAGS",
     "IDENTITY",
@@ -860,7 +809,6 @@ __all__ = [
     "TrendFit",
     "TrendInputError",
     "TrendResult",
-    "cli",
     "fit_joinpoint",
     "recommended_max_joinpoints",
     "trend",

@@ -79,14 +79,7 @@ with upload_box:
             st.info("Choose at least one series to draw the chart.")
         else:
             ui.chart_with_table(views.upload_view(table, measure=measure, series=series))
-        st.download_button(
-            "Download the whole tidy table (CSV)",
-            partial(export.to_csv_bytes, data),
-            file_name="wonder_tidy.csv",
-            mime="text/csv",
-            icon=":material/download:",
-            key="upload_all",
-        )
+        ui.csv_button("Download the whole tidy table (CSV)", data, "wonder_tidy.csv", key="upload_all")
         with st.expander("The query, as the export's footer describes it"):
             st.table([{"Item": key, "Value": value} for key, value in table.extra.items()])
         tables[upload.name] = upload
@@ -149,36 +142,23 @@ with browse_box:
     for i, (col, values) in enumerate(choices.items()):
         with columns[i % 3]:
             chosen[col] = st.multiselect(col, values, key=f"filter_{name}_{col}", placeholder="All")
-    years = None
-    if "year" in data and data["year"].notna().any() and data["year"].nunique() > 1:
-        low, high = int(data["year"].min()), int(data["year"].max())
-        years = st.slider("Years", low, high, (low, high), key=f"filter_{name}_years")
+    span = export.year_span(data)
+    years = None if span is None else st.slider("Years", *span, span, key=f"filter_{name}_years")
     filtered = export.apply_filters(data, chosen, years)
     st.markdown(f"**{len(filtered):,} of {len(data):,} rows** match the filters.")
     dates = {c: st.column_config.DateColumn(format="YYYY-MM-DD") for c in ("period_end_date",) if c in filtered}
     st.dataframe(filtered, hide_index=True, column_config=dates)
-    downloads = st.columns(3)
-    downloads[0].download_button(
-        "Filtered rows (CSV)",
-        partial(export.to_csv_bytes, filtered),
-        file_name=f"{name}_filtered.csv",
-        mime="text/csv",
-        icon=":material/filter_alt:",
-    )
-    downloads[1].download_button(
-        "Whole table (CSV)",
-        partial(export.to_csv_bytes, data),
-        file_name=f"{name}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-    )
-    downloads[2].download_button(
-        "Dictionary (CSV)",
-        partial(export.to_csv_bytes, export.table_dictionary(item)),
-        file_name=f"{name}_dictionary.csv",
-        mime="text/csv",
-        icon=":material/menu_book:",
-    )
+    for column, (label, rows, file_name, icon) in zip(
+        st.columns(3),
+        (
+            ("Filtered rows (CSV)", filtered, f"{name}_filtered.csv", ":material/filter_alt:"),
+            ("Whole table (CSV)", data, f"{name}.csv", ":material/download:"),
+            ("Dictionary (CSV)", export.table_dictionary(item), f"{name}_dictionary.csv", ":material/menu_book:"),
+        ),
+        strict=True,
+    ):
+        with column:
+            ui.csv_button(label, rows, file_name, icon=icon)
     st.caption(
         "In these CSVs, text that a spreadsheet would run as a formula starts with an apostrophe ('); dates "
         "are YYYY-MM-DD and FIPS codes are text."

@@ -26,7 +26,7 @@ if table.notice:
     st.warning(table.notice)
 # The widgets below read and write their own URL parameters (bind="query-params") and drop invalid values;
 # tell the reader when a link held something else.
-URL_PARAMS = ("measure", "drugs", "log", "waves", "years", "fc_drug", "fc_from", "fc_to")
+URL_PARAMS = ("measure", "drugs", "log", "waves", "segments", "years", "fc_drug", "fc_from", "fc_to")
 raw_params = {name: st.query_params.get_all(name) for name in st.query_params}
 ui.url_notice(permalink.unusable(raw_params, URL_PARAMS))
 
@@ -61,28 +61,21 @@ with cards[2]:
 with cards[3]:
     # Provisional counts are kept apart from the final figures above and labelled: they are counted by where
     # the death occurred and change as records are completed.
-    provisional = cached.vsrr_provisional()
-    recent = cached.latest_provisional()
-    if recent is None:
-        st.metric("Provisional count", "not available", border=True)
-        st.caption("No 12-month provisional count with a year-earlier twin in this copy of CDC's VSRR data.")
+    card = cached.provisional_headline()
+    if card is None:
+        st.metric("Recent provisional count", "not available", border=True)
+        st.caption("CDC's recent provisional counts are not available in the data shown here.")
     else:
-        end = recent["period_end_date"]
         st.metric(
-            f"Provisional: 12 months ending {end:%b %Y}",
-            f"{recent['value']:,.0f}",
-            delta=f"{recent['percent_change']:+.1f}% on a year earlier",
-            delta_color="inverse",  # fewer deaths is the good direction
+            card.label,
+            card.value,
+            delta=card.delta,
+            delta_color="inverse" if card.is_clear else "off",  # fewer deaths is the good direction
             help="CDC's provisional count of drug overdose deaths in the 12 months ending that month, compared "
             "with the same 12 months a year earlier. Provisional counts change as death records are completed.",
             border=True,
         )
-        st.caption(
-            f"Provisional, not final: {recent['previous_value']:,.0f} in the 12 months ending "
-            f"{recent['previous_period_end_date']:%b %Y}. "
-            + words.source_line(provisional)
-            + (f" {provisional.notice}" if provisional.notice else "")
-        )
+        st.caption(" ".join((card.sentence, *card.notes, card.source)))
 
 # --- trend by drug ----------------------------------------------------------------------------------------
 st.header("Deaths by drug over time")
@@ -113,11 +106,18 @@ with controls[0]:
     drugs = st.multiselect(
         "Drugs", choices, default=default_drugs, format_func=drug_title, key="drugs", bind="query-params"
     )
-options = st.columns([3, 1, 1])
+options = st.columns([3, 1, 1, 1])
 with options[1]:
     log_y = st.toggle("Log scale", key="log", bind="query-params", help="Equal steps mean equal growth rates.")
 with options[2]:
     show_waves = st.toggle("Opioid waves", value=True, key="waves", bind="query-params")
+with options[3]:
+    segments = st.toggle(
+        "Trend segments",
+        key="segments",
+        bind="query-params",
+        help="Where the trend changed pace, and how fast it rose or fell each year, with its 95% interval.",
+    )
 with options[0]:
     year_range = st.slider(
         "Years",
@@ -131,7 +131,7 @@ with options[0]:
 if not drugs:
     st.info("Choose at least one drug to draw the chart.")
 else:
-    ui.chart_with_table(cached.trend_view(tuple(drugs), measure, tuple(year_range), log_y, show_waves))
+    ui.chart_with_table(cached.trend_view(tuple(drugs), measure, tuple(year_range), log_y, show_waves, segments))
 
 # --- fold-change calculator -------------------------------------------------------------------------------
 st.header("Fold-change calculator")
@@ -163,3 +163,11 @@ else:
     citation = words.cell_citation(table, [result.start, result.end])
     st.markdown("Copy this sentence:")
     st.code(f"{result.sentence()} Source: {citation}", language=None, wrap_lines=True)
+
+# --- provisional against final ------------------------------------------------------------------------------
+st.header("How close were CDC's early counts?")
+st.markdown(
+    "CDC publishes provisional counts months before the final ones. Here is how each year's provisional count "
+    "compared with the final count that came later."
+)
+ui.chart_with_table(cached.revisions_view())

@@ -11,7 +11,6 @@ from app import cached, frame, ui
 from app.rows import question_rows, risk_row
 from app.words import VERDICT_BADGES, risk_source_line
 from data_sources import claims, risk
-from data_sources.dictionary import DRUGS
 
 frame.require_frame()
 
@@ -169,12 +168,14 @@ with st.container(border=True):
 # --- claims vs data ------------------------------------------------------------------------------------------
 st.header("Claims and the numbers")
 st.markdown(
-    "Claims heard on public health and treatment pages, each next to the number our data give. The deaths "
-    "figures are computed from the final national table (see the Overview); study figures come from the table "
-    "above. **Verdict rules**: *about N* is supported within 5% of N and close within 15%; *more than N* is "
-    "supported above N and close within 15%; *nearly N* is supported at N or up to 5% below it, and close within "
-    "15%. Otherwise not supported. Claims live in a data file, so a teacher can add one "
-    "(`data_sources/snapshots/public_claims.csv`)."
+    "Claims heard on public health and treatment pages, each next to the number our data give for the year and "
+    "series the claim speaks of. The deaths figures are computed from the final national table (see the "
+    "Overview); study figures come from the table above. Each claim gets two verdicts. **The number**: *about N* "
+    "matches within 5% of N and is close within 15%; *more than N* matches above N and is close within 15%; "
+    "*nearly N* matches at N or up to 5% below it, and is close within 15%; a figure that is missing, or that came "
+    "into the data only because the claim agrees with it, cannot check it. **The wording**: right, imprecise "
+    '("7 times higher" for 7 times as many) or overstates (an odds ratio told as "more likely to become"). '
+    "Claims live in a data file, so a teacher can add one (`data_sources/snapshots/public_claims.csv`)."
 )
 try:
     checks = cached.claim_checks()
@@ -192,27 +193,14 @@ if checks:
             st.markdown(f"> {check.claim['claim']}")
             st.caption(f"Attributed to {check.claim['attributed_to']}; quoted in {check.claim['quoted_in']}.")
             st.badge(check.verdict.capitalize(), icon=icon, color=colour)
+            st.markdown(f"**{check.verdict_line()}**")
             st.markdown(f"**The data say:** {check.computed_label()}")
-            if check.per_year is not None:
-                st.markdown(
-                    f"**Years in which it holds:** {', '.join(map(str, check.holds_in)) or 'none'} "
-                    f"(of {len(check.per_year)} years with both counts)."
-                )
+            if check.wording_problems:
+                st.markdown("\n".join(f"- {problem}" for problem in check.wording_problems))
+            if check.said_precisely:
+                st.markdown(f"**Said precisely:** {check.said_precisely}")
             with st.expander("Working"):
                 st.markdown("\n".join(f"- {line}" for line in check.working))
-                if check.per_year is not None and not check.per_year.empty:
-                    st.dataframe(
-                        check.per_year.rename(
-                            columns={
-                                "year": "Year",
-                                "part": f"{DRUGS[check.claim['drug']].title} deaths",
-                                "whole": f"{DRUGS[check.claim['of_drug']].title} deaths",
-                                "share_pct": "Share (%)",
-                                "verdict": "Verdict",
-                            }
-                        ),
-                        hide_index=True,
-                    )
             for line in check.secondary:
                 st.caption(line)
             if check.claim["note"] and check.claim["check"] != "not_checkable":

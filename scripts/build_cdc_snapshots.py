@@ -141,7 +141,7 @@ def main() -> None:
             "built_by": "scripts/build_cdc_snapshots.py",
             "retrieved_at": FULL_AT if module is nchs_drug_overdose_rates else PACK_AT,
         }
-        path = write_table(module.TABLE, frame, SNAPSHOT_DIR, meta)
+        path = write_table(module.TABLE, frame, SNAPSHOT_DIR, meta, compress=True)
         print(f"wrote {len(frame):,} rows to {path}")
     module = nchs_state_overdose_mortality
     meta = {
@@ -154,7 +154,7 @@ def main() -> None:
         "built_by": "scripts/build_cdc_snapshots.py",
         "retrieved_at": FULL_AT,
     }
-    path = write_table(module.TABLE, later, SNAPSHOT_DIR, meta)
+    path = write_table(module.TABLE, later, SNAPSHOT_DIR, meta, compress=True)
     print(f"wrote {len(later):,} rows to {path}")
 
 

@@ -360,7 +360,7 @@ def main() -> None:
         "gaps": {key: ", ".join(map(str, years)) for key, years in missing.items()},
         "retrieved_at": "2026-11-29T00:00:00+00:00",  # the pack's third pass was added on 2026-11-29
     }
-    path = write_table(TABLE, frame, SNAPSHOT_DIR, meta)
+    path = write_table(TABLE, frame, SNAPSHOT_DIR, meta, compress=True)
     print(f"wrote {len(frame)} rows to {path}")
     for key, years in missing.items():
         print(f"  no figure: {key}: {', '.join(map(str, years))}")

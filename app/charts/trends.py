@@ -12,6 +12,7 @@ from app.rows import national_series, state_trend_rows, upload_rows
 from app.words import upper_first
 from data_sources.dictionary import MEASURES, drug_title, measure_unit
 from data_sources.schema import has_flag
+from data_sources.trends import TrendFit
 
 # The three waves as CDC describes them (https://www.cdc.gov/overdose-prevention/about/understanding-the-opioid-overdose-epidemic.html):
 # prescription opioids from the 1990s, heroin from 2010, synthetic opioids (illicitly made fentanyl) from 2013.
@@ -211,4 +212,50 @@ def upload_chart(rows: pd.DataFrame, *, measure: str, series: Sequence[str], tit
     x_title = "" if single_period else ("Month" if monthly else "Year")
     base_layout(fig, title=title, y_title=measure_unit(measure).capitalize(), x_title=x_title)
     fig.update_yaxes(rangemode="tozero")
+    return fig
+
+
+def add_segments(fig: go.Figure, fits: Sequence[TrendFit]) -> go.Figure:
+    """Overlay each series' fitted joinpoint trend (dotted, in the series' colour) with its joinpoints marked."""
+    for fit in fits:
+        drug = fit.identity["drug"]
+        style = drug_style(drug)
+        fitted = fit.fitted
+        fig.add_trace(
+            go.Scatter(
+                x=fitted["year"].astype(int),
+                y=fitted["fitted"].astype(float),
+                name=f"{drug_title(drug)}: trend segments",
+                mode="lines+markers",
+                line={"color": style["color"], "dash": "dot", "width": 2},
+                marker={
+                    "size": [9 if j else 0 for j in fitted["is_joinpoint"]],
+                    "symbol": "line-ns-open",
+                    "color": style["color"],
+                },
+                hovertemplate="fitted %{y:,.1f}<extra></extra>",
+            )
+        )
+    return fig
+
+
+def revisions_chart(rows: pd.DataFrame, *, title: str) -> go.Figure:
+    """Bars per year: how far CDC's provisional reported and predicted counts were above the final count (%)."""
+    fig = go.Figure()
+    for i, (column, name) in enumerate(
+        (("provisional_percent", "Provisional count"), ("predicted_percent", "Predicted count"))
+    ):
+        style = series_style(i)
+        fig.add_trace(
+            go.Bar(
+                x=rows["year"].astype(int),
+                y=rows[column].astype(float),
+                name=name,
+                marker={"color": style["color"], "pattern": {"shape": "" if i == 0 else "/"}},
+                hovertemplate="%{y:+.1f}% against the final count<extra>" + name + "</extra>",
+            )
+        )
+    base_layout(fig, title=title, y_title="Percent above the final count")
+    fig.update_layout(barmode="group", hovermode="closest")
+    fig.add_hline(y=0, line={"color": "#333333", "width": 1})
     return fig

@@ -278,6 +278,9 @@ def download_first_csv(page: Any) -> Downloads:
     untried = main.locator('[data-testid="stDownloadButton"] button:not([data-tried])')
     closed = main.locator('[data-testid="stExpander"] details:not([open]) > summary')
     result = Downloads()
+    # Wait for the page's downloads or expanders to be drawn at all: on a loaded machine the footer can be
+    # drawn and the status widget gone a moment before the rest of a rerun's elements arrive.
+    main.locator('[data-testid="stDownloadButton"], [data-testid="stExpander"]').first.wait_for(timeout=45_000)
     while True:
         wait_for_idle(page)
         for button in untried.element_handles():  # handles, not nth() locators: marking shifts the nth

@@ -68,13 +68,26 @@ def test_claim_cards_show_verdicts_and_working(app):
     at = app.run()
     text = _text(at)
     assert "**The data say:** 7.15 times (2019 vs 1999)" in text
-    assert "**The data say:** 129,587 deaths (1999-2019)" in text
-    assert "**Years in which it holds:** 2013, 2017" in text
+    assert "**The data say:** 129,587 deaths (1999-2019), not independent" in text
     assert "14,019 ÷ 1,960 = 7.15" in text
-    assert "Verdict rules" in text
+    assert "**The number**" in text and "**The wording**" in text
+    assert "Years in which it holds" not in text  # a claim is judged on its own year, not on a run of years
     badges = [m.value for m in at.markdown if "-badge[" in m.value]
     assert len(badges) == len(claims.read_claims())
-    assert any("Not supported" in b for b in badges) and any("Cannot check" in b for b in badges)
+    assert any("Number matches, wording overstates" in b for b in badges)
+    assert any("Cannot check" in b for b in badges)
+
+
+def test_claim_card_has_both_verdicts_and_the_figure_said_precisely(app):
+    at = app.run()
+    text = _text(at)
+    assert "**Number: matches · Wording: overstates**" in text
+    assert "**Number: matches · Wording: imprecise**" in text
+    assert (
+        "**Said precisely:** People with a past-year cocaine use disorder had 15 times the odds of a past-year "
+        "heroin use disorder compared with people without one"
+    ) in text
+    assert any("odds ratio" in m.value and "same past year" in m.value for m in at.markdown)
 
 
 def test_broken_claims_file_is_shown_as_an_error(app, tmp_path, monkeypatch):
@@ -95,3 +108,19 @@ def test_every_figure_can_be_shown(app):
         at.selectbox(key="figure").set_value(risk_id).run()
         assert not at.exception, risk_id
         assert at.success and at.success[0].value.startswith("**How to say it.** Say"), risk_id
+
+
+def test_smr_and_computed_interval_are_named_on_the_figure_card(app):
+    at = app.run()
+    at.selectbox(key="figure").set_value("binswanger_2007_release_2wk_any_death").run()
+    assert [m.label for m in at.metric] == ["Standardized mortality ratio"]
+    assert "30,237 people released from Washington State prisons" in _text(at)
+    at.selectbox(key="figure").set_value("ncs_1992_heroin_dependence").run()
+    assert [m.value for m in at.metric] == ["23% (95% CI 13.2% to 32.8%)"]
+    assert "computed here as 23 ± 1.96 × 5" in _text(at)
+
+
+def test_icon_array_draws_the_published_ratio(app):
+    at = app.run()
+    at.selectbox(key="figure").set_value("sordo_2017_buprenorphine_any_death").run()
+    assert "whole people (95 and 43)" in _text(at)  # 2.21 times, as published (2.2); not 10 and 4 (2.5)

@@ -214,6 +214,6 @@ def test_demographic_rows_refuse_unknown_breakdown():
 
 def test_display_tables_have_readable_headers():
     table = tables.display_table(select.state_rows(STATES, measure="age_adjusted_rate_per_100k", year=2017))
-    assert {"Place", "Value", "95% CI low", "Flags"} <= set(table.columns)
+    assert {"Place", "Value", "Lower limit", "Flags"} <= set(table.columns)
     demo = tables.display_table(_demo_frame())
     assert "Age group" in demo.columns and demo["Measure"].iloc[0] == "Crude death rate"

@@ -13,7 +13,7 @@ from paths import FIXTURES, PACK
 from data_sources import freshness, nchs_drug_overdose_rates, nchs_state_drug_poisoning, nchs_vsrr
 from data_sources.geography import place
 from data_sources.schema import SchemaError, has_flag
-from data_sources.snapshot import SNAPSHOT_DIR, data_path, write_table
+from data_sources.snapshot import GZIP, SNAPSHOT_DIR, data_path, write_table
 from data_sources.socrata import records_from_csv_export
 
 MODULES = [nchs_vsrr, nchs_state_drug_poisoning, nchs_drug_overdose_rates]
@@ -62,6 +62,31 @@ def test_vsrr_underreported_footnote_and_quality_measures(vsrr):
     quality = vsrr[vsrr["measure"] == "percent_pending_investigation_pct"]
     assert list(quality["value"].round(3)) == [0.157]  # once per place and period, from the total's row
     assert one(vsrr, measure="percent_drug_specified_pct")["value"] == pytest.approx(91.941, abs=1e-3)
+
+
+@pytest.mark.parametrize(("symbol", "footnote"), [("*", ""), ("*", None)])
+def test_vsrr_star_symbol_alone_means_underreported(symbol, footnote):
+    """The reference pack's December rows carry CDC's symbol without its sentence: the symbol alone must keep
+    the flag, or a period CDC calls incomplete reads as a real fall."""
+    record = dict(records(nchs_vsrr)[0], footnote_symbol=symbol)
+    record.pop("footnote", None) if footnote is None else record.update(footnote=footnote)
+    out = nchs_vsrr.tidy([record])
+    assert has_flag(out["value_flag"], "underreported").all()
+
+
+def test_vsrr_unknown_footnote_symbol_is_refused_by_name():
+    record = dict(records(nchs_vsrr)[0], footnote_symbol="†")
+    with pytest.raises(SchemaError, match=r"xkb8-kh2a: unknown footnote symbol '†'"):
+        nchs_vsrr.tidy([record])
+
+
+def test_bundled_vsrr_keeps_cdcs_underreported_mark_on_2024():
+    """CORRECTIONS 1: the US rows for the 12 months ending December 2024 are marked '*' by CDC."""
+    data = nchs_vsrr.load().data
+    dec_2024 = data[(data["geo_code"] == "US") & (data["period_end_date"] == pd.Timestamp("2024-12-31"))]
+    all_drugs = dec_2024[(dec_2024["drug"] == "all_drugs") & (dec_2024["measure"] == "deaths")]
+    assert list(all_drugs["value"]) == [80856]
+    assert has_flag(all_drugs["value_flag"], "underreported").all()
 
 
 def test_vsrr_reads_quoted_thousands_from_the_csv_export():
@@ -311,5 +336,5 @@ def test_snapshot_matches_the_full_state_export():
     if not path.exists():
         pytest.skip(f"reference data pack not present at {path}")
     rebuilt = nchs_state_drug_poisoning.tidy(records_from_csv_export(path, nchs_state_drug_poisoning.CSV_FIELDS))
-    bundled = pd.read_csv(data_path("state_drug_poisoning", SNAPSHOT_DIR), dtype=str)
+    bundled = pd.read_csv(data_path("state_drug_poisoning", SNAPSHOT_DIR, GZIP), dtype=str)
     assert len(rebuilt) == len(bundled) == 10_260

@@ -174,7 +174,7 @@ def test_refresh_fills_the_cache_and_status_shows_live(httpserver, cache, capsys
 def test_refresh_one_source_by_dataset_id(httpserver, cache):
     serve_all(httpserver)
     code = refresh.refresh(["95ax-ymtc"], settings(httpserver), out=io.StringIO())
-    assert code == 0 and [p.name for p in sorted(cache.glob("*.csv.gz"))] == ["drug_overdose_rates.csv.gz"]
+    assert code == 0 and [p.name for p in sorted(cache.glob("*.csv"))] == ["drug_overdose_rates.csv"]
 
 
 def test_unknown_source_is_refused(cache):

@@ -235,8 +235,16 @@ def test_change_sentence_words():
     out = stats.change_on_year_earlier(rows)
     assert stats.change_sentence(out.iloc[1], drug_words="heroin overdose") == (
         "800 heroin overdose deaths were reported in West Virginia in the 12 months ending April 2024, down 20.0% "
-        "from 1,000 in the 12 months ending April 2023."
+        "from 1,000 in the 12 months ending April 2023 (200 fewer; 95% CI of the change -27% to -12%)."
     )
+
+
+def test_a_small_change_is_within_normal_variation_not_a_rise():
+    """87 against 85 deaths: +2%, but the interval runs from well below to well above zero."""
+    rows = vsrr_rows({"2023-04-30": 85.0, "2024-04-30": 87.0})
+    sentence = stats.change_sentence(stats.change_on_year_earlier(rows).iloc[1])
+    assert "within normal year-to-year variation" in sentence
+    assert " up " not in sentence and "rose" not in sentence
 
 
 def test_change_refuses_to_mix_series_or_non_12_month_periods():
@@ -273,8 +281,8 @@ def test_latest_comparable_provisional_count_skips_underreported_periods():
     from data_sources import nchs_vsrr
 
     row = stats.latest_comparable(nchs_vsrr.load().data)
-    # The bundled copy ends with April 2025 (underreported, and no April 2024 to compare with); the latest
-    # period with a year-earlier twin is December 2024 against December 2023 (VSRR xkb8-kh2a).
-    assert row["period_end_date"] == pd.Timestamp("2024-12-31")
-    assert (row["value"], row["previous_value"]) == (80856, 106881)
-    assert round(float(row["percent_change"]), 1) == -24.3
+    # The bundled copy ends with April 2025; CDC marks it and December 2024 underreported ('*'), so the latest
+    # complete period with a year-earlier twin is December 2023 against December 2022 (VSRR xkb8-kh2a).
+    assert row["period_end_date"] == pd.Timestamp("2023-12-31")
+    assert (row["value"], row["previous_value"]) == (106881, 109413)
+    assert round(float(row["percent_change"]), 1) == -2.3
