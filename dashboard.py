@@ -26,6 +26,8 @@ SECTIONS = {
     "Explore": [
         ("pages/overview.py", "Overview", ":material/home:"),
         ("pages/states.py", "States", ":material/map:"),
+        ("pages/counties.py", "Counties", ":material/location_city:"),
+        ("pages/nonfatal.py", "Overdoses people survive", ":material/local_hospital:"),
         ("pages/demographics.py", "Who is affected", ":material/groups:"),
         ("pages/risk.py", "Risk and claims", ":material/balance:"),
     ],

@@ -32,8 +32,10 @@ from app.lesson import pack as lesson_pack
 from app.words import risk_figure_label
 from data_sources import (
     catalog,
+    cdc_dose_nonfatal,
     claims,
     freshness,
+    nchs_county_model,
     nchs_drug_overdose_rates,
     nchs_national_final,
     nchs_state_drug_poisoning,
@@ -99,11 +101,12 @@ TABLES = {
 def data_as_of() -> str:
     """One line for the frame's footer: every table's as-of date and whether it is bundled or live."""
     parts = []
-    for name, table in catalog_tables().items():
-        where = "bundled snapshot" if table.from_snapshot else "live copy"
-        stale = ", older than its update cycle" if freshness.is_stale(table) else ""
-        parts.append(f"{name.replace('_', ' ')} {table.retrieved_at:%d %b %Y} ({where}{stale})")
-    return "Data as of: " + "; ".join(parts) + "."
+    for table in catalog_tables().values():
+        where = "copy shipped with this dashboard" if table.from_snapshot else "fetched from CDC"
+        stale = "; CDC has likely published newer figures since" if freshness.is_stale(table) else ""
+        title = table.sources[0].title if table.sources else table.schema.title
+        parts.append(f"{title}: {table.retrieved_at:%d %b %Y} ({where}{stale})")
+    return "Figures as of: " + "; ".join(dict.fromkeys(parts)) + "."
 
 
 # --- overview ------------------------------------------------------------------------------------------------
@@ -117,6 +120,7 @@ class OverviewHeadlines:
     years: tuple[int, ...]
     trend_choices: tuple[str, ...]  # drugs with deaths or rates
     count_choices: tuple[str, ...]  # drugs with deaths
+    lead: str  # the page's first sentence: the latest final count against the first year's
 
 
 @st.cache_data(show_spinner=False)
@@ -130,6 +134,7 @@ def overview_headlines() -> OverviewHeadlines:
         years=tuple(headlines.available_years(data, drug="all_drugs")),
         trend_choices=tuple(rows.trend_drug_choices(data, TREND_MEASURES)),
         count_choices=tuple(rows.drug_choices(data, "deaths")),
+        lead=headlines.lead_sentence(data),
     )
 
 
@@ -241,6 +246,57 @@ def has_provisional_series(place_code: str, drug: str) -> bool:
     data = vsrr_provisional().data
     mask = (data["geo_code"] == place_code) & (data["drug"] == drug) & (data["measure"] == "deaths")
     return int(mask.sum()) > 1
+
+
+# --- counties and nonfatal overdoses ------------------------------------------------------------------------
+@st.cache_resource(ttl=3600, show_spinner=False)
+def county_rates() -> Table:
+    """NCHS model-based county death-rate ranges, 1999-2016 (pbkm-d27e, bundled)."""
+    return nchs_county_model.load()
+
+
+@st.cache_resource(ttl=3600, show_spinner=False)
+def nonfatal_visits() -> Table:
+    """CDC DOSE nonfatal overdose ED visits and hospitalizations, 2018-2023 (bundled)."""
+    return cdc_dose_nonfatal.load()
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def county_years() -> tuple[int, ...]:
+    """Years of the county table."""
+    return tuple(sorted(int(y) for y in county_rates().data["year"].unique()))
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def nonfatal_choices() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(drug groups, FIPS codes of the states and DC that report) of the DOSE table."""
+    data = nonfatal_visits().data
+    states = data[data["geo_level"] == "state"]
+    return tuple(d for d in DOSE_DRUGS if d in set(data["drug"])), tuple(sorted(states["geo_code"].unique()))
+
+
+DOSE_DRUGS = (
+    "nonfatal_all_drugs",
+    "nonfatal_opioids",
+    "nonfatal_heroin",
+    "nonfatal_fentanyl",
+    "nonfatal_stimulants",
+    "nonfatal_cocaine",
+    "nonfatal_methamphetamine",
+    "nonfatal_benzodiazepines",
+)
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def county_view(state_fips: str, year: int) -> views.ChartView | None:
+    """A state's county map for one year (only that state's outlines are sent to the browser)."""
+    return views.county_view(county_rates(), state_fips=state_fips, year=year)
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def nonfatal_views(state_fips: str, drug: str) -> tuple[views.ChartView, views.ChartView] | None:
+    """A state's nonfatal visits beside its death rate, or None when it does not report to DOSE."""
+    return views.nonfatal_views(nonfatal_visits(), state_drug_poisoning(), state_fips=state_fips, drug=drug)
 
 
 # --- who is affected -----------------------------------------------------------------------------------------

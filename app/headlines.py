@@ -95,6 +95,17 @@ def _unit_words(measure: str) -> str:
     return "" if measure == "deaths" else " per 100,000"
 
 
+def lead_sentence(data: pd.DataFrame) -> str:
+    """'In 2023, 105,007 people died of a drug overdose in the United States: 6.2 times as many as in 1999.'"""
+    latest = latest_cell(data, drug="all_drugs")
+    first = available_years(data, drug="all_drugs")[0]
+    fold = fold_change(data, drug="all_drugs", start=first, end=latest.year)
+    return (
+        f"In {latest.year}, {latest.value:,.0f} people died of a drug overdose in the United States: "
+        f"{fold.ratio:.1f} times as many as in {first}."
+    )
+
+
 __all__ = [
     "Cell",
     "FigureUnavailable",
@@ -104,5 +115,6 @@ __all__ = [
     "cell",
     "fold_change",
     "latest_cell",
+    "lead_sentence",
     "year_sum",
 ]

@@ -186,3 +186,24 @@ def underreported_after(
     ]
     flagged = rows[rows["value_flag"].fillna("").str.split(";").map(lambda parts: "underreported" in parts)]
     return sorted(pd.Timestamp(d) for d in flagged["period_end_date"].unique())
+
+
+def county_rows(data: pd.DataFrame, *, state_fips: str, year: int, measure: str) -> pd.DataFrame:
+    """One row per county of a state in a year: the modelled range's bounds and the county's population
+    (NCHS model-based county table). Counties are those whose FIPS code starts with the state's."""
+    rows = data[(data["geo_level"] == "county") & (data["year"] == year) & data["geo_code"].str.startswith(state_fips)]
+    ranges = rows[rows["measure"] == measure][["geo_code", "geo_name", "value_lower", "value_upper", "value_flag"]]
+    people = rows[rows["measure"] == "population"][["geo_code", "value"]].rename(columns={"value": "population"})
+    return ranges.merge(people, on="geo_code", how="left").sort_values("geo_name").reset_index(drop=True)
+
+
+def place_series(data: pd.DataFrame, *, geo_code: str, drug: str, measures: Sequence[str]) -> pd.DataFrame:
+    """Yearly rows of one place and drug for some measures (all people), sorted by measure and year."""
+    rows = data[
+        (data["geo_code"] == geo_code)
+        & (data["drug"] == drug)
+        & data["measure"].isin(list(measures))
+        & (data["period_months"] == 12)
+        & everyone(data)
+    ]
+    return rows.sort_values(["measure", "year"]).reset_index(drop=True)

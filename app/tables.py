@@ -145,3 +145,16 @@ def revision_table(rows: pd.DataFrame) -> pd.DataFrame:
         out[col] = out[col].astype("Float64").round(1)
     out["drug"] = [dictionary.drug_title(str(d)) for d in out["drug"]]
     return out.rename(columns=REVISION_LABELS)
+
+
+def county_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Counties with their published range (never a single number) and population."""
+    out = pd.DataFrame(
+        {
+            "County": rows["geo_name"],
+            "FIPS": rows["geo_code"],
+            "Deaths per 100,000 (model-based range)": rows["range_label"],
+            "Population": [None if pd.isna(p) else round(float(p)) for p in rows["population"]],
+        }
+    )
+    return out.reset_index(drop=True)

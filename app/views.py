@@ -16,9 +16,10 @@ import plotly.graph_objects as go
 
 from app import rows as select
 from app import stats, words
-from app.charts import groups, maps, risk_charts, trends
-from app.tables import display_table, revision_table
-from data_sources import change, revisions, risk
+from app.charts import groups, local, maps, risk_charts, trends
+from app.tables import county_table, display_table, revision_table
+from data_sources import change, counties, revisions, risk
+from data_sources import nchs_county_model as county_model
 from data_sources import trends as joinpoint
 from data_sources.dictionary import DRUGS, MEASURES, drug_title
 from data_sources.schema import Table
@@ -86,7 +87,15 @@ def trend_view(
             + "."
         )
     source = words.source_line(table, shown) + (" " + words.OPIOID_WAVES_SOURCE if show_waves else "")
-    figure = trends.trend_chart(data, drugs=drugs, measure=measure, years=years, log_y=log_y, show_waves=show_waves)
+    figure = trends.trend_chart(
+        data,
+        drugs=drugs,
+        measure=measure,
+        years=years,
+        log_y=log_y,
+        show_waves=show_waves,
+        title=words.trend_title(shown, measure=measure),
+    )
     summary = list(words.trend_summary(data, drugs=drugs, measure=measure, years=years))
     segment_rows = None
     if segments:
@@ -451,3 +460,105 @@ def revisions_view(provisional: Table, final: Table, *, drug: str = "all_drugs")
             "for death records still being investigated, so it runs higher.",
         ),
     )
+
+
+# --- counties and nonfatal overdoses -------------------------------------------------------------------------
+MODEL_BASED_SENTENCE = (
+    "These are model-based estimates: NCHS estimated each county's rate with a statistical model that borrows "
+    "strength from neighbouring counties and years, because many counties have too few deaths for a stable rate, "
+    "and published each one only as a range."
+)
+
+
+def county_view(table: Table, *, state_fips: str, year: int) -> ChartView | None:
+    """A state's counties coloured by NCHS's modelled death-rate range in one year; None when it has none."""
+    rows = select.county_rows(table.data, state_fips=state_fips, year=year, measure=county_model.MEASURE)
+    if rows.empty:
+        return None
+    labels = county_model.RANGE_LABELS
+    rows["range_label"] = [
+        county_model.range_label(lo, hi) for lo, hi in zip(rows["value_lower"], rows["value_upper"], strict=True)
+    ]
+    rows["range_index"] = [labels.index(label) for label in rows["range_label"]]
+    ids = [counties.outline_fips(code) for code in rows["geo_code"]]
+    drawn = rows.assign(outline_id=ids).dropna(subset=["outline_id"])
+    drawn["population"] = [f"{p:,.0f}" if pd.notna(p) else "not given" for p in drawn["population"]]
+    state = drawn["geo_name"].iloc[0].rsplit(", ", 1)[-1] if not drawn.empty else state_fips
+    figure = local.county_range_chart(
+        drawn,
+        counties.load_outlines(state_fips),
+        labels=labels,
+        title=f"Drug overdose death rate by county, {state}, {year} (model-based ranges)",
+    )
+    top_label = labels[int(rows["range_index"].max())]
+    top = rows[rows["range_label"] == top_label]
+    summary = [
+        f"{len(rows)} counties. The highest range in {year}, {top_label} deaths per 100,000, held "
+        + (f"{len(top)} counties" if len(top) > 1 else "1 county")
+        + ": "
+        + ", ".join(top["geo_name"].str.replace(f", {state}", "", regex=False).head(8))
+        + (" and others" if len(top) > 8 else "")
+        + ".",
+        MODEL_BASED_SENTENCE,
+    ]
+    not_drawn = [counties.outline_note(code) for code in rows["geo_code"] if counties.outline_fips(code) is None]
+    shown = table.data[
+        (table.data["geo_level"] == "county")
+        & (table.data["year"] == year)
+        & table.data["geo_code"].str.startswith(state_fips)
+    ]
+    return ChartView(
+        key=f"county_rates_{state_fips}_{year}",
+        figure=figure,
+        rows=shown,
+        table=county_table(rows),
+        summary=tuple(summary),
+        source=words.source_line(table, shown),
+        legend="Each colour is one of the 16 ranges NCHS publishes; a county's exact rate is not published.",
+        notes=tuple(not_drawn),
+        config=MAP_CONFIG,
+    )
+
+
+def nonfatal_views(dose: Table, deaths: Table, *, state_fips: str, drug: str) -> tuple[ChartView, ChartView] | None:
+    """A state's nonfatal overdose visit rates (CDC DOSE) and, beside them, its death rate (state final table):
+    two charts with separate axes and titles, never one divided by the other. None when the state does not
+    report to DOSE."""
+    visits = select.place_series(
+        dose.data, geo_code=state_fips, drug=drug, measures=("ed_visit_rate_per_100k", "hospitalization_rate_per_100k")
+    )
+    if visits.empty:
+        return None
+    name = str(visits["geo_name"].iloc[0])
+    counts = select.place_series(dose.data, geo_code=state_fips, drug=drug, measures=("ed_visits", "hospitalizations"))
+    rows = pd.concat([visits, counts], ignore_index=True)
+    first, last = int(visits["year"].min()), int(visits["year"].max())
+    visit_summary = words.visit_summary(visits, name=name, drug=drug)
+    visit_view = ChartView(
+        key=f"nonfatal_{drug}_{state_fips}",
+        figure=local.visits_chart(visits, title=f"Nonfatal overdose visits, {name}: {words.nonfatal_drug_words(drug)}"),
+        rows=rows,
+        table=display_table(rows),
+        summary=tuple(visit_summary),
+        source=words.source_line(dose, rows),
+        legend="Visits, not people: one person can visit more than once. Gaps: values CDC withholds (small counts) "
+        "or did not receive.",
+    )
+    death_rows = select.place_series(
+        deaths.data, geo_code=state_fips, drug="all_drugs", measures=("age_adjusted_rate_per_100k",)
+    )
+    death_rows = death_rows[death_rows["year"].between(first - 5, last)]
+    death_view = ChartView(
+        key=f"deaths_beside_nonfatal_{state_fips}",
+        figure=local.death_rate_chart(death_rows, title=f"Drug overdose deaths, {name}"),
+        rows=death_rows,
+        table=display_table(death_rows),
+        summary=tuple(
+            words.state_trend_summary(
+                death_rows, geo_codes=[state_fips], measure="age_adjusted_rate_per_100k", include_nation=False
+            )[:1]
+        ),
+        source=words.source_line(deaths, death_rows),
+        legend="Deaths per 100,000 people, age-adjusted: a different count from a different system.",
+    )
+    return visit_view, death_view

@@ -10,10 +10,10 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from app.charts.style import DRUG_ORDER
+from app.charts.style import DRUG_ORDER, wrap
 from app.rows import demographic_rows, group_order, national_series, state_trend_rows, upload_rows
 from app.stats import rank_places, short_unit
-from data_sources.dictionary import DRUGS, drug_title, measure_unit
+from data_sources.dictionary import DRUGS, MEASURES, drug_title, measure_unit
 from data_sources.risk import QUESTIONS
 from data_sources.schema import Table, has_flag
 from data_sources.trends import NoTrend, TrendFit
@@ -33,9 +33,10 @@ def source_line(table: Table, data: pd.DataFrame | None = None) -> str:
 
 
 def as_of_line(table: Table) -> str:
-    """'Data as of 22 Nov 2026 (bundled snapshot)': when the figures were retrieved and from where."""
-    where = "bundled snapshot" if table.from_snapshot else "live CDC data, cached"
-    return f"Data as of {table.retrieved_at:%d %b %Y} ({where})."
+    """'Figures as of 22 Nov 2026 (the copy that ships with this dashboard).': when the figures were taken and
+    from where, in plain words."""
+    where = "the copy that ships with this dashboard" if table.from_snapshot else "fetched from CDC"
+    return f"Figures as of {table.retrieved_at:%d %b %Y} ({where})."
 
 
 def drug_label(drug: str) -> str:
@@ -298,3 +299,58 @@ def segment_notes(fits: Sequence[TrendFit | NoTrend]) -> list[str]:
     for fit in fitted:
         notes += [f"{drug_title(fit.identity['drug'])}: {n}" for n in fit.notes()[1:] if "left out" in n]
     return notes
+
+
+def visit_summary(visits: pd.DataFrame, *, name: str, drug: str) -> list[str]:
+    """First and latest nonfatal visit rates of a place, per kind of visit, with what was withheld."""
+    lines = []
+    kinds = {"ed_visit_rate_per_100k": "Emergency department visits", "hospitalization_rate_per_100k": "Hospital stays"}
+    for measure, kind in kinds.items():
+        part = visits[visits["measure"] == measure].sort_values("year")
+        known = part.dropna(subset=["value"])
+        if part.empty:
+            continue
+        if known.empty:
+            lines.append(f"{kind}: every value for {name} is withheld or not reported.")
+            continue
+        first, last = known.iloc[0], known.iloc[-1]
+        text = (
+            f"{kind} for an overdose of {nonfatal_drug_words(drug)}: {first['value']:,.1f} per "
+            f"100,000 people in {int(first['year'])}, {last['value']:,.1f} in {int(last['year'])}"
+        )
+        if len(known) < len(part):
+            text += f"; {len(part) - len(known)} year(s) withheld or not reported"
+        lines.append(text + ".")
+    return lines
+
+
+def nonfatal_drug_words(drug: str) -> str:
+    """'any drug', 'opioids', 'heroin' ...: a DOSE drug group in a sentence."""
+    if drug == "nonfatal_all_drugs":
+        return "any drug"
+    return drug_title(drug).replace(" (nonfatal)", "").lower()
+
+
+def trend_title(rows: pd.DataFrame, *, measure: str) -> str:
+    """A chart title that states the finding of its first series, with the measure as a subtitle:
+    'All drug overdoses: 6.2 times as many deaths in 2023 as in 1999<br><sup>Deaths, United States</sup>'."""
+    subtitle = f"<br><sup>{MEASURES[measure].title}, United States</sup>"
+    known = rows.dropna(subset=["value"])
+    drugs = [d for d in DRUG_ORDER if d in set(known["drug"])]
+    if not drugs:
+        return subtitle.removeprefix("<br>")
+    series = known[known["drug"] == drugs[0]].sort_values("year")
+    first, last = series.iloc[0], series.iloc[-1]
+    if int(first["year"]) == int(last["year"]) or float(first["value"]) <= 0:
+        return wrap(f"{drug_title(drugs[0])}: {last['value']:,.0f} in {int(last['year'])}", 44) + subtitle
+    ratio = float(last["value"]) / float(first["value"])
+    what = "deaths" if measure == "deaths" else "the rate"
+    if ratio >= 1:
+        finding = f"{ratio:.1f} times as many {what}" if measure == "deaths" else f"{what} {ratio:.1f} times as high"
+        when = f"in {int(last['year'])} as in {int(first['year'])}"
+    else:
+        finding = (
+            f"{1 / ratio:.1f} times as many {what}" if measure == "deaths" else f"{what} {1 / ratio:.1f} times as high"
+        )
+        when = f"in {int(first['year'])} as in {int(last['year'])}"
+    return wrap(f"{drug_title(drugs[0])}: {finding} {when}", 44) + subtitle

@@ -17,20 +17,76 @@ cards_data = cached.overview_headlines()
 first_year, last_year = cards_data.years[0], cards_data.years[-1]
 
 st.title("Drug overdose deaths in the United States")
-st.markdown(
-    "How many people die of a drug overdose in the United States, which drugs are involved, and how that has "
-    "changed since 1999, in final figures from the CDC's National Center for Health Statistics and the "
-    "National Institute on Drug Abuse. Each chart names its source underneath."
-)
-if table.notice:
-    st.warning(table.notice)
+st.markdown(f"**{cards_data.lead}**")
+ui.table_notices(table)
 # The widgets below read and write their own URL parameters (bind="query-params") and drop invalid values;
 # tell the reader when a link held something else.
 URL_PARAMS = ("measure", "drugs", "log", "waves", "segments", "years", "fc_drug", "fc_from", "fc_to")
 raw_params = {name: st.query_params.get_all(name) for name in st.query_params}
 ui.url_notice(permalink.unusable(raw_params, URL_PARAMS))
 
-# --- headline cards: computed from the table, never typed -------------------------------------------------
+# --- trend by drug ----------------------------------------------------------------------------------------
+# The chart comes first, with its choices folded into one button, so on a phone it starts on the first screen.
+chart_box = st.container()
+controls = st.popover("Change the chart", icon=":material/tune:")
+with controls:
+    measure = st.segmented_control(
+        "Show",
+        cached.TREND_MEASURES,
+        format_func={"deaths": "Deaths", "age_adjusted_rate_per_100k": "Rate per 100,000"}.get,
+        default="deaths",
+        required=True,
+        key="measure",
+        bind="query-params",
+    )
+choices = cards_data.trend_choices  # deaths or rates: the same options whichever is shown
+with controls:
+    # Both "prescription opioid" series: counts exist only with methadone included (NIDA), rates only without
+    # (NCHS T40.2), so each measure draws the one it has and names the other as missing.
+    default_drugs = [
+        d
+        for d in ("all_drugs", "synthetic_opioids", "heroin", "rx_opioids", "rx_opioids_incl_methadone")
+        if d in choices
+    ]
+    drugs = st.multiselect(
+        "Drugs", choices, default=default_drugs, format_func=drug_title, key="drugs", bind="query-params"
+    )
+with controls:
+    log_y = st.toggle("Log scale", key="log", bind="query-params", help="Equal steps mean equal growth rates.")
+    show_waves = st.toggle("Opioid waves", value=True, key="waves", bind="query-params")
+    segments = st.toggle(
+        "Trend segments",
+        key="segments",
+        bind="query-params",
+        help="Where the trend changed pace, and how fast it rose or fell each year, with its 95% interval.",
+    )
+with controls:
+    year_range = st.slider(
+        "Years",
+        min_value=first_year,
+        max_value=last_year,
+        value=(first_year, last_year),
+        key="years",
+        bind="query-params",
+    )
+
+with chart_box:
+    if not drugs:
+        st.info("Choose at least one drug to draw the chart.")
+    else:
+        ui.chart_with_table(
+            cached.trend_view(tuple(drugs), measure, tuple(year_range), log_y, show_waves, segments),
+            notes=(
+                "A death can involve more than one drug, so the lines for single drugs overlap and do not add up "
+                "to the total.",
+                "A rate per 100,000 people says how many people died for every 100,000 who lived in the country "
+                "that year, so years with more or fewer people can be compared fairly.",
+            ),
+        )
+
+
+# --- headline cards: computed from the table, never typed (below the chart) ---------------------------------
+st.header("Key figures")
 cards = st.columns(4)
 with cards[0]:
     fold = cards_data.heroin_fold
@@ -76,62 +132,6 @@ with cards[3]:
             border=True,
         )
         st.caption(" ".join((card.sentence, *card.notes, card.source)))
-
-# --- trend by drug ----------------------------------------------------------------------------------------
-st.header("Deaths by drug over time")
-st.markdown(
-    "A death can involve more than one drug, so the lines for single drugs overlap and do not add up to the "
-    "total. What each drug group includes is said under the chart (see **About the data** for all definitions)."
-)
-controls = st.columns([3, 2])
-with controls[1]:
-    measure = st.segmented_control(
-        "Show",
-        cached.TREND_MEASURES,
-        format_func={"deaths": "Deaths", "age_adjusted_rate_per_100k": "Rate per 100,000"}.get,
-        default="deaths",
-        required=True,
-        key="measure",
-        bind="query-params",
-    )
-choices = cards_data.trend_choices  # deaths or rates: the same options whichever is shown
-with controls[0]:
-    # Both "prescription opioid" series: counts exist only with methadone included (NIDA), rates only without
-    # (NCHS T40.2), so each measure draws the one it has and names the other as missing.
-    default_drugs = [
-        d
-        for d in ("all_drugs", "synthetic_opioids", "heroin", "rx_opioids", "rx_opioids_incl_methadone")
-        if d in choices
-    ]
-    drugs = st.multiselect(
-        "Drugs", choices, default=default_drugs, format_func=drug_title, key="drugs", bind="query-params"
-    )
-options = st.columns([3, 1, 1, 1])
-with options[1]:
-    log_y = st.toggle("Log scale", key="log", bind="query-params", help="Equal steps mean equal growth rates.")
-with options[2]:
-    show_waves = st.toggle("Opioid waves", value=True, key="waves", bind="query-params")
-with options[3]:
-    segments = st.toggle(
-        "Trend segments",
-        key="segments",
-        bind="query-params",
-        help="Where the trend changed pace, and how fast it rose or fell each year, with its 95% interval.",
-    )
-with options[0]:
-    year_range = st.slider(
-        "Years",
-        min_value=first_year,
-        max_value=last_year,
-        value=(first_year, last_year),
-        key="years",
-        bind="query-params",
-    )
-
-if not drugs:
-    st.info("Choose at least one drug to draw the chart.")
-else:
-    ui.chart_with_table(cached.trend_view(tuple(drugs), measure, tuple(year_range), log_y, show_waves, segments))
 
 # --- fold-change calculator -------------------------------------------------------------------------------
 st.header("Fold-change calculator")

@@ -175,7 +175,7 @@ st.markdown(
     "*nearly N* matches at N or up to 5% below it, and is close within 15%; a figure that is missing, or that came "
     "into the data only because the claim agrees with it, cannot check it. **The wording**: right, imprecise "
     '("7 times higher" for 7 times as many) or overstates (an odds ratio told as "more likely to become"). '
-    "Claims live in a data file, so a teacher can add one (`data_sources/snapshots/public_claims.csv`)."
+    "Claims live in a data file, so a teacher can add one (see **About the data**)."
 )
 try:
     checks = cached.claim_checks()

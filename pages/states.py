@@ -139,12 +139,12 @@ st.markdown(
 st.warning(
     'NCHS cautions: "Reporting of the specific drugs and drug classes involved in drug overdose deaths varies '
     "by jurisdiction, and comparisons of death rates involving specific drugs across selected jurisdictions "
-    'should not be made." (dataset description, data.cdc.gov xkb8-kh2a). Compare a state with itself over '
+    'should not be made." (NCHS, notes to the provisional counts). Compare a state with itself over '
     "time, not with other states.",
     icon=":material/warning:",
 )
 if "drug" not in SPECS:
-    st.info("The provisional counts are not available in this copy of the data.")
+    st.info("CDC's recent provisional counts are not available here at the moment.")
 else:
     vcols = st.columns(2)
     with vcols[0]:

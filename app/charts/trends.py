@@ -66,10 +66,12 @@ def trend_chart(
         )
     unit = measure_unit(measure)
     base_layout(fig, title=title or f"{MEASURES[measure].title}, United States", y_title=unit.capitalize())
+    # Room above the plot for a title of several lines and the wave labels under it.
+    fig.update_layout(margin={"t": 50 + 22 * (title or "").count("<br>") + (24 if show_waves else 0)})
     fig.update_yaxes(type="log" if log_y else "linear", rangemode="tozero" if not log_y else None)
     if show_waves and not rows.empty:
         lo, hi = int(rows["year"].min()), int(rows["year"].max())
-        for year, label in OPIOID_WAVES:
+        for i, (year, label) in enumerate(OPIOID_WAVES):
             if lo <= year <= hi:
                 fig.add_vline(x=year, line={"color": "#666666", "dash": "dot", "width": 1})
                 fig.add_annotation(
@@ -82,6 +84,8 @@ def trend_chart(
                     yanchor="bottom",
                     font={"size": 12, "color": "#444444"},
                     hovertext=label,
+                    # Waves 2 and 3 start three years apart: the later label sits lower so they never overlap.
+                    yshift=-16 * (i % 2 == 0 and i > 0),
                 )
     return fig
 

