@@ -262,12 +262,17 @@ FLAGS: dict[str, str] = {
     "suppressed": "Withheld by the publisher to protect confidentiality because the number is small. Each "
     "publisher has its own rule (deaths or visits, counts or rates), given in the row's source_detail (for a CDC "
     "WONDER upload, in the export's footer kept with the table). Not zero.",
-    "unreliable": "The publisher marks this rate unreliable (20 or fewer deaths); shown but not ranked.",
+    "unreliable": "The rate rests on too few deaths to be reliable, by the publisher's own rule (NCHS's state "
+    "files: 20 or fewer deaths; Health, United States and CDC WONDER: fewer than 20); shown, if published, but "
+    "not ranked.",
     "low_quality": "Not shown by the publisher because of low data quality.",
     "not_applicable": "Not applicable for this grouping (e.g. no population for a month).",
     "missing": "Not reported by the publisher.",
     "secondary_source": "Read in a secondary text that quotes the primary CDC/NIDA figure; the primary table "
     "itself was not reachable. Shown with a hollow marker.",
+    "computed_interval": "The publisher gave no confidence interval: this site computed the 95% interval from the "
+    "death count the way NCHS does (rate +/- 1.96 x rate / square root of deaths for 100 or more deaths, the gamma "
+    "method below 100). For an age-adjusted rate it is close to, not equal to, NCHS's own interval.",
     "model_based": "A statistical model's estimate (NCHS small-area model), not a rate computed from the place's "
     "own deaths.",
     "range_only": "The publisher gives only a range, never the figure: value is empty and value_lower/value_upper "
@@ -539,16 +544,18 @@ TIDY = TableSchema(
             "value_lower",
             "Float64",
             "Lower limit",
-            "Lower 95% confidence limit, where the publisher gives one; for a range-only figure (value_flag "
-            "range_only), the published range's lower bound.",
+            "Lower 95% confidence limit, where the publisher gives one or this site computed one from the death "
+            "count (value_flag computed_interval); for a range-only figure (value_flag range_only), the published "
+            "range's lower bound.",
             unit="depends on the measure (see Measures)",
         ),
         Field(
             "value_upper",
             "Float64",
             "Upper limit",
-            "Upper 95% confidence limit, where the publisher gives one; for a range-only figure (value_flag "
-            "range_only), the published range's upper bound (blank for an open-ended range such as 30+).",
+            "Upper 95% confidence limit, where the publisher gives one or this site computed one from the death "
+            "count (value_flag computed_interval); for a range-only figure (value_flag range_only), the published "
+            "range's upper bound (blank for an open-ended range such as 30+).",
             unit="depends on the measure (see Measures)",
         ),
         Field(

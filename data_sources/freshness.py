@@ -11,7 +11,7 @@ import dataclasses
 from datetime import UTC, datetime
 
 from data_sources.schema import SchemaError, Source, Table
-from data_sources.snapshot import SNAPSHOT_DIR, cache_dir, read_table
+from data_sources.snapshot import SNAPSHOT_DIR, cache_dir, data_path, read_table
 
 
 def load_freshest(name: str, sources: tuple[Source, ...], *, now: datetime | None = None) -> Table:
@@ -22,7 +22,7 @@ def load_freshest(name: str, sources: tuple[Source, ...], *, now: datetime | Non
     """
     problem = None
     cache = cache_dir()
-    if (cache / f"{name}.csv").exists():
+    if data_path(name, cache).exists():
         try:
             stored = read_table(name, cache)
         except (SchemaError, ValueError, KeyError, OSError) as err:  # JSONDecodeError is a ValueError

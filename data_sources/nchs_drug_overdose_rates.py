@@ -3,13 +3,17 @@
 NCHS's *Health, United States* table: US age-adjusted and crude death rates per 100,000, 1999-2018, for all
 drug overdoses, any opioid, natural and semisynthetic opioids, methadone, other synthetic opioids and heroin,
 by sex, age group, and race and Hispanic origin. Rates NCHS marks ``*`` (fewer than 20 deaths) have no
-estimate and are flagged ``unreliable``, never zero. Race and Hispanic origin groups keep NCHS's labels.
+estimate and are flagged ``unreliable``, never zero. Race and Hispanic origin groups keep NCHS's labels; NCHS
+gives them only by sex ("Female: White"), so race rows always carry a sex.
 
-The bundled snapshot holds only the rows of a 370-row sample of the real export (Total, Sex, Age in 2018 and
-some race rows), because the complete export was not available offline; ``make refresh`` fetches all of it.
+The bundled snapshot is the whole dataset, 6,228 rows (1,111 of them flagged ``*``), from a copy of the
+data.cdc.gov CSV export kept in a public GitHub repository (see ``BUNDLED_SOURCE``); ``make refresh`` fetches
+the same table from data.cdc.gov.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import pandas as pd
 
@@ -28,6 +32,18 @@ SOURCE = Source(
     citation="National Center for Health Statistics. Health, United States. Drug overdose death rates, by drug "
     "type, sex, age, race, and Hispanic origin: United States (data.cdc.gov 95ax-ymtc).",
     dataset_id=DATASET_ID,
+    coverage="United States, 1999-2018: all drug overdoses, any opioid, natural and semisynthetic opioids, "
+    "methadone, other synthetic opioids and heroin, by sex, age group, and race and Hispanic origin",
+)
+#: The same dataset as bundled: a copy of the CSV export kept in a public repository, not fetched by this site.
+BUNDLED_SOURCE = replace(
+    SOURCE,
+    citation=SOURCE.citation + " This site's bundled copy is the whole data.cdc.gov CSV export (6,228 rows) as "
+    "committed to the public GitHub repository Cassie-Charoenpol/US-Drug-Overdose-Rate (Drug_Overdose_Rate.csv, "
+    "commit 1e6ae40d), byte-identical to the copy in UCB-stat-159-f25/final-group09 (commit 8a5fd197); "
+    "`make refresh` fetches it from data.cdc.gov.",
+    copy_from="the data.cdc.gov CSV export as committed to github.com/Cassie-Charoenpol/US-Drug-Overdose-Rate "
+    "(Drug_Overdose_Rate.csv, commit 1e6ae40d)",
 )
 SOURCES = (SOURCE,)
 
@@ -87,8 +103,10 @@ def tidy(records: list[dict]) -> pd.DataFrame:
 
 
 def load() -> Table:
-    """The freshest good copy: the refreshed cache if valid, else the bundled snapshot (with a notice)."""
-    return freshness.load_freshest(TABLE, SOURCES)
+    """The freshest good copy: the refreshed cache if valid, else the bundled snapshot (with a notice), whose
+    source then names where the bundled copy was taken from."""
+    table = freshness.load_freshest(TABLE, SOURCES)
+    return replace(table, sources=(BUNDLED_SOURCE,)) if table.from_snapshot else table
 
 
 def _sex_and_race(stub_name: str, label: str) -> tuple[str, str]:

@@ -5,8 +5,16 @@ deaths of all intents, 1999-2017: every state and DC (both sexes, all ages, all 
 sex, age group and race and Hispanic origin. NCHS computes the limits (normal approximation at 100 or more
 deaths, exact Poisson limits below); they are carried as ``value_lower``/``value_upper``.
 
-Rates from fewer than 20 deaths are flagged ``unreliable`` (NCHS's standard for rates, stated in the
-dataset's notes) and kept, never dropped or ranked.
+Rates from 20 or fewer deaths are flagged ``unreliable`` (the rule of NCHS's state file) and kept, never
+dropped or ranked. A crude rate that does not equal deaths / population x 100,000 to its own rounding, a
+negative count and an unknown place are refused by name.
+
+The table the dashboard loads (:func:`load`) continues this series past 2017 without changing any year it
+covers: states in 2018-2021 from NCHS's *Drug Overdose Mortality by State* file
+(:mod:`data_sources.nchs_state_overdose_mortality`, deaths and age-adjusted rates, intervals computed from the
+death counts and flagged ``computed_interval``; no DC row, so DC's rows are missing with that reason), and the
+nation in those years from the final national table (:mod:`data_sources.nchs_national_final`), where a cited
+figure exists.
 
 The SODA JSON field names below follow data.cdc.gov's rule for naming API fields after the CSV headers
 (lower case, words joined by ``_``); no raw JSON response of this dataset was available to confirm them, so
@@ -15,15 +23,20 @@ The SODA JSON field names below follow data.cdc.gov's rule for naming API fields
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
+from dataclasses import replace
+
 import pandas as pd
 
-from data_sources import freshness, socrata
+from data_sources import freshness, nchs_national_final, nchs_state_overdose_mortality, socrata
 from data_sources.geography import place
-from data_sources.schema import SchemaError, Source, Table, conform, join_flags
+from data_sources.schema import SchemaError, Source, Table, conform, join_flags, split_flags
+from data_sources.snapshot import SNAPSHOT_DIR, read_table
 
 TABLE = "state_drug_poisoning"
 DATASET_ID = "jx6g-fdh6"
-UNRELIABLE_BELOW = 20  # deaths: NCHS does not consider rates from fewer deaths reliable
+UNRELIABLE_AT_MOST = 20  # deaths: NCHS's state file calls rates on 20 or fewer deaths unreliable
 
 SOURCE = Source(
     id="nchs_jx6g_fdh6",
@@ -35,6 +48,16 @@ SOURCE = Source(
     "(data.cdc.gov jx6g-fdh6), 1999-2017 release. Deaths of all intents from drug poisoning; rates per "
     "100,000 with 95% confidence limits.",
     dataset_id=DATASET_ID,
+    coverage="50 states and DC, and the nation by sex, age group and race and Hispanic origin, 1999-2017",
+)
+#: The same dataset as bundled: a copy of the CSV export kept in a public repository, not fetched by this site.
+BUNDLED_SOURCE = replace(
+    SOURCE,
+    citation=SOURCE.citation + " This site's bundled copy is the data.cdc.gov CSV export as committed to the "
+    "public GitHub repository manjunath5496/CSV-Datasets_4 (NCHS_-_Drug_Poisoning_Mortality_by_State__United_"
+    "States.csv, commit c75f370c); `make refresh` fetches it from data.cdc.gov.",
+    copy_from="the data.cdc.gov CSV export as committed to github.com/manjunath5496/CSV-Datasets_4 "
+    "(NCHS_-_Drug_Poisoning_Mortality_by_State__United_States.csv, commit c75f370c)",
 )
 SOURCES = (SOURCE,)
 
@@ -90,10 +113,15 @@ def tidy(records: list[dict]) -> pd.DataFrame:
     if unknown_sex or unknown_race:
         raise SchemaError(f"{DATASET_ID}: unknown sex {unknown_sex} or race/origin {unknown_race}")
     rows = []
-    for rec in raw.to_dict("records"):
-        level, code, name = place(rec["state"])
+    for number, rec in enumerate(raw.to_dict("records")):
+        where = f"{DATASET_ID}: record {number} ({rec['state']}, {rec['year']}, {rec['sex']}, {rec['age_group']})"
+        try:
+            level, code, name = place(rec["state"])
+        except KeyError as err:
+            raise SchemaError(f"{where}: unknown place {rec['state']!r}") from err
         year = int(float(rec["year"]))
         deaths = socrata.parse_number(rec["deaths"])
+        _check_counts(rec, deaths, where)
         base = {
             "source_id": SOURCE.id,
             "geo_level": level,
@@ -125,7 +153,7 @@ def tidy(records: list[dict]) -> pd.DataFrame:
             value = socrata.parse_number(rec[field])
             if value is None and measure == "age_adjusted_rate_per_100k" and base["age_group"] != "all":
                 continue  # NCHS age-adjusts only all-ages rows; an age band has no age-adjusted rate
-            unreliable = deaths is not None and deaths < UNRELIABLE_BELOW
+            unreliable = deaths is not None and deaths <= UNRELIABLE_AT_MOST
             flag = join_flags("unreliable" if unreliable else None, "missing" if value is None else None)
             rows.append(
                 {
@@ -141,8 +169,71 @@ def tidy(records: list[dict]) -> pd.DataFrame:
 
 
 def load() -> Table:
-    """The freshest good copy: the refreshed cache if valid, else the bundled snapshot (with a notice)."""
-    return freshness.load_freshest(TABLE, SOURCES)
+    """jx6g-fdh6 (the refreshed cache if valid, else the bundled snapshot, with a notice), continued for the
+    years after it ends by NCHS's state file (states) and the final national table (the nation)."""
+    base = freshness.load_freshest(TABLE, SOURCES)
+    if base.from_snapshot:
+        base = replace(base, sources=(BUNDLED_SOURCE,))
+    last = int(base.data["year"].max())
+    states = read_table(nchs_state_overdose_mortality.TABLE, SNAPSHOT_DIR)
+    later = nchs_state_overdose_mortality.later_years(states.data, last)
+    national = nchs_national_final.load()
+    nation = nation_rows(national.data, sorted({int(y) for y in later["year"]}))
+    cited = set(nation["source_id"])
+    sources = (
+        *base.sources,
+        *nchs_state_overdose_mortality.SOURCES,
+        *(s for s in national.sources if s.id in cited),
+    )
+    origin = f"{base.extra.get('origin', '')}; {states.path} (years after {last}); national_final (the nation)"
+    data = pd.concat([base.data, later, nation], ignore_index=True)
+    return replace(base, data=data, sources=sources, extra={**base.extra, "origin": origin})
+
+
+def nation_rows(national: pd.DataFrame, years: Iterable[int]) -> pd.DataFrame:
+    """The nation's all-drug deaths and age-adjusted rate in ``years`` from the final national table, each with
+    its own citation; a rate gets the 95% interval computed from that year's death count (flag
+    ``computed_interval``). A year or measure with no cited figure gets no row: nothing is filled in."""
+    rows = national[
+        (national["geo_code"] == "US")
+        & (national["drug"] == "all_drugs")
+        & national["measure"].isin(["deaths", "age_adjusted_rate_per_100k"])
+        & national["year"].isin(list(years))
+        & national["value"].notna()
+    ].copy()
+    deaths = {int(r["year"]): int(r["value"]) for r in rows[rows["measure"] == "deaths"].to_dict("records")}
+    out = []
+    for rec in rows.to_dict("records"):
+        count = deaths.get(int(rec["year"]))
+        if rec["measure"] == "age_adjusted_rate_per_100k" and count is not None:
+            low, high = nchs_state_overdose_mortality.rate_interval(float(rec["value"]), count)
+            rec = {
+                **rec,
+                "value_lower": round(low, 4),
+                "value_upper": round(high, 4),
+                "value_flag": join_flags(*split_flags(str(rec["value_flag"])), "computed_interval"),
+                "source_detail": f"{rec['source_detail']}; 95% interval computed by this site from {count:,} deaths",
+            }
+        out.append(rec)
+    return conform(pd.DataFrame(out, columns=list(rows.columns)), table=TABLE)
+
+
+def _check_counts(rec: dict, deaths: float | None, where: str) -> None:
+    """Refuse a negative count or population, and a crude rate that is not deaths / population x 100,000 to
+    the rounding it is published with."""
+    population = socrata.parse_number(rec["population"])
+    if (deaths is not None and deaths < 0) or (population is not None and population < 0):
+        raise SchemaError(f"{where}: negative count (deaths {rec['deaths']!r}, population {rec['population']!r})")
+    text = str(rec["crude_death_rate"] or "").strip()
+    if deaths is None or not population or not text:
+        return
+    decimals = len(text.split(".", 1)[1]) if "." in text else 0
+    expected = deaths / population * 100_000
+    if not math.isclose(float(text.replace(",", "")), expected, abs_tol=0.5 * 10**-decimals + 1e-9):
+        raise SchemaError(
+            f"{where}: crude rate {text} but {deaths:,.0f} deaths among {population:,.0f} residents is "
+            f"{expected:.{decimals + 2}f} per 100,000"
+        )
 
 
 def _age(label: str) -> str:

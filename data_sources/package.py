@@ -151,12 +151,14 @@ def licence_entry(text: str) -> dict[str, str]:
 
 
 def apa(source: Source, retrieved: date) -> str:
-    """An APA 7 reference for a dataset or web page. The sources carry no structured publication date, so the
-    date is 'n.d.' with a retrieval date, as APA asks for pages that change."""
-    return (
-        f"{source.publisher}. (n.d.). *{source.title}* [Data set]. Retrieved {retrieved:%B} {retrieved.day}, "
-        f"{retrieved:%Y}, from {source.url}"
-    )
+    """An APA 7 reference for a dataset or web page: dated by the publisher's release year where the source
+    records one, else 'n.d.' with a retrieval date, as APA asks for pages that change. A copy taken from
+    elsewhere (``copy_from``) is named as such, never as retrieved from the publisher's site."""
+    head = f"{source.publisher}. ({source.released[:4] if source.released else 'n.d.'}). *{source.title}* [Data set]."
+    when = f"{retrieved:%B} {retrieved.day}, {retrieved:%Y}"
+    if source.copy_from:
+        return f"{head} {source.url}. This site's copy: {source.copy_from}, taken {when}."
+    return f"{head} Retrieved {when}, from {source.url}"
 
 
 def _bibtex_escape(text: str) -> str:
@@ -328,9 +330,10 @@ def readme(items: list[PackageTable], sources: Mapping[str, Any], created: datet
         "- One row per figure: `value` is the number, `measure` says what it counts and `data_dictionary.csv` "
         "gives its unit (deaths, visits, or either per 100,000 people).",
         "- An empty `value` is never zero: `value_flag` says why it is missing (`suppressed`: withheld by the "
-        "publisher because the number is small, by the rule `source_detail` gives; `unreliable`: a rate from 20 or "
-        "fewer deaths; `range_only`: only a range is published, its bounds in `value_lower` and `value_upper`; "
-        "`no_diagnosis_code`; `not_applicable`; `missing`).",
+        "publisher because the number is small, by the rule `source_detail` gives; `unreliable`: a rate on too few "
+        "deaths by the publisher's rule; `range_only`: only a range is published, its bounds in `value_lower` and "
+        "`value_upper`; `no_diagnosis_code`; `not_applicable`; `missing`). `computed_interval`: the 95% limits were "
+        "computed from the death count.",
         "- Nonfatal emergency department visits and hospitalizations (`dose_nonfatal`) count visits, not people, "
         "and are never to be added to or divided by deaths; its US rows add up only the states that submitted data.",
         "- `provenance` is `primary` (read from the publisher's own table) or `secondary` (read in a text quoting "

@@ -9,7 +9,7 @@ how directly it was read (``provenance``: ``primary`` = the study's own abstract
 ``secondary`` = read only in a text quoting it). Groups are named in person-first words; where the study's own
 terms differ they are kept, quoted, in ``study_wording``.
 
-The bundled snapshot ``snapshots/risk_multipliers.csv`` (+ ``.json`` sidecar with its sha256) is built from
+The bundled snapshot ``snapshots/risk_multipliers.csv.gz`` (+ ``.json`` sidecar with its sha256) is built from
 the project's reference data pack by ``python -m scripts.build_risk_snapshot``. Its columns are the dictionary's
 ``RISK_MULTIPLIERS`` schema (no geography or year, so not the tidy contract); :func:`load` returns a
 :class:`~data_sources.schema.Table` with that schema, registered in :mod:`data_sources.catalog` like every table.

@@ -14,6 +14,7 @@ and the rows, instead of letting a schema change flow silently into a chart.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -51,6 +52,9 @@ class Source:
     citation: str
     dataset_id: str | None = None  # data.cdc.gov four-by-four id, for Socrata sources
     update_days: int | None = None  # how often the publisher updates it; None = final, not updated
+    coverage: str | None = None  # what the figures cover, in words: "1999-2018, United States"
+    released: str | None = None  # when the publisher released them, as cited: "2021-12-30", "2021-12" or "2021"
+    copy_from: str | None = None  # where the bundled copy was taken from, when not from the publisher itself
 
     def __post_init__(self) -> None:
         for name in ("id", "title", "publisher", "url", "license", "citation"):
@@ -58,6 +62,19 @@ class Source:
                 raise SchemaError(f"Source {self.id!r}: field {name!r} is empty")
         if not self.url.startswith("https://") and not self.url.startswith("http://"):
             raise SchemaError(f"Source {self.id!r}: url {self.url!r} is not a web address")
+        if self.released is not None and not _is_iso_date(self.released):
+            raise SchemaError(f"Source {self.id!r}: released {self.released!r} is not an ISO date, month or year")
+
+
+def _is_iso_date(text: str) -> bool:
+    """'2021-12-30', '2021-12' or '2021', and a real date at that precision."""
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
+        return False
+    try:
+        datetime.strptime(text, {4: "%Y", 7: "%Y-%m", 10: "%Y-%m-%d"}[len(text)])
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

@@ -2,15 +2,16 @@
 
 Each table ``<name>`` is stored as ``<name>.csv`` (written by :func:`data_sources.export.to_csv_bytes`: ISO
 dates, FIPS as text, one number format per measure) beside ``<name>.json`` (where it came from, when it was
-retrieved, row count and the CSV's sha256). A large table may be stored gzipped instead, as ``<name>.csv.gz``
+retrieved, row count and the CSV's sha256). A table may be stored gzipped instead, as ``<name>.csv.gz``
 (``write_table(..., compress=True)``; the sidecar says ``"compression": "gzip"``, its sha256 is the CSV's
-inside, and the gzip bytes carry no timestamp, so a rebuild of the same table shows no diff).
+inside, and the gzip bytes carry no timestamp, so a rebuild of the same table shows no diff): every bundled
+snapshot is, by its build script (``zcat <name>.csv.gz`` shows the rows), while the refresh cache stays plain.
 :func:`read_table` and :func:`write_table` are the only way a table goes to or comes from disk; each runs the
 table's check (the tidy contract's :func:`conform` unless the caller names another, such as ``risk.validate``),
-so nothing unchecked is served or stored. Bundled snapshots live in ``data_sources/snapshots/`` and are
-reviewed in diffs; refreshed copies live in the cache directory (``DATA_CACHE_DIR``, default ``.data_cache/``
-in the project). Writes go to a temporary file in the same directory, are fsynced, and then renamed over the
-old file, so a failed refresh never leaves a half-written table behind.
+so nothing unchecked is served or stored. Bundled snapshots live in ``data_sources/snapshots/``; refreshed
+copies live in the cache directory (``DATA_CACHE_DIR``, default ``.data_cache/`` in the project). Writes go to a
+temporary file in the same directory, are fsynced, and then renamed over the old file, so a failed refresh
+never leaves a half-written table behind.
 """
 
 from __future__ import annotations

@@ -1,14 +1,23 @@
-"""Rebuild the bundled snapshots of the three data.cdc.gov tables from the reference data pack.
+"""Rebuild the bundled snapshots of the CDC tables from the reference data pack.
 
-Each goes through the same ``tidy`` as a live fetch, so the bundled copy and a refreshed copy cannot drift:
+The three data.cdc.gov tables go through the same ``tidy`` as a live fetch, so the bundled copy and a
+refreshed copy cannot drift:
 
 * ``state_drug_poisoning`` <- ``state_drug_poisoning_mortality_1999_2017.csv`` (the complete ``jx6g-fdh6``
   CSV export, 1999-2017 release);
-* ``drug_overdose_rates`` <- ``samples/95ax-ymtc_sample.csv`` (370 real rows of the ``95ax-ymtc`` export:
-  the complete export was not available offline, so the bundled table is partial and says so);
+* ``drug_overdose_rates`` <- ``full/95ax-ymtc_full.csv`` (the whole ``95ax-ymtc`` export, 6,228 rows);
 * ``vsrr_provisional`` <- ``national_provisional_vsrr_december.csv`` (US, 12 months ending each December,
   2015-2024) plus the real rows of ``samples/vsrr_xkb8-kh2a_csv_sample.csv``; where both give the same figure
   they must agree, or the build stops.
+
+and one table with no live endpoint:
+
+* ``state_overdose_mortality`` <- ``full/nchs_sosmap_state_overdose_mortality_1999_2021.csv`` (NCHS's *Drug
+  Overdose Mortality by State*, 50 states, 1999, 2005 and 2014-2021). Every state-year it shares with
+  ``jx6g-fdh6`` must agree (deaths exactly, rates to 0.1) except the documented ones, and its later rows must
+  fit each state's size, or the build stops.
+
+Files under ``full/`` are checked against the pack's ``full/SHA256SUMS`` first: a changed copy is refused.
 
 Run from the project directory: ``.venv/bin/python -m scripts.build_cdc_snapshots [--data-dir ../shared/data]``.
 """
@@ -17,13 +26,35 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 from pathlib import Path
 
-from data_sources import nchs_drug_overdose_rates, nchs_state_drug_poisoning, nchs_vsrr
+from data_sources import nchs_drug_overdose_rates, nchs_state_drug_poisoning, nchs_state_overdose_mortality, nchs_vsrr
 from data_sources.snapshot import SNAPSHOT_DIR, write_table
 from data_sources.socrata import parse_number, records_from_csv_export
 
-BUILT_AT = "2026-11-22T00:00:00+00:00"  # when these snapshots were built from the data pack
+# When each copy entered the data pack (its "retrieved at": the publisher's data can be no newer than this).
+PACK_AT = "2026-11-22T00:00:00+00:00"
+FULL_AT = "2026-11-29T00:00:00+00:00"  # the pack's full/ folder, "Added 2026-11-29"
+RATES_FILE = Path("full") / "95ax-ymtc_full.csv"
+STATES_FILE = Path("full") / "nchs_sosmap_state_overdose_mortality_1999_2021.csv"
+
+
+def verified(data_dir: Path, name: Path) -> Path:
+    """``data_dir / name`` after checking its sha256 against the pack's ``full/SHA256SUMS``; raises ValueError
+    naming the file when it is not listed or its bytes changed."""
+    path = data_dir / name
+    sums = {}
+    for line in (data_dir / "full" / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
+        digest, _, listed = line.partition("  ")
+        sums[listed.removeprefix("./")] = digest
+    listed = str(name.relative_to("full"))
+    if listed not in sums:
+        raise ValueError(f"{path}: not listed in full/SHA256SUMS")
+    found = hashlib.sha256(path.read_bytes()).hexdigest()
+    if found != sums[listed]:
+        raise ValueError(f"{path}: sha256 {found[:12]}... differs from full/SHA256SUMS ({sums[listed][:12]}...)")
+    return path
 
 
 def vsrr_records(data_dir: Path) -> list[dict]:
@@ -72,9 +103,14 @@ def main() -> None:
         )
     )
     rates = nchs_drug_overdose_rates.tidy(
-        records_from_csv_export(data_dir / "samples" / "95ax-ymtc_sample.csv", nchs_drug_overdose_rates.CSV_FIELDS)
+        records_from_csv_export(verified(data_dir, RATES_FILE), nchs_drug_overdose_rates.CSV_FIELDS)
     )
     vsrr = nchs_vsrr.tidy(vsrr_records(data_dir))
+    later = nchs_state_overdose_mortality.tidy(
+        nchs_state_overdose_mortality.read_export(verified(data_dir, STATES_FILE))
+    )
+    nchs_state_overdose_mortality.check_against(state, later)
+    nchs_state_overdose_mortality.check_sizes(later, state)
     builds = [
         (
             nchs_state_drug_poisoning,
@@ -85,9 +121,9 @@ def main() -> None:
         (
             nchs_drug_overdose_rates,
             rates,
-            "PARTIAL: 370 real rows of the 95ax-ymtc CSV export (Total and Sex "
-            "rows for every drug 1999-2018, 2018 age rows, some race rows), from UCB-stat-159-f25/final-group09 "
-            "(commit 8a5fd197) via the data pack. Run `make refresh` for the complete table.",
+            "Complete 95ax-ymtc CSV export (6,228 rows, 1999-2018), as copied into the data pack (full/"
+            "95ax-ymtc_full.csv) from Cassie-Charoenpol/US-Drug-Overdose-Rate, Drug_Overdose_Rate.csv "
+            "(commit 1e6ae40d); byte-identical to UCB-stat-159-f25/final-group09 (commit 8a5fd197).",
         ),
         (
             nchs_vsrr,
@@ -103,10 +139,23 @@ def main() -> None:
             "dataset_id": module.DATASET_ID,
             "origin": origin,
             "built_by": "scripts/build_cdc_snapshots.py",
-            "retrieved_at": BUILT_AT,
+            "retrieved_at": FULL_AT if module is nchs_drug_overdose_rates else PACK_AT,
         }
-        path = write_table(module.TABLE, frame, SNAPSHOT_DIR, meta)
+        path = write_table(module.TABLE, frame, SNAPSHOT_DIR, meta, compress=True)
         print(f"wrote {len(frame):,} rows to {path}")
+    module = nchs_state_overdose_mortality
+    meta = {
+        "title": module.SOURCE.title,
+        "origin": "The CSV behind NCHS's state map page (500 rows: 50 states x 1999, 2005, 2014-2021), as copied "
+        "into the data pack (full/nchs_sosmap_state_overdose_mortality_1999_2021.csv) from "
+        "Ilissagarcia/OpioidCapstone, data/data-table.csv (commit 44e1e767).",
+        "checked": f"{module.compared(state, later)} figures shared with jx6g-fdh6 compared; they differ only in "
+        + "; ".join(f"{code} {year}: {why}" for (code, year), why in module.KNOWN_DISAGREEMENTS.items()),
+        "built_by": "scripts/build_cdc_snapshots.py",
+        "retrieved_at": FULL_AT,
+    }
+    path = write_table(module.TABLE, later, SNAPSHOT_DIR, meta, compress=True)
+    print(f"wrote {len(later):,} rows to {path}")
 
 
 if __name__ == "__main__":

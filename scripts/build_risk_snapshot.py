@@ -1,4 +1,4 @@
-"""Rebuild ``data_sources/snapshots/risk_multipliers.csv`` (+ ``.json``) from the reference data pack.
+"""Rebuild ``data_sources/snapshots/risk_multipliers.csv.gz`` (+ ``.json``) from the reference data pack.
 
 Reads ``../shared/data/risk_multipliers.csv`` and ``risk_multipliers_second_pass.csv``. Every number (value,
 confidence limits, absolute rates) is parsed from the pack's text; this script adds only editorial metadata
@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -42,6 +42,8 @@ from data_sources.risk import TABLE, validate
 from data_sources.snapshot import SNAPSHOT_DIR, write_table
 
 FIRST, SECOND = "risk_multipliers.csv", "risk_multipliers_second_pass.csv"
+# When the table was built from the pack with the rules above; fixed, so a rebuild of the same rows changes no byte.
+BUILT_AT = "2026-11-29T00:00:00+00:00"
 
 
 @dataclass(frozen=True)
@@ -517,21 +519,27 @@ def grade(row: pd.Series, file: str) -> str:
 
 def build(data_dir: Path) -> pd.DataFrame:
     pack = {name: pd.read_csv(data_dir / name, dtype=str, keep_default_na=False) for name in (FIRST, SECOND)}
-    used: set[tuple[str, int]] = set()
+    used: set[tuple[str, Hashable]] = set()  # (file, index label) of every pack row carried or left out
     records = []
     for spec in SPECS:
         row = find_row(pack, spec.file, spec.factor_starts, spec.multiplier_starts)
-        used.add((spec.file, int(row.name)))
+        used.add((spec.file, row.name))
         lower, upper = parse_ci(row["multiplier"])
         interval_note = ""
         se = parse_se(row["multiplier"])
         if lower is None and se is not None:
             lower, upper, interval_note = interval_from_se(parse_value(row["multiplier"]), se)
-        exposed = base = None
+        exposed: float | None = None
+        base: float | None = None
         if spec.rates:
             first, second = parse_rates(row["multiplier"] + " " + row["measure"])
             exposed, base = (first, second) if spec.rates == "exposed_first" else (second, first)
-        value = round(exposed / base, 2) if spec.value_from_rates else parse_value(row["multiplier"])
+        if not spec.value_from_rates:
+            value = parse_value(row["multiplier"])
+        elif exposed is None or base is None:
+            raise ValueError(f"{spec.risk_id}: value_from_rates needs the spec to name its two rates (rates=...)")
+        else:
+            value = round(exposed / base, 2)
         kind = STATISTICS[spec.statistic]["kind"]
         records.append(
             {
@@ -563,7 +571,7 @@ def build(data_dir: Path) -> pd.DataFrame:
             }
         )
     for file, factor_starts, multiplier_starts, _reason in LEFT_OUT:
-        used.add((file, int(find_row(pack, file, factor_starts, multiplier_starts).name)))
+        used.add((file, find_row(pack, file, factor_starts, multiplier_starts).name))
     # The duplicates must agree with the rows kept.
     assert parse_value(find_row(pack, FIRST, "Past-year opioid pain reliever", "40")["multiplier"]) == 40
     unclaimed = [(f, i) for f, frame in pack.items() for i in frame.index if (f, i) not in used]
@@ -573,15 +581,15 @@ def build(data_dir: Path) -> pd.DataFrame:
 
 
 def write(frame: pd.DataFrame, directory: Path) -> Path:
-    """Store ``frame`` as the risk snapshot in ``directory`` (CSV plus sidecar) through the one table writer."""
+    """Store ``frame`` as the risk snapshot in ``directory`` (gzipped CSV plus sidecar) through the one table writer."""
     meta = {
         "title": "Relative-risk style figures about heroin and overdose, with their studies",
         "built_from": [f"../shared/data/{FIRST}", f"../shared/data/{SECOND}"],
         "built_by": "scripts/build_risk_snapshot.py",
         "left_out": [f"{file}: {factor} {value!r}: {reason}" for file, factor, value, reason in LEFT_OUT],
-        "retrieved_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "retrieved_at": BUILT_AT,
     }
-    return write_table(TABLE, frame, directory, meta, check=validate)
+    return write_table(TABLE, frame, directory, meta, check=validate, compress=True)
 
 
 def main() -> None:

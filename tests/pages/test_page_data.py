@@ -28,7 +28,7 @@ def test_page_lists_tables_with_dictionary_source_and_counts(app):
     ]
     assert "national_final" in at.selectbox(key="table").options
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Rows"] == "280" and metrics["Sources"] == "14"
+    assert metrics["Rows"] == "285" and metrics["Sources"] == "18"
     captions = " ".join(c.value for c in at.caption)
     assert "Source:" in captions and "Figures as of" in captions
     assert "As the source gives it: Hedegaard H" in captions
@@ -48,7 +48,7 @@ def test_filters_narrow_the_preview(app):
     at.multiselect(key="filter_national_final_measure").set_value(["deaths"]).run()
     assert not at.exception
     text = " ".join(m.value for m in at.markdown)
-    assert "of 280 rows** match" in text
+    assert "of 285 rows** match" in text
     shown = at.dataframe[-1].value
     assert set(shown["drug"]) == {"heroin"} and set(shown["measure"]) == {"deaths"}
 

@@ -94,4 +94,8 @@ def test_hostile_parameters(params):
     assert not at.exception
     found = notices(at)
     assert len(found) == 1 and "<" not in found[0] and "alert" not in found[0]
-    assert dict(at.query_params) == {"drug": "all_drugs", "by": "age_group", "years": "1999-2018"}
+    assert dict(at.query_params) == {
+        "drug": "all_drugs",
+        "by": "age_group",
+        "years": "1999-2021",
+    }  # the state table runs to 2021

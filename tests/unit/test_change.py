@@ -101,12 +101,14 @@ def test_change_between_reads_the_tidy_frame():
 
 def test_change_between_says_why_not():
     national = nchs_national_final.load().data
-    missing = change.change_between(national, drug="all_drugs", measure="deaths", year_now=2019, year_before=2018)
+    missing = change.change_between(
+        national, drug="synthetic_opioids", measure="deaths", year_now=2020, year_before=2019
+    )
     assert isinstance(missing, change.NoChange)
-    assert missing.reason == "no_data" and "2018" in missing.message
-    # The 2018 rate exists but no 2018 death count does, so its uncertainty is unknown.
+    assert missing.reason == "no_data" and "2020" in missing.message
+    # The 2022 rate exists but no 2022 death count does, so its uncertainty is unknown.
     no_se = change.change_between(
-        national, drug="all_drugs", measure="age_adjusted_rate_per_100k", year_now=2019, year_before=2018
+        national, drug="synthetic_opioids", measure="age_adjusted_rate_per_100k", year_now=2022, year_before=2021
     )
     assert isinstance(no_se, change.NoChange)
     assert "uncertainty is unknown" in no_se.message

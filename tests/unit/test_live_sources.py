@@ -13,7 +13,7 @@ from paths import FIXTURES, PACK
 from data_sources import freshness, nchs_drug_overdose_rates, nchs_state_drug_poisoning, nchs_vsrr
 from data_sources.geography import place
 from data_sources.schema import SchemaError, has_flag
-from data_sources.snapshot import SNAPSHOT_DIR, write_table
+from data_sources.snapshot import GZIP, SNAPSHOT_DIR, data_path, write_table
 from data_sources.socrata import records_from_csv_export
 
 MODULES = [nchs_vsrr, nchs_state_drug_poisoning, nchs_drug_overdose_rates]
@@ -188,6 +188,33 @@ def test_state_small_counts_are_unreliable_and_age_bands_have_no_adjusted_rate(s
     assert one(states, geo_code="02", measure="crude_rate_per_100k")["value_flag"] == ""
 
 
+@pytest.mark.parametrize(("code", "year"), [("38", 2013), ("46", 2000), ("56", 1999)])
+def test_state_rates_on_exactly_20_deaths_are_unreliable(code, year):
+    """NCHS's state file calls rates on 20 or fewer deaths unreliable: these three state-years had 20."""
+    data = nchs_state_drug_poisoning.load().data
+    place = data[(data["geo_code"] == code) & (data["year"] == year)]
+    assert one(place, measure="deaths")["value"] == 20
+    for measure in ("crude_rate_per_100k", "age_adjusted_rate_per_100k"):
+        assert one(place, measure=measure)["value_flag"] == "unreliable"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"crude_death_rate": "53.7386"}, r"West Virginia, 2017.*crude rate 53\.7386 but 974 deaths"),
+        ({"deaths": "-974"}, "negative count"),
+        ({"population": "-1"}, "negative count"),
+        ({"state": "Atlantis"}, "unknown place 'Atlantis'"),
+    ],
+    ids=["crude-rate", "negative-deaths", "negative-population", "unknown-place"],
+)
+def test_state_records_that_do_not_add_up_are_refused_by_name(change, message):
+    bad = [dict(rec) for rec in records(nchs_state_drug_poisoning)]
+    bad[0].update(change)
+    with pytest.raises(SchemaError, match=message):
+        nchs_state_drug_poisoning.tidy(bad)
+
+
 # --- demographics table (95ax-ymtc) ----------------------------------------------------------------------
 
 
@@ -225,7 +252,18 @@ def test_bundled_snapshot_loads_with_a_visible_notice(module, tmp_path, monkeypa
     table = module.load()
     assert table.from_snapshot and not table.data.empty
     assert "bundled" in table.notice
-    assert set(table.data["source_id"]) == {module.SOURCE.id}
+    assert module.SOURCE.id in set(table.data["source_id"]) <= {s.id for s in table.sources}
+
+
+@pytest.mark.parametrize("module", [nchs_state_drug_poisoning, nchs_drug_overdose_rates], ids=lambda m: m.TABLE)
+def test_bundled_copy_is_cited_as_a_copy_and_a_live_copy_as_data_cdc_gov(module, tmp_path, monkeypatch):
+    monkeypatch.setenv("DATA_CACHE_DIR", str(tmp_path))
+    bundled = module.load().source(module.SOURCE.id)
+    assert bundled.copy_from and "github.com/" in bundled.copy_from and "commit" in bundled.copy_from
+    assert "copy" in bundled.citation and module.DATASET_ID in bundled.citation
+    write_table(module.TABLE, module.tidy(records(module)), tmp_path, {})
+    live_copy = module.load()
+    assert not live_copy.from_snapshot and live_copy.source(module.SOURCE.id).copy_from is None
 
 
 def test_vsrr_snapshot_has_the_us_december_series():
@@ -244,14 +282,15 @@ def test_valid_cache_wins_over_the_snapshot(tmp_path, monkeypatch):
     frame = nchs_state_drug_poisoning.tidy(records(nchs_state_drug_poisoning))
     write_table(nchs_state_drug_poisoning.TABLE, frame, tmp_path, {"retrieved_at": "2026-11-01T00:00:00+00:00"})
     table = nchs_state_drug_poisoning.load()
-    assert not table.from_snapshot and table.notice is None and len(table.data) == len(frame)
+    assert not table.from_snapshot and table.notice is None
+    assert len(table.data[table.data["source_id"] == nchs_state_drug_poisoning.SOURCE.id]) == len(frame)
 
 
 def test_corrupt_cache_falls_back_to_the_snapshot_and_says_why(tmp_path, monkeypatch):
     monkeypatch.setenv("DATA_CACHE_DIR", str(tmp_path))
     frame = nchs_vsrr.tidy(records(nchs_vsrr))
     write_table(nchs_vsrr.TABLE, frame, tmp_path, {})
-    csv_path = tmp_path / f"{nchs_vsrr.TABLE}.csv"
+    csv_path = data_path(nchs_vsrr.TABLE, tmp_path)
     csv_path.write_bytes(csv_path.read_bytes()[:-200])  # a half-written file
     table = nchs_vsrr.load()
     assert table.from_snapshot
@@ -297,5 +336,5 @@ def test_snapshot_matches_the_full_state_export():
     if not path.exists():
         pytest.skip(f"reference data pack not present at {path}")
     rebuilt = nchs_state_drug_poisoning.tidy(records_from_csv_export(path, nchs_state_drug_poisoning.CSV_FIELDS))
-    bundled = pd.read_csv(SNAPSHOT_DIR / "state_drug_poisoning.csv", dtype=str)
+    bundled = pd.read_csv(data_path("state_drug_poisoning", SNAPSHOT_DIR, GZIP), dtype=str)
     assert len(rebuilt) == len(bundled) == 10_260

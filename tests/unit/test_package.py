@@ -217,6 +217,20 @@ def test_citations_apa_and_bibtex(files):
     assert "data/national_final.csv" in readme and "data/public_claims.csv" in readme and "never zero" in readme
 
 
+def test_apa_names_a_copy_as_a_copy_and_dates_by_release_where_known(files):
+    """CORRECTIONS 13: rows taken from a copy kept in a public repository are not 'retrieved from data.cdc.gov'."""
+    from datetime import date
+
+    from data_sources.nchs_national_final import SOURCES
+
+    by_id = {s.id: s for s in SOURCES}
+    copied = package.apa(by_id["nchs_95ax_ymtc"], date(2026, 11, 29))
+    assert "Retrieved" not in copied and "UCB-stat-159-f25/final-group09" in copied and "data.cdc.gov" in copied
+    dated = package.apa(by_id["nchs_db428"], date(2026, 11, 29))
+    assert dated.startswith("CDC, National Center for Health Statistics. (2021).")
+    assert "UCB-stat-159-f25/final-group09" in files["CITATION.md"].decode()
+
+
 def test_zip_holds_the_same_files_and_is_reproducible(files):
     blob = package.zip_bytes(files, created=CREATED)
     with zipfile.ZipFile(io.BytesIO(blob)) as archive:

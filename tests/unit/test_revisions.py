@@ -24,7 +24,7 @@ def test_national_all_drug_rows_2015_to_2023_come_out(comparison):
 
 def test_all_drug_2019_figures_and_differences(comparison):
     row = comparison[(comparison.drug == "all_drugs") & (comparison.year == 2019)].iloc[0]
-    # Final 70,630 (Mattson et al. MMWR 2021); VSRR 12 months ending December 2019: 71,130 reported, 72,086
+    # Final 70,630 (NCHS Data Brief 394); VSRR 12 months ending December 2019: 71,130 reported, 72,086
     # predicted (xkb8-kh2a).
     assert (row.final_deaths, row.provisional_deaths, row.predicted_deaths) == (70630, 71130, 72086)
     assert row.provisional_difference == 500
@@ -33,17 +33,19 @@ def test_all_drug_2019_figures_and_differences(comparison):
     assert row.status == "complete"
     assert row.provisional_flag == "provisional"
     assert row.predicted_flag == "provisional;predicted"
-    assert row.final_source_id == "mmwr_mattson_2021"
+    assert row.final_source_id == "nchs_db394"
 
 
 def test_years_without_a_final_figure_stay_missing(comparison):
-    # The bundled national_final table has no final all-drug count for 2018 (nor yet for 2024).
-    assert revisions.years_without_final(comparison) == [2018, 2024]
-    row = comparison[(comparison.drug == "all_drugs") & (comparison.year == 2018)].iloc[0]
+    # The bundled national_final table has every final all-drug count to 2023 (none yet for 2024), and no
+    # final heroin count for 2020.
+    assert revisions.years_without_final(comparison) == [2024]
+    assert 2020 in revisions.years_without_final(comparison, "heroin")
+    row = comparison[(comparison.drug == "heroin") & (comparison.year == 2020)].iloc[0]
     assert pd.isna(row.final_deaths) and pd.isna(row.provisional_difference) and pd.isna(row.provisional_percent)
     assert row.final_flag == "missing"
     assert row.status == "no final count"
-    assert row.provisional_deaths == 67850
+    assert row.provisional_deaths == 13253
 
 
 def test_years_without_a_provisional_figure_stay_missing(comparison):

@@ -1,5 +1,6 @@
 """Risk table: the bundled snapshot, the loader's validation rules, wording helpers and the icon-array baseline."""
 
+import gzip
 import hashlib
 import json
 import re
@@ -14,7 +15,7 @@ from data_sources.dictionary import RISK_MULTIPLIERS
 from data_sources.export import to_csv_bytes
 from data_sources.risk import RiskTableError
 from data_sources.schema import SchemaError, Table
-from data_sources.snapshot import SNAPSHOT_DIR, read_table, write_table
+from data_sources.snapshot import GZIP, SNAPSHOT_DIR, data_path, read_table
 from scripts import build_risk_snapshot
 
 
@@ -137,10 +138,10 @@ def test_validation_names_missing_columns(good):
 
 
 def test_changed_snapshot_is_refused(tmp_path):
-    for suffix in (".csv", ".json"):
+    for suffix in (".csv.gz", ".json"):
         shutil.copy(SNAPSHOT_DIR / f"{risk.TABLE}{suffix}", tmp_path)
-    csv = tmp_path / f"{risk.TABLE}.csv"
-    csv.write_text(csv.read_text(encoding="utf-8").replace(",3.86,", ",38.6,"), encoding="utf-8")
+    stored = data_path(risk.TABLE, tmp_path, GZIP)
+    stored.write_bytes(gzip.compress(gzip.decompress(stored.read_bytes()).replace(b",3.86,", b",38.6,"), mtime=0))
     with pytest.raises(SchemaError, match="checksum"):
         read_table(risk.TABLE, tmp_path, check=risk.validate)
 
@@ -148,8 +149,13 @@ def test_changed_snapshot_is_refused(tmp_path):
 def test_bad_row_in_a_consistent_snapshot_is_refused(tmp_path, good):
     bad = _set(good, PARK, value_lower="5")
     payload = to_csv_bytes(bad)
-    (tmp_path / f"{risk.TABLE}.csv").write_bytes(payload)
-    meta = {"rows": len(bad), "sha256": hashlib.sha256(payload).hexdigest(), "retrieved_at": "2026-11-22T00:00:00"}
+    data_path(risk.TABLE, tmp_path, GZIP).write_bytes(gzip.compress(payload, mtime=0))
+    meta = {
+        "rows": len(bad),
+        "sha256": hashlib.sha256(payload).hexdigest(),  # the CSV's, inside the gzip
+        "compression": GZIP,
+        "retrieved_at": "2026-11-22T00:00:00",
+    }
     (tmp_path / f"{risk.TABLE}.json").write_text(json.dumps(meta))
     with pytest.raises(RiskTableError, match="do not bracket"):
         read_table(risk.TABLE, tmp_path, check=risk.validate)
@@ -356,10 +362,14 @@ def test_table_has_the_risk_schema_and_rows_by_id(table):
 
 
 def test_snapshot_round_trips_through_the_one_writer(tmp_path, table):
-    """The bundled bytes are what the writer makes of the table: rewriting changes nothing."""
-    meta = json.loads((SNAPSHOT_DIR / f"{risk.TABLE}.json").read_text())
-    write_table(risk.TABLE, table.data, tmp_path, meta, check=risk.validate)
-    written = (tmp_path / f"{risk.TABLE}.csv").read_bytes()
-    assert written == (SNAPSHOT_DIR / f"{risk.TABLE}.csv").read_bytes()
-    assert hashlib.sha256(written).hexdigest() == meta["sha256"]
-    assert b",19," in written and b",19.0," not in written  # "19 times" is written as 19
+    """The bundled bytes are what the build's writer makes of the table: rewriting changes no byte, sidecar
+    included."""
+    sidecar = (SNAPSHOT_DIR / f"{risk.TABLE}.json").read_bytes()
+    meta = json.loads(sidecar)
+    build_risk_snapshot.write(table.data, tmp_path)
+    assert (tmp_path / f"{risk.TABLE}.json").read_bytes() == sidecar
+    written = data_path(risk.TABLE, tmp_path, GZIP).read_bytes()
+    assert written == data_path(risk.TABLE, SNAPSHOT_DIR, GZIP).read_bytes()
+    text = gzip.decompress(written)
+    assert hashlib.sha256(text).hexdigest() == meta["sha256"]
+    assert b",19," in text and b",19.0," not in text  # "19 times" is written as 19

@@ -58,6 +58,9 @@ def test_missing_column_names_expected_and_found():
         ("value_flag", "fishy", "unknown value_flag"),
         ("provenance", "rumour", "unknown provenance"),
         ("geo_code", "", "empty cells"),
+        ("geo_name", None, "empty cells"),
+        ("period_end_date", None, "empty cells"),
+        ("year", None, "empty cells"),
     ],
 )
 def test_bad_cells_raise_naming_the_column(column, bad, message):
@@ -99,3 +102,21 @@ def test_source_requires_every_field():
         Source(id="x", title="t", publisher="p", url="https://example.org", license="l", citation=" ")
     with pytest.raises(SchemaError, match="not a web address"):
         Source(id="x", title="t", publisher="p", url="cdc.gov", license="l", citation="c")
+
+
+@pytest.mark.parametrize("released", ["2021-12-30", "2021-12", "2021"])
+def test_source_dates_and_coverage_are_optional_and_released_is_an_iso_date(released):
+    plain = Source(id="x", title="t", publisher="p", url="https://example.org", license="l", citation="c")
+    assert (plain.coverage, plain.released, plain.copy_from) == (None, None, None)
+    dated = Source(
+        id="x", title="t", publisher="p", url="https://example.org", license="l", citation="c", released=released
+    )
+    assert dated.released == released
+
+
+@pytest.mark.parametrize("released", ["Dec 30, 2021", "2021-13", "2021-02-30", "21", ""])
+def test_source_released_must_be_an_iso_date_month_or_year(released):
+    with pytest.raises(SchemaError, match="released"):
+        Source(
+            id="x", title="t", publisher="p", url="https://example.org", license="l", citation="c", released=released
+        )

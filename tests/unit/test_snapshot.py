@@ -1,12 +1,14 @@
-"""Snapshot storage: round trip, checksum protection, and atomic replacement."""
+"""Snapshot storage: round trip, checksum protection, the bundled snapshots' one form, and atomic replacement."""
 
+import gzip
+import hashlib
 import json
 
 import pytest
 
 from data_sources import nchs_national_final
 from data_sources.schema import SchemaError
-from data_sources.snapshot import atomic_write, read_table, write_table
+from data_sources.snapshot import GZIP, SNAPSHOT_DIR, atomic_write, read_table, write_table
 
 
 @pytest.fixture
@@ -20,6 +22,28 @@ def test_round_trip_keeps_values_and_dtypes(tmp_path, frame):
     assert back.data.equals(frame)
     assert back.retrieved_at.year == 2026
     assert json.loads((tmp_path / "t.json").read_text())["rows"] == len(frame)
+
+
+def test_a_plain_csv_is_the_default_and_its_sidecar_hashes_exactly_its_bytes(tmp_path, frame):
+    """The refresh cache's form: a plain CSV, readable without gzip, hashed as it is on disk."""
+    path = write_table("t", frame, tmp_path, {})
+    meta = json.loads((tmp_path / "t.json").read_text())
+    assert path.name == "t.csv" and "compression" not in meta
+    assert meta["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_every_bundled_snapshot_is_gzipped_once_and_its_sidecar_hashes_the_csv_inside():
+    """Each build script writes with compress=True; no stale plain copy sits beside a gzipped one."""
+    sidecars = sorted(SNAPSHOT_DIR.glob("*.json"))
+    assert len(sidecars) >= 7
+    for sidecar in sidecars:
+        meta = json.loads(sidecar.read_text())
+        assert meta["compression"] == GZIP, sidecar.name
+        assert not (SNAPSHOT_DIR / f"{sidecar.stem}.csv").exists(), f"stale {sidecar.stem}.csv"
+        inside = gzip.decompress((SNAPSHOT_DIR / f"{sidecar.stem}.csv.gz").read_bytes())
+        assert meta["sha256"] == hashlib.sha256(inside).hexdigest(), sidecar.name
+    tables = {p.name.removesuffix(".csv.gz") for p in SNAPSHOT_DIR.glob("*.csv.gz")}
+    assert tables == {p.stem for p in sidecars}  # every gzipped table has its sidecar
 
 
 def test_a_changed_csv_is_refused(tmp_path, frame):

@@ -281,8 +281,8 @@ def test_latest_comparable_provisional_count_skips_underreported_periods():
     from data_sources import nchs_vsrr
 
     row = stats.latest_comparable(nchs_vsrr.load().data)
-    # The bundled copy ends with April 2025 (underreported, and no April 2024 to compare with); the latest
-    # period with a year-earlier twin is December 2024 against December 2023 (VSRR xkb8-kh2a).
-    assert row["period_end_date"] == pd.Timestamp("2024-12-31")
-    assert (row["value"], row["previous_value"]) == (80856, 106881)
-    assert round(float(row["percent_change"]), 1) == -24.3
+    # The bundled copy ends with April 2025; CDC marks it and December 2024 underreported ('*'), so the latest
+    # complete period with a year-earlier twin is December 2023 against December 2022 (VSRR xkb8-kh2a).
+    assert row["period_end_date"] == pd.Timestamp("2023-12-31")
+    assert (row["value"], row["previous_value"]) == (106881, 109413)
+    assert round(float(row["percent_change"]), 1) == -2.3
