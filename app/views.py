@@ -144,7 +144,7 @@ def provisional_headline(table: Table) -> ProvisionalHeadline | None:
     if recent is None:
         return None
     found = change.count_change(float(recent["value"]), float(recent["previous_value"]))
-    est = change.format_percents(found.percent, signed=True)[0]
+    est = f"{found.percent:+.1f}%"
     end = pd.Timestamp(recent["period_end_date"])
     later = select.underreported_after(data, drug="all_drugs", geo_code="US", period_end=end)
     notes = []
@@ -481,7 +481,7 @@ def county_view(table: Table, *, state_fips: str, year: int) -> ChartView | None
     ]
     rows["range_index"] = [labels.index(label) for label in rows["range_label"]]
     ids = [counties.outline_fips(code) for code in rows["geo_code"]]
-    drawn = rows.assign(outline_id=ids).dropna(subset=["outline_id"])
+    drawn = rows.assign(outline_id=pd.Series(ids, index=rows.index, dtype="string")).dropna(subset=["outline_id"])
     drawn["population"] = [f"{p:,.0f}" if pd.notna(p) else "not given" for p in drawn["population"]]
     state = drawn["geo_name"].iloc[0].rsplit(", ", 1)[-1] if not drawn.empty else state_fips
     figure = local.county_range_chart(

@@ -55,7 +55,12 @@ def test_provisional_card_is_labelled_and_compares_the_same_period_a_year_earlie
     assert card.label == "Provisional: 12 months ending Dec 2023"
     assert card.value == "106,881" and card.delta == "-2.3% on a year earlier"
     captions = " ".join(c.value for c in at.caption)
-    assert "Provisional, not final: 109,413 in the 12 months ending Dec 2022" in captions
+    assert (
+        "Provisional, not final." in captions
+        and "down 2.3% from 109,413 in the 12 months ending December 2022" in captions
+    )
+    assert "95% CI of the change" in captions
+    assert "CDC marks the later periods (12 months ending Dec 2024 and Apr 2025) as underreported" in captions
     assert "VSRR Provisional Drug Overdose Death Counts" in captions
 
 
