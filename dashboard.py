@@ -45,6 +45,13 @@ pages = {
     for section, entries in SECTIONS.items()
 }
 page = st.navigation(pages, position="top")
-frame.sidebar()
+# Lesson mode is projected to a class: one idea per screen, so no sidebar or footer there (its last slide and a
+# one-line note carry the help lines instead).
+presenting = page.url_path == "classroom"
+if not presenting:
+    frame.sidebar()
 page.run()
-frame.footer(cached.data_as_of())
+if presenting:
+    frame.help_line()
+else:
+    frame.footer(cached.data_as_of())

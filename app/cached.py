@@ -316,7 +316,14 @@ def group_choices() -> GroupChoices:
     """All drug overdoses (state table, every breakdown) and the single drugs of 95ax-ymtc."""
     by_drug = drug_overdose_rates().data
     drugs = ("all_drugs", *(d for d in rows.trend_drug_choices(by_drug, RATES) if d != "all_drugs"))
-    years = sorted({int(y) for t in (state_drug_poisoning(), drug_overdose_rates()) for y in t.data["year"].unique()})
+    # Only years that have a breakdown (the state table's 2018-2021 rows are states and the nation as a whole).
+    years = sorted(
+        {
+            int(y)
+            for t in (state_drug_poisoning(), drug_overdose_rates())
+            for y in t.data.loc[(t.data["geo_code"] == "US") & ~rows.everyone(t.data), "year"].unique()
+        }
+    )
     return GroupChoices(drugs, tuple(years))
 
 

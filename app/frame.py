@@ -60,3 +60,11 @@ def footer(as_of: str | None = None) -> None:
     st.caption(FOOTER_MARKDOWN)
     if as_of:
         st.caption(as_of)
+
+
+def help_line() -> None:
+    """The help lines in one small line, for pages where the full footer would crowd the screen (Lesson mode)."""
+    st.caption(
+        "Need help now? Call or text 988 · SAMHSA National Helpline 1-800-662-4357 (free, 24/7) · "
+        "naloxone reverses opioid overdoses · emergency: 911. This site sends no usage statistics."
+    )

@@ -195,6 +195,8 @@ def state_year(table: Table, *, measure: str, year: int, highlight: str | None) 
     unit = words.upper_first(MEASURES[measure].unit) + "."
     source = words.source_line(table, rows)
     ranked_table = display_table(ranked)
+    computed = "computed_interval" in ";".join(rows["value_flag"].fillna(""))
+    interval_note = (" " + words.COMPUTED_INTERVAL_NOTE) if computed else ""
     map_view = ChartView(
         key=f"state_map_{measure}_{year}",
         figure=maps.state_map_chart(rows, measure=measure, title=title),
@@ -202,7 +204,7 @@ def state_year(table: Table, *, measure: str, year: int, highlight: str | None) 
         table=ranked_table,
         summary=summary,
         source=source,
-        legend=f"Grey: no value. {unit}",
+        legend=f"Grey: no value. {unit}{interval_note}",
         config=MAP_CONFIG,
     )
     tiles = ChartView(
@@ -212,7 +214,7 @@ def state_year(table: Table, *, measure: str, year: int, highlight: str | None) 
         table=ranked_table,
         summary=summary,
         source=source,
-        legend=f"n/a: no value; *: unreliable rate. {unit}",
+        legend=f"n/a: no value; *: unreliable rate. {unit}{interval_note}",
     )
     ranking = ChartView(
         key=f"state_{measure}_{year}",
@@ -249,7 +251,10 @@ def my_state_card(view: StateYear, geo_code: str) -> MyStateCard | None:
     if mine.empty or view.nation is None:
         return None
     result = stats.compare_with_nation(mine.iloc[0], view.nation)
-    return MyStateCard(VERDICT_HEADINGS[result.verdict], result.sentence, stats.rank_sentence(view.ranked, geo_code))
+    sentence = result.sentence
+    if "computed_interval" in str(mine.iloc[0]["value_flag"]):
+        sentence += " " + words.COMPUTED_INTERVAL_NOTE
+    return MyStateCard(VERDICT_HEADINGS[result.verdict], sentence, stats.rank_sentence(view.ranked, geo_code))
 
 
 def state_trend_view(

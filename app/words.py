@@ -25,11 +25,34 @@ OPIOID_WAVES_SOURCE = (
 
 
 def source_line(table: Table, data: pd.DataFrame | None = None) -> str:
-    """'Source: ...' for the sources actually present in ``data`` (default: the whole table), with as-of."""
+    """'Source: ...' for the sources actually present in ``data`` (default: the whole table), then which years
+    the rows cover and whether they are final or provisional, when the publisher released them (where a cited
+    date is known), and when this copy was taken."""
     rows = table.data if data is None else data
     used = set(rows["source_id"]) if "source_id" in rows else {s.id for s in table.sources}
-    names = [f"{s.publisher}, [{s.title}]({s.url})" for s in table.sources if s.id in used]
-    return "Source: " + "; ".join(names) + ". " + as_of_line(table)
+    sources = [s for s in table.sources if s.id in used]
+    names = [f"{s.publisher}, [{s.title}]({s.url})" for s in sources]
+    parts = ["Source: " + "; ".join(names) + "."]
+    if "year" in rows and rows["year"].notna().any():
+        lo, hi = int(rows["year"].min()), int(rows["year"].max())
+        span = str(lo) if lo == hi else f"{lo}-{hi}"
+        kind = "Provisional" if has_flag(rows["value_flag"].fillna(""), "provisional").any() else "Final"
+        if "value_flag" not in rows or table.schema.name != "tidy":
+            kind = "Figures"
+        released = [f"{s.publisher.split(',')[0]} released {release_date(s.released)}" for s in sources if s.released]
+        parts.append(f"{kind} data for {span}" + (f" ({'; '.join(dict.fromkeys(released))})" if released else "") + ".")
+    if any(s.copy_from for s in sources):
+        parts.append("Copied from a public mirror of the publisher's file (see About the data).")
+    return " ".join([*parts, as_of_line(table)])
+
+
+def release_date(text: str) -> str:
+    """'2021-12-30' -> '30 Dec 2021'; '2021-12' -> 'Dec 2021'; '2021' -> '2021'."""
+    if len(text) == 10:
+        return f"{pd.Timestamp(text):%d %b %Y}"
+    if len(text) == 7:
+        return f"{pd.Timestamp(text + '-01'):%b %Y}"
+    return text
 
 
 def as_of_line(table: Table) -> str:
@@ -102,7 +125,15 @@ FLAGS_SHORT = {
     "missing": "Not reported",
     "not_applicable": "Not applicable",
     "predicted": "Predicted",
+    "computed_interval": "95% interval computed by this site from the death count, as NCHS does",
+    "secondary_source": "Read in a text quoting CDC or NIDA",
 }
+
+COMPUTED_INTERVAL_NOTE = (
+    "NCHS's state file gives no confidence interval for 2018 onward, so this site computed the 95% interval from "
+    "the number of deaths the way NCHS does (rate ± 1.96 × rate / √deaths from 100 deaths up; a gamma interval "
+    "below 100)."
+)
 
 
 def state_map_summary(rows: pd.DataFrame, *, measure: str, nation: pd.Series | None = None) -> list[str]:

@@ -40,10 +40,13 @@ def reveal(slide_id: str) -> None:
 # Projector type for this page only: the style element leaves with the page.
 st.html(
     """<style>
-    [data-testid="stMain"] h1 { font-size: 3.2rem !important; line-height: 1.15; }
-    [data-testid="stMain"] .stMarkdown p, [data-testid="stMain"] .stMarkdown li { font-size: 1.7rem; line-height: 1.4; }
+    [data-testid="stMain"] h1 { font-size: 2.8rem !important; line-height: 1.1; padding: 0.2rem 0 0.4rem; }
+    [data-testid="stMain"] .stMarkdown p, [data-testid="stMain"] .stMarkdown li { font-size: 1.5rem; line-height: 1.35; }
     [data-testid="stMain"] button p { font-size: 1.25rem; }
     [data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1.05rem; }
+    [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
+    .st-key-prev_pageup, .st-key-next_pagedown { display: none; }
+    [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; padding-bottom: 1rem; }
     </style>"""
 )
 ui.url_notice(cleaned.ignored)
@@ -75,6 +78,7 @@ if slide.predict:
             key=f"reveal_{slide.id}",
             on_click=reveal,
             args=(slide.id,),
+            shortcut="Enter",
         )
 if revealed:
     st.markdown(slide.reveal)
@@ -95,7 +99,10 @@ with nav[0]:
         disabled=index == 0,
         icon=":material/arrow_back:",
         width="stretch",
+        shortcut="Left",
     )
+    # Presentation clickers send PageUp and PageDown: twins of the two buttons, hidden, take those keys.
+    st.button("Previous", key="prev_pageup", on_click=go_to, args=(index - 1,), disabled=index == 0, shortcut="PageUp")
 with nav[1]:
     st.button(
         "Next",
@@ -105,5 +112,14 @@ with nav[1]:
         type="primary",
         icon=":material/arrow_forward:",
         width="stretch",
+        shortcut="Right",
+    )
+    st.button(
+        "Next",
+        key="next_pagedown",
+        on_click=go_to,
+        args=(index + 1,),
+        disabled=index == len(deck) - 1,
+        shortcut="PageDown",
     )
 st.query_params["slide"] = slide.id

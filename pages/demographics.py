@@ -45,9 +45,17 @@ ui.table_notices(table)
 view = cached.demographics_view(drug, by, tuple(years))
 st.header(f"{drug_title(drug)} by {BREAKDOWNS[by].lower()}")
 if view is None:
+    by_race_alone = by == "race_ethnicity" and drug != "all_drugs"
     st.info(
         f"There are no published rates for {drug_title(drug).lower()} by {BREAKDOWNS[by].lower()} in "
-        f"{years[0]}-{years[1]}. All drug overdoses have every breakdown."
+        f"{years[0]}-{years[1]}."
+        + (
+            " NCHS publishes rates for single drugs by race and Hispanic origin only separately for women and "
+            "men, not for everyone together."
+            if by_race_alone
+            else ""
+        )
+        + " All drug overdoses have every breakdown."
     )
 else:
     ui.chart_with_table(view, title="What the charts show")

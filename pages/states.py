@@ -159,17 +159,18 @@ else:
         st.subheader(f"{place_name}: 12 months ending {words.month_name(period)}")
         if card.sentence is None:
             st.info(
-                f"There is no provisional count for {place_name} for this drug and period in the data shown here; "
-                "the final figures above are the latest for this state."
+                f"There is no recent provisional count for {place_name} for this drug and period here. The latest "
+                f"final figures are in the map and the trend above ({years[-1]})."
             )
         else:
             st.markdown(card.sentence)
-        for col, (label, value, help_text) in zip(st.columns(len(card.quality)), card.quality, strict=True):
-            col.metric(label, value, help=help_text)
-        st.caption(
-            "Provisional: counted where the death occurred and likely to rise as records pending investigation "
-            "are completed. " + card.source
-        )
+        if card.sentence is not None:
+            for col, (label, value, help_text) in zip(st.columns(len(card.quality)), card.quality, strict=True):
+                col.metric(label, value, help=help_text)
+            st.caption(
+                "Provisional: counted where the death occurred and likely to rise as records pending investigation "
+                "are completed. " + card.source
+            )
     if cached.has_provisional_series(place_code, v_drug):
         ui.chart_with_table(
             cached.state_trend_view(

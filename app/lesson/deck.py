@@ -143,7 +143,8 @@ def top_group_sentence(bands: pd.DataFrame, year: int) -> str:
 
 def _projector(fig: go.Figure) -> go.Figure:
     """Large type for a projector at the back of a classroom."""
-    fig.update_layout(font={"size": PROJECTOR_FONT}, title_font={"size": PROJECTOR_FONT + 6}, height=560)
+    # 340 px leaves the title, the question, the answer and the sources on one 1280x800 or 1024x768 screen.
+    fig.update_layout(font={"size": PROJECTOR_FONT}, title_font={"size": PROJECTOR_FONT + 6}, height=340)
     # Panel titles and counts under icon arrays are annotations with their own small size; enlarge them too.
     return fig.update_annotations(font={"size": PROJECTOR_FONT - 4})
 
