@@ -97,5 +97,5 @@ def test_hostile_parameters(params):
     assert dict(at.query_params) == {
         "drug": "all_drugs",
         "by": "age_group",
-        "years": "1999-2021",
-    }  # the state table runs to 2021
+        "years": "1999-2018",
+    }  # breakdowns run to 2018 (95ax-ymtc); the state table's 2018-2021 rows are states and the nation only
