@@ -57,6 +57,8 @@ FIELDS: tuple[str, ...] = tuple(CSV_FIELDS.values())
 KEYS: tuple[str, ...] = ("panel_num", "unit_num", "stub_name", "stub_label", "year", "age")
 #: Fields SODA may leave out of every record (it omits nulls), e.g. when no row has a note.
 OPTIONAL: tuple[str, ...] = ("flag",)
+#: The dataset's FLAG vocabulary: '*' marks an estimate NCHS considers unreliable (or does not show).
+FLAG_MARKS = frozenset({"", "*"})
 
 DRUG_BY_PANEL = {0: "all_drugs", 1: "any_opioid", 2: "rx_opioids", 3: "methadone", 4: "synthetic_opioids", 5: "heroin"}
 MEASURE_BY_UNIT = {1: "age_adjusted_rate_per_100k", 2: "crude_rate_per_100k"}
@@ -74,7 +76,13 @@ def tidy(records: list[dict]) -> pd.DataFrame:
         sex, race = _sex_and_race(rec["stub_name"], rec["stub_label"])
         year = int(float(rec["year"]))
         value = socrata.parse_number(rec["estimate"])
-        flagged = str(rec.get("flag") or "").strip() == "*"
+        mark = str(rec.get("flag") or "").strip()
+        if mark not in FLAG_MARKS:
+            raise SchemaError(
+                f"{DATASET_ID}: unknown FLAG {mark!r} (row for {rec['stub_label']}, {year}); "
+                f"known: {sorted(FLAG_MARKS)}. A new mark must be read, never dropped."
+            )
+        flagged = mark == "*"
         rows.append(
             {
                 "source_id": SOURCE.id,

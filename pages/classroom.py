@@ -41,7 +41,7 @@ def reveal(slide_id: str) -> None:
 st.html(
     """<style>
     [data-testid="stMain"] h1 { font-size: 2.8rem !important; line-height: 1.1; padding: 0.2rem 0 0.4rem; }
-    [data-testid="stMain"] .stMarkdown p, [data-testid="stMain"] .stMarkdown li { font-size: 1.5rem; line-height: 1.35; }
+    [data-testid="stMain"] .stMarkdown p, [data-testid="stMain"] .stMarkdown li { font-size: 1.5rem; line-height: 1.3; }
     [data-testid="stMain"] button p { font-size: 1.25rem; }
     [data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1.05rem; }
     [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }

@@ -98,3 +98,26 @@ def test_bundled_citation_names_the_dataset_and_the_copy(tmp_path, monkeypatch):
     assert source.coverage and "1999-2018" in source.coverage
     meta = read_table(MODULE.TABLE, SNAPSHOT_DIR).meta
     assert "PARTIAL" not in meta["origin"] and "6,228 rows" in meta["origin"]
+
+
+def test_an_unknown_flag_mark_is_refused_by_name():
+    """A FLAG this loader does not know is never read as 'no flag'."""
+    record = {
+        "indicator": "Drug overdose death rates",
+        "panel": "All drug overdose deaths",
+        "panel_num": "0",
+        "unit": "Deaths per 100,000 resident population, age-adjusted",
+        "unit_num": "1",
+        "stub_name": "Total",
+        "stub_name_num": "0",
+        "stub_label": "All persons",
+        "stub_label_num": "0.1",
+        "year": "2010",
+        "year_num": "12",
+        "age": "All ages",
+        "age_num": "0",
+        "estimate": "12.3",
+        "flag": "**",
+    }
+    with pytest.raises(Exception, match=r"95ax-ymtc: unknown FLAG '\*\*'"):
+        nchs_drug_overdose_rates.tidy([record])
