@@ -181,9 +181,16 @@ def state_year(measure: str, year: int, highlight: str | None) -> views.StateYea
 
 @st.cache_resource(show_spinner=False, max_entries=256)
 def state_trend_view(
-    table: str, geo_codes: tuple[str, ...], measure: str, drug: str, include_nation: bool, title: str, key: str
+    table: str,
+    geo_codes: tuple[str, ...],
+    measure: str,
+    drug: str,
+    include_nation: bool,
+    title: str,
+    key: str,
+    segments: bool = False,
 ) -> views.ChartView:
-    """Places against the nation over time, from ``table`` (a name in TABLES)."""
+    """Places against the nation over time, from ``table`` (a name in TABLES), with trend segments if asked."""
     return views.state_trend_view(
         TABLES[table](),
         geo_codes=geo_codes,
@@ -192,6 +199,7 @@ def state_trend_view(
         include_nation=include_nation,
         title=title,
         key=key,
+        segments=segments,
     )
 
 

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from app import rows as select
 from app import stats, words
 from app.charts import groups, local, maps, risk_charts, trends
+from app.charts.style import series_style
 from app.tables import county_table, display_table, revision_table
 from data_sources import change, counties, revisions, risk
 from data_sources import nchs_county_model as county_model
@@ -258,9 +259,18 @@ def my_state_card(view: StateYear, geo_code: str) -> MyStateCard | None:
 
 
 def state_trend_view(
-    table: Table, *, geo_codes: Sequence[str], measure: str, drug: str, include_nation: bool, title: str, key: str
+    table: Table,
+    *,
+    geo_codes: Sequence[str],
+    measure: str,
+    drug: str,
+    include_nation: bool,
+    title: str,
+    key: str,
+    segments: bool = False,
 ) -> ChartView:
-    """Chosen places against the nation over time (the state final table, or VSRR's 12-month counts)."""
+    """Chosen places against the nation over time (the state final table, or VSRR's 12-month counts), with each
+    yearly series' joinpoint trend segments when ``segments`` is set."""
     data = table.data
     codes = list(geo_codes)
     rows = select.state_trend_rows(data, geo_codes=codes, measure=measure, drug=drug, include_nation=include_nation)
@@ -274,18 +284,39 @@ def state_trend_view(
         legend = (
             "Black line: the United States, with its 95% confidence interval shaded. Hollow markers: unreliable rates."
         )
+    figure = trends.state_trend_chart(
+        data, geo_codes=codes, measure=measure, drug=drug, include_nation=include_nation, title=title
+    )
+    summary = words.state_trend_summary(
+        data, geo_codes=codes, measure=measure, drug=drug, include_nation=include_nation
+    )
+    segment_rows = None
+    if segments and not monthly:
+        places = [c for c in dict.fromkeys([*codes, *(["US"] if include_nation else [])]) if c in set(rows["geo_code"])]
+        fits = [joinpoint.trend(data, drug=drug, measure=measure, geo_code=c, table=table.name) for c in places]
+        names = [str(rows.loc[rows["geo_code"] == c, "geo_name"].iloc[0]) for c in places]
+        colours = ["#000000" if c == "US" else series_style(codes.index(c))["color"] for c in places]
+        drawn = [(f, n, c) for f, n, c in zip(fits, names, colours, strict=True) if isinstance(f, joinpoint.TrendFit)]
+        trends.add_segments(
+            figure, [f for f, _, _ in drawn], names=[n for _, n, _ in drawn], colours=[c for _, _, c in drawn]
+        )
+        for fit, name in zip(fits, names, strict=True):
+            if isinstance(fit, joinpoint.NoTrend):
+                summary.append(f"{name}: {fit.message}")
+            else:
+                summary.append(f"{name}, trend. " + " ".join(s + "." for s in fit.sentences()))
+        found = [f.segments for f, _, _ in drawn]
+        segment_rows = pd.concat(found, ignore_index=True) if found else None
+        legend += " Dotted lines: trend segments fitted by joinpoint regression."
     return ChartView(
         key=key,
-        figure=trends.state_trend_chart(
-            data, geo_codes=codes, measure=measure, drug=drug, include_nation=include_nation, title=title
-        ),
+        figure=figure,
         rows=rows,
         table=display_table(rows),
-        summary=tuple(
-            words.state_trend_summary(data, geo_codes=codes, measure=measure, drug=drug, include_nation=include_nation)
-        ),
+        summary=tuple(summary),
         source=words.source_line(table, rows),
         legend=legend,
+        segments=segment_rows,
     )
 
 

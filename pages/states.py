@@ -36,6 +36,7 @@ SPECS: dict[str, permalink.Spec] = {
         {"age_adjusted": "age_adjusted_rate_per_100k", "crude": "crude_rate_per_100k"},
     ),
     "year": permalink.Year(years[0], years[-1], years[-1]),
+    "segments": permalink.Choice(("no", "yes"), "no", {"true": "yes", "false": "no"}),
 }
 if v_drugs:
     SPECS["drug"] = permalink.Choice(tuple(v_drugs), "all_drugs" if "all_drugs" in v_drugs else v_drugs[0])
@@ -45,7 +46,10 @@ KEYS = {name: f"states_{name}" for name in SPECS}
 cleaned = permalink.clean({k: st.query_params.get_all(k) for k in st.query_params}, SPECS)
 if "compare" not in cleaned.from_url and cleaned.values["state"] != "none":
     cleaned.values["compare"] = (cleaned.values["state"],)  # a link naming a state compares it by default
-permalink.seed(st.session_state, cleaned, SPECS, KEYS)
+# The toggle holds a bool; the link says yes or no.
+permalink.seed(st.session_state, cleaned, SPECS, {k: v for k, v in KEYS.items() if k != "segments"})
+if KEYS["segments"] not in st.session_state:
+    st.session_state[KEYS["segments"]] = cleaned.values["segments"] == "yes"
 
 st.title("Overdose deaths by state")
 st.markdown(
@@ -122,10 +126,17 @@ compare = st.multiselect(
     max_selections=8,
     format_func=lambda c: geography.BY_USPS[c].name,
 )
+segments = st.toggle(
+    "Trend segments",
+    key=KEYS["segments"],
+    help="Where each trend changed pace, and how fast it rose or fell each year, with its 95% interval.",
+)
 codes = tuple(geography.usps_to_fips(c) for c in compare)
 title = f"{MEASURES[measure].title}, drug overdose deaths"
 ui.chart_with_table(
-    cached.state_trend_view("state_drug_poisoning", codes, measure, "all_drugs", True, title, f"state_trend_{measure}")
+    cached.state_trend_view(
+        "state_drug_poisoning", codes, measure, "all_drugs", True, title, f"state_trend_{measure}", segments
+    )
 )
 
 # --- recent provisional counts (VSRR) -------------------------------------------------------------------
@@ -193,5 +204,6 @@ else:
 # --- the link to this view ------------------------------------------------------------------------------
 values = {name: st.session_state[key] for name, key in KEYS.items()}
 values["compare"] = tuple(values["compare"])
+values["segments"] = "yes" if values["segments"] else "no"
 ui.link_box(permalink.share_url(st.context.url, "/states", values, SPECS))
 st.query_params.from_dict(permalink.encode(values, SPECS))

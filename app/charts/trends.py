@@ -219,23 +219,29 @@ def upload_chart(rows: pd.DataFrame, *, measure: str, series: Sequence[str], tit
     return fig
 
 
-def add_segments(fig: go.Figure, fits: Sequence[TrendFit]) -> go.Figure:
-    """Overlay each series' fitted joinpoint trend (dotted, in the series' colour) with its joinpoints marked."""
-    for fit in fits:
+def add_segments(
+    fig: go.Figure, fits: Sequence[TrendFit], *, names: Sequence[str] = (), colours: Sequence[str] = ()
+) -> go.Figure:
+    """Overlay each series' fitted joinpoint trend (dotted, in the series' colour) with its joinpoints marked.
+
+    ``names`` and ``colours`` name and colour each fit (places on a state chart); by default the drug's."""
+    for i, fit in enumerate(fits):
         drug = fit.identity["drug"]
         style = drug_style(drug)
+        colour = colours[i] if i < len(colours) else style["color"]
+        name = names[i] if i < len(names) else drug_title(drug)
         fitted = fit.fitted
         fig.add_trace(
             go.Scatter(
                 x=fitted["year"].astype(int),
                 y=fitted["fitted"].astype(float),
-                name=f"{drug_title(drug)}: trend segments",
+                name=f"{name}: trend segments",
                 mode="lines+markers",
-                line={"color": style["color"], "dash": "dot", "width": 2},
+                line={"color": colour, "dash": "dot", "width": 2},
                 marker={
                     "size": [9 if j else 0 for j in fitted["is_joinpoint"]],
                     "symbol": "line-ns-open",
-                    "color": style["color"],
+                    "color": colour,
                 },
                 hovertemplate="fitted %{y:,.1f}<extra></extra>",
             )
