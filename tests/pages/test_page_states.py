@@ -140,11 +140,13 @@ def test_permalink_round_trip():
         "compare": ["KY", "TN"],
         "measure": "crude_rate_per_100k",
         "year": "2010",
+        "segments": "no",
         "drug": "heroin",
         "period": "2024-12",
     }
     assert at.code[-1].value == (
-        "/states?state=KY&compare=KY&compare=TN&measure=crude_rate_per_100k&year=2010&drug=heroin&period=2024-12"
+        "/states?state=KY&compare=KY&compare=TN&measure=crude_rate_per_100k&year=2010&segments=no&drug=heroin"
+        "&period=2024-12"
     )
 
     fresh = run(link)  # a new browser opening the copied link
@@ -187,5 +189,5 @@ def test_hostile_parameters_are_ignored_with_a_notice(params):
     assert at.selectbox(key="states_state").value == "none" or "state" not in params
     assert at.selectbox(key="states_year").value == 2021
     # the cleaned link keeps only the page's own settings, with valid values
-    assert set(at.query_params) == {"state", "compare", "measure", "year", "drug", "period"}
+    assert set(at.query_params) == {"state", "compare", "measure", "year", "segments", "drug", "period"}
     assert "<" not in json.dumps(at.query_params) and len(json.dumps(at.query_params)) < 400
