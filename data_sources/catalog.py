@@ -13,6 +13,7 @@ from collections.abc import Callable
 from data_sources import (
     cdc_dose_nonfatal,
     claims,
+    derived,
     nchs_county_model,
     nchs_drug_overdose_rates,
     nchs_national_final,
@@ -31,6 +32,8 @@ TABLES: dict[str, Callable[[], Table]] = {
     cdc_dose_nonfatal.TABLE: cdc_dose_nonfatal.load,
     risk.TABLE: risk.load,
     claims.TABLE: claims.load,
+    derived.SEGMENTS_TABLE: derived.load_segments,
+    derived.REVISIONS_TABLE: derived.load_revisions,
 }
 
 

@@ -791,7 +791,64 @@ PUBLIC_CLAIMS = TableSchema(
 )
 
 #: Every table schema, by name.
-SCHEMAS: dict[str, TableSchema] = {s.name: s for s in (TIDY, RISK_MULTIPLIERS, PUBLIC_CLAIMS)}
+_IDENTITY_FIELDS = (
+    Field("drug", "string", "Drug", "Drug key of the series.", required=True, enum=tuple(DRUGS)),
+    Field("measure", "string", "Measure", "Measure key of the series.", required=True, enum=tuple(MEASURES)),
+    Field("geo_code", "string", "FIPS", "US for the nation, or a two-digit state FIPS code.", required=True),
+    Field("sex", "string", "Sex", "all, female or male.", required=True),
+    Field("age_group", "string", "Age group", "all, or an age band.", required=True),
+    Field("race_ethnicity", "string", "Race and Hispanic origin", "all, or NCHS's group.", required=True),
+)
+
+TREND_SEGMENTS = TableSchema(
+    name="trend_segments",
+    title="trend segments (joinpoint regression) of every national series",
+    description="One row per segment of a series' trend, found by log-linear joinpoint regression as NCI's "
+    "Joinpoint does (joinpoints chosen by the BIC3 criterion; each year weighted by its confidence interval or "
+    "death count where known). Computed by this dashboard from national_final; not a publisher's figure. Years "
+    "with a missing or flagged value are left out and the fit never spans them.",
+    fields=(
+        Field("table", "string", "Table", "The table the series was read from.", required=True),
+        *_IDENTITY_FIELDS,
+        Field("start_year", "Int64", "From year", "First year of the segment.", required=True),
+        Field("end_year", "Int64", "To year", "Last year of the segment.", required=True),
+        Field("apc", "Float64", "Change a year (%)", "Annual percent change.", required=True, unit="percent"),
+        Field("apc_lower", "Float64", "APC 95% CI low", "Lower 95% limit of the APC.", required=True, unit="percent"),
+        Field("apc_upper", "Float64", "APC 95% CI high", "Upper 95% limit of the APC.", required=True, unit="percent"),
+        Field("is_significant", "boolean", "Clear change", "The APC's 95% interval excludes zero.", required=True),
+        Field("p_value", "Float64", "p-value", "Two-sided p-value of the segment's slope.", required=True),
+        Field("method", "string", "Method", "How the number of joinpoints was chosen.", required=True),
+        Field("weighting", "string", "Weights", "What each year's weight came from.", required=True),
+        Field("sentence", "string", "In words", "The segment in plain words.", required=True),
+    ),
+)
+
+PROVISIONAL_VS_FINAL = TableSchema(
+    name="provisional_vs_final",
+    title="CDC's provisional counts against the final counts",
+    description="One row per drug and year: CDC's provisional count (reported and predicted) for the 12 months "
+    "ending December, from vsrr_provisional, against the final count from national_final, with the differences. "
+    "Computed by this dashboard; a figure missing on either side is left empty, never filled in.",
+    fields=(
+        Field("drug", "string", "Drug", "Drug key.", required=True, enum=tuple(DRUGS)),
+        Field("year", "Int64", "Year", "Calendar year.", required=True),
+        Field("geo_code", "string", "FIPS", "US for the nation.", required=True),
+        Field("final_deaths", "Float64", "Final count", "Final deaths (national_final).", unit="deaths"),
+        Field("provisional_deaths", "Float64", "Provisional count", "CDC's reported provisional count.", unit="deaths"),
+        Field("predicted_deaths", "Float64", "Predicted count", "CDC's predicted provisional count.", unit="deaths"),
+        Field("provisional_difference", "Float64", "Provisional minus final", "Deaths.", unit="deaths"),
+        Field(
+            "provisional_percent", "Float64", "Provisional vs final (%)", "100 x difference / final.", unit="percent"
+        ),
+        Field("predicted_difference", "Float64", "Predicted minus final", "Deaths.", unit="deaths"),
+        Field("predicted_percent", "Float64", "Predicted vs final (%)", "100 x difference / final.", unit="percent"),
+        Field("status", "string", "Compared", "complete, or which figure is missing.", required=True),
+    ),
+)
+
+SCHEMAS: dict[str, TableSchema] = {
+    s.name: s for s in (TIDY, RISK_MULTIPLIERS, PUBLIC_CLAIMS, TREND_SEGMENTS, PROVISIONAL_VS_FINAL)
+}
 
 
 def _labels(schemas: tuple[TableSchema, ...]) -> dict[str, str]:
