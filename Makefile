@@ -6,7 +6,7 @@ PORT ?= 8501
 # Listen on this machine only unless told otherwise (ADDRESS=0.0.0.0 behind a proxy; see README).
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run test test-fast check format refresh status export lesson slides bench browser clean
+.PHONY: run test test-fast check format refresh status export lesson slides brief messages bench browser clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -63,13 +63,27 @@ status: $(VENV)/.runtime
 export: $(VENV)/.runtime
 	$(PY) -m data_sources export --out dist/data
 
-## lesson: write the offline lesson pack to dist/lesson.html
+## lesson: write the offline lesson pack to dist/lesson.html, and print the worksheet and answer key (English and
+## Spanish: dist/worksheet.pdf, dist/answer_key.pdf, dist/worksheet.es.pdf, dist/answer_key.es.pdf; local Chromium)
 lesson: $(VENV)/.runtime
-	$(PY) -m app.lesson.pack --out dist/lesson.html
+	$(PY) -m app.lesson.pack --out dist/lesson.html --kit dist
 
 ## slides: the lesson pack plus one 1920x1080 PNG per slide in dist/slides/ (uses the local Chromium)
 slides: $(VENV)/.runtime
 	$(PY) -m app.lesson.pack --out dist/lesson.html --png dist/slides
+
+## brief: one printed page on a state: make brief STATE=WV -> dist/brief-WV.pdf (BRIEF_LANG=es -> brief-WV.es.pdf;
+## PAPER=a4; DASHBOARD_URL=https://... is where its QR code points, default http://localhost:8501)
+STATE ?= WV
+BRIEF_LANG ?= en
+PAPER ?= letter
+brief: $(VENV)/.runtime
+	$(PY) -m app.printing.brief --state $(STATE) --lang $(BRIEF_LANG) --paper $(PAPER)
+
+## messages: after changing printed words, list every message in locales/messages.pot (then translate the new
+## ones in locales/es/LC_MESSAGES/messages.po; tests/unit/test_printing_i18n.py names any that are missing)
+messages: $(VENV)/.runtime
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k N_ --no-location --sort-output -o locales/messages.pot app/printing
 
 ## bench: measure time-to-chart, rerun time and memory against the floor app; writes bench/RESULTS.md
 bench: $(VENV)/.dev browser

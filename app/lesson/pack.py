@@ -7,6 +7,7 @@ network. Keys: right arrow or space = next, left arrow = previous, N = show or h
 The address names the slide: ``lesson.html#3`` opens slide 3, ``#3/answer`` with its answer shown, and
 ``/still`` hides the buttons (for pictures of a slide).
 
+``--kit DIR`` also prints the worksheet and answer key in English and Spanish (:mod:`app.printing.kit`).
 ``--png DIR`` also writes one 1920x1080 PNG per slide, answer shown, drawn from the pack by the Chromium on
 this machine (``chromium --headless``; nothing is downloaded). Without a Chromium it says so and exits 1.
 """
@@ -149,9 +150,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("dist/lesson.html"))
     parser.add_argument("--png", type=Path, metavar="DIR", help="also write one 1920x1080 PNG per slide into DIR")
+    parser.add_argument(
+        "--kit", type=Path, metavar="DIR", help="also print the worksheet and answer key (English, Spanish) into DIR"
+    )
     args = parser.parse_args(argv)
     try:
-        text = build(load_tables())
+        tables = load_tables()
+        text = build(tables)
     except deck.DeckError as err:
         print(f"lesson pack: the deck cannot be used: {err}", file=sys.stderr)
         return 1
@@ -166,6 +171,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"lesson pack: PNG slides not written: {err}", file=sys.stderr)
             return 1
         print(f"wrote {len(pictures)} PNG slides (1920x1080) to {args.png}")
+    if args.kit:
+        # Imported here: the printed kit needs Babel and a Chromium, which the HTML pack alone does not.
+        from app.printing import kit
+
+        try:
+            printed = kit.write_kit(args.kit, tables)
+        except (kit.KitError, kit.i18n.MissingTranslation, kit.pdf.PdfError) as err:
+            print(f"lesson kit: not printed: {err}", file=sys.stderr)
+            return 1
+        print(f"wrote {', '.join(p.name for p in printed)} to {args.kit}")
     return 0
 
 
