@@ -30,15 +30,16 @@ test: check browser
 test-fast: $(VENV)/.dev
 	$(PY) -m pytest tests/unit -q
 
-## browser: install Debian's Chromium for the real-browser tests when we are root and it is missing
+## browser: install Debian's Chromium (browser tests, slides, printed PDFs) and poppler-utils (the tests read the
+## printed pages back as pictures) when we are root and they are missing
 browser:
-	@if command -v chromium >/dev/null 2>&1; then \
-		echo "chromium: $$(command -v chromium)"; \
+	@if command -v chromium >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1; then \
+		echo "chromium: $$(command -v chromium); pdftoppm: $$(command -v pdftoppm)"; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-			|| echo "chromium could not be installed; browser tests will skip"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null) \
+			|| echo "chromium or poppler-utils could not be installed; the tests that need them will skip"; \
 	else \
-		echo "chromium not installed and not root; browser tests will skip"; \
+		echo "chromium or poppler-utils not installed and not root; the tests that need them will skip"; \
 	fi
 
 ## check: lint, format check and type check
