@@ -29,6 +29,7 @@ from app.charts import risk_charts
 from app.headlines import Cell, FoldChange, YearSum
 from app.lesson import deck as lesson
 from app.lesson import pack as lesson_pack
+from app.printing import brief, kit
 from app.words import risk_figure_label
 from data_sources import (
     catalog,
@@ -458,6 +459,29 @@ def lesson_pack_html() -> bytes:
     Shared immutable bytes: cache_data would hand every caller its own 5 MB copy.
     """
     return lesson_pack.build(lesson_tables()).encode("utf-8")
+
+
+# --- printed material (built when the reader clicks) --------------------------------------------------------
+def can_print() -> bool:
+    """Whether this server has the Chromium that turns printed pages into PDF."""
+    return lesson_pack.find_chromium() is not None
+
+
+@st.cache_resource(ttl=3600, show_spinner=False, max_entries=64)
+def state_brief_pdf(state_usps: str, lang: str, year: int, base_url: str) -> bytes:
+    """The one-page brief of a state (PDF), its QR code opening the States page on the same view."""
+    return brief.build_pdf(state_usps, lang, catalog_tables(), brief.permalink(base_url, state_usps, year))
+
+
+@st.cache_resource(ttl=3600, show_spinner=False, max_entries=8)
+def lesson_kit_pdfs(lang: str) -> dict[str, bytes]:
+    """The printed worksheet and answer key (PDF, by file name) in ``lang``."""
+    return kit.build_pdfs(lesson_tables(), lang)
+
+
+def lesson_kit_pdf(lang: str, file_name: str) -> bytes:
+    """One printed lesson document by its file name (``worksheet.es.pdf``), for a download button."""
+    return lesson_kit_pdfs(lang)[file_name]
 
 
 # --- data page -----------------------------------------------------------------------------------------------

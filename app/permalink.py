@@ -296,6 +296,16 @@ def share_url(
     return link(base, values, specs)
 
 
+def site_root(current_url: str | None, page_path: str) -> str:
+    """The dashboard's own address from a page's (``https://host/states?x=1`` -> ``https://host``), for links
+    printed on paper; the empty string (a relative link) when the address is unknown or not a web address."""
+    match = re.match(r"^(https?://[^?#\s]+)", current_url or "")
+    if not match:
+        return ""
+    address = match.group(1)
+    return address[: -len(page_path)] if address.endswith(page_path) else address.rstrip("/")
+
+
 def seed(
     state: MutableMapping[str, object], cleaned: Cleaned, specs: Mapping[str, Spec], keys: Mapping[str, str]
 ) -> None:

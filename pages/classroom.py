@@ -5,6 +5,8 @@ URL (``?slide=heroin``), so a teacher can link straight to it. Presenter notes s
 The same lesson downloads as one HTML file that plays with no network (``app.lesson.pack``).
 """
 
+from functools import partial
+
 import streamlit as st
 
 from app import cached, frame, permalink, ui
@@ -20,8 +22,12 @@ except DeckError as problem:
     st.stop()
 
 ids = tuple(slide.id for slide in deck)
-specs = {"slide": permalink.Choice(ids, ids[0])}
-cleaned = permalink.clean({k: st.query_params.get_all(k) for k in st.query_params if k == "slide"}, specs)
+specs: dict[str, permalink.Spec] = {
+    "slide": permalink.Choice(ids, ids[0]),
+    "lang": permalink.Choice(("en", "es"), "en"),
+}
+cleaned = permalink.clean({k: st.query_params.get_all(k) for k in st.query_params if k in specs}, specs)
+lang = str(cleaned.values["lang"])
 index = ids.index(str(cleaned.values["slide"]))
 slide = deck[index]
 
@@ -51,7 +57,7 @@ st.html(
 )
 ui.url_notice(cleaned.ignored)
 
-top = st.columns([3, 2, 2])
+top = st.columns([3, 2, 2, 2])
 with top[0]:
     st.caption(f"Lesson mode · slide {index + 1} of {len(deck)}")
 with top[1]:
@@ -65,6 +71,22 @@ with top[2]:
         icon=":material/download:",
         help="One file with every slide and chart; opens in any browser, no internet.",
     )
+with top[3]:
+    if cached.can_print():
+        with st.popover("Worksheet and answer key (PDF)", icon=":material/print:"):
+            st.markdown(
+                "A student worksheet and a teacher's answer key with computed answers, vocabulary, grade band, "
+                "minutes and standards. Add `?lang=es` to the address for Spanish."
+            )
+            for document, label in (("worksheet", "Student worksheet"), ("answer_key", "Answer key")):
+                name = f"{document}.pdf" if lang == "en" else f"{document}.{lang}.pdf"
+                st.download_button(
+                    f"{label} ({'English' if lang == 'en' else 'Español'})",
+                    partial(cached.lesson_kit_pdf, lang, name),
+                    file_name=name,
+                    mime="application/pdf",
+                    key=f"kit_{document}",
+                )
 
 st.title(slide.title)
 revealed = not slide.predict or st.session_state.get(f"revealed_{slide.id}", False)
@@ -123,3 +145,5 @@ with nav[1]:
         shortcut="PageDown",
     )
 st.query_params["slide"] = slide.id
+if lang != "en":
+    st.query_params["lang"] = lang

@@ -7,6 +7,8 @@ Recent figures: CDC VSRR Provisional Drug Overdose Death Counts (data.cdc.gov xk
 the view.
 """
 
+from functools import partial
+
 import streamlit as st
 
 from app import cached, frame, permalink, ui, views, words
@@ -37,6 +39,7 @@ SPECS: dict[str, permalink.Spec] = {
     ),
     "year": permalink.Year(years[0], years[-1], years[-1]),
     "segments": permalink.Choice(("no", "yes"), "no", {"true": "yes", "false": "no"}),
+    "lang": permalink.Choice(("en", "es"), "en"),
 }
 if v_drugs:
     SPECS["drug"] = permalink.Choice(tuple(v_drugs), "all_drugs" if "all_drugs" in v_drugs else v_drugs[0])
@@ -97,6 +100,24 @@ if my_fips is not None:
                 "most likely lies between, given the number of deaths."
             )
             st.caption(view.map.source)
+            if cached.can_print():
+                lang = st.radio(
+                    "Language of the printout",
+                    ("en", "es"),
+                    format_func={"en": "English", "es": "Español"}.get,
+                    horizontal=True,
+                    key=KEYS["lang"],
+                )
+                base = permalink.site_root(st.context.url, "/states")
+                st.download_button(
+                    "Print a one-page brief (PDF)",
+                    partial(cached.state_brief_pdf, my_state, lang, year, base),
+                    file_name=f"brief-{my_state}{'' if lang == 'en' else '.' + lang}.pdf",
+                    mime="application/pdf",
+                    icon=":material/print:",
+                    help="One page for this state: its rate against the nation with intervals, its rank, its trend, "
+                    "data notes, sources, help lines and a QR code that opens this view.",
+                )
 
 # --- map and tile grid ----------------------------------------------------------------------------------
 st.header(f"{MEASURES[measure].title} by state, {year}")

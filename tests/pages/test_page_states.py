@@ -141,12 +141,13 @@ def test_permalink_round_trip():
         "measure": "crude_rate_per_100k",
         "year": "2010",
         "segments": "no",
+        "lang": "en",
         "drug": "heroin",
         "period": "2024-12",
     }
     assert at.code[-1].value == (
-        "/states?state=KY&compare=KY&compare=TN&measure=crude_rate_per_100k&year=2010&segments=no&drug=heroin"
-        "&period=2024-12"
+        "/states?state=KY&compare=KY&compare=TN&measure=crude_rate_per_100k&year=2010&segments=no&lang=en"
+        "&drug=heroin&period=2024-12"
     )
 
     fresh = run(link)  # a new browser opening the copied link
@@ -189,5 +190,13 @@ def test_hostile_parameters_are_ignored_with_a_notice(params):
     assert at.selectbox(key="states_state").value == "none" or "state" not in params
     assert at.selectbox(key="states_year").value == 2021
     # the cleaned link keeps only the page's own settings, with valid values
-    assert set(at.query_params) == {"state", "compare", "measure", "year", "segments", "drug", "period"}
+    assert set(at.query_params) == {"state", "compare", "measure", "year", "segments", "lang", "drug", "period"}
     assert "<" not in json.dumps(at.query_params) and len(json.dumps(at.query_params)) < 400
+
+
+def test_my_state_offers_a_printed_brief_in_the_links_language():
+    at = run({"state": "WV", "lang": "es"})
+    assert not at.exception
+    assert at.radio(key="states_lang").value == "es"
+    buttons = [b for b in at.get("download_button") if "brief" in b.proto.label]
+    assert len(buttons) == 1

@@ -159,3 +159,17 @@ def test_specs_check_their_defaults():
         YearRange(1999, 2017, (1998, 2000))
     with pytest.raises(ValueError):
         MultiChoice(("a",), ("b",))
+
+
+@pytest.mark.parametrize(
+    ("url", "root"),
+    [
+        ("https://example.org/states?state=WV", "https://example.org"),
+        ("https://example.org/overdose/states", "https://example.org/overdose"),
+        ("http://127.0.0.1:8501/", "http://127.0.0.1:8501"),
+        (None, ""),
+        ("javascript:alert(1)", ""),
+    ],
+)
+def test_site_root_for_printed_links(url, root):
+    assert permalink.site_root(url, "/states") == root
