@@ -52,6 +52,7 @@ st.html(
     [data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1.05rem; }
     [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
     .st-key-prev_pageup, .st-key-next_pagedown { display: none; }
+    [data-testid="stMain"] button kbd { opacity: 1; color: inherit; border-color: currentColor; }
     [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; padding-bottom: 1rem; }
     </style>"""
 )
