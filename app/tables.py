@@ -70,9 +70,15 @@ def label(column: str) -> str:
     return VIEW_LABELS.get(column) or dictionary.COLUMN_LABELS.get(column, column)
 
 
+#: Columns that say what every row is about; one that holds the same value in every row is left out of the
+#: display table (the chart's title already says it), so the table shows what differs.
+CONTEXT = ("year", "period_end_date", "period_months", "drug", "measure", "sex", "age_group", "race_ethnicity")
+
+
 def display_table(rows: pd.DataFrame) -> pd.DataFrame:
     """``rows`` (tidy, ranked, a change table or risk figures) as the table a reader sees under a chart."""
-    out = rows[[c for c in ORDER if c in rows]].copy()
+    same = {c for c in CONTEXT if c in rows and len(rows) > 1 and rows[c].nunique(dropna=False) == 1}
+    out = rows[[c for c in ORDER if c in rows and c not in same]].copy()
     if "measure" in out:
         decimals = [_decimals(str(m)) for m in out["measure"]]
         for col in ("value", "value_lower", "value_upper", "previous_value"):

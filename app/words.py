@@ -127,6 +127,7 @@ FLAGS_SHORT = {
     "predicted": "Predicted",
     "computed_interval": "95% interval computed by this site from the death count, as NCHS does",
     "secondary_source": "Read in a text quoting CDC or NIDA",
+    "may_be_underestimated": "May be too low: NCHS warns many deaths were still pending or coded R99",
 }
 
 COMPUTED_INTERVAL_NOTE = (
@@ -219,7 +220,18 @@ def demographics_summary(
         if len(at_latest) > 1:
             top = at_latest.loc[at_latest["value"].astype(float).idxmax()]
             group = group_label(str(top[by]), by)
-            sentences.append(f"In {latest} the highest rate was in the group {group}: {top['value']:,.1f} {unit}.")
+            text = f"In {latest} the highest rate was in the group {group}: {top['value']:,.1f} {unit}"
+            # A group whose 95% interval overlaps the top group's is not clearly lower (the project's rule for
+            # comparing rates), so "highest" is said with it.
+            if pd.notna(top["value_lower"]):
+                others = at_latest[(at_latest[by] != top[by]) & (at_latest["value_upper"] >= top["value_lower"])]
+                if not others.empty:
+                    close = " and ".join(
+                        f"{group_label(str(r[by]), by)} ({r['value']:,.1f})" for r in others.to_dict("records")
+                    )
+                    text += f", but {close} {'is' if len(others) == 1 else 'are'} not clearly different (the 95% "
+                    text += "intervals overlap)"
+            sentences.append(text + ".")
     return sentences
 
 

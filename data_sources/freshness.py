@@ -34,7 +34,7 @@ def load_freshest(name: str, sources: tuple[Source, ...], *, now: datetime | Non
             return _with_staleness(table, now)
     stored = read_table(name, SNAPSHOT_DIR)
     notice = problem or (
-        "These figures come from the snapshot bundled with the dashboard; run `make refresh` for CDC's latest."
+        "These figures are the copy that ships with this dashboard; CDC may have published newer ones since."
     )
     table = Table(
         name,

@@ -16,6 +16,13 @@ death counts and flagged ``computed_interval``; no DC row, so DC's rows are miss
 nation in those years from the final national table (:mod:`data_sources.nchs_national_final`), where a cited
 figure exists.
 
+NCHS warns, in the notes to its county estimates (data.cdc.gov pbkm-d27e), that death rates for New Jersey in
+2009 and West Virginia in 2005 and 2009 "may be low" (deaths pending investigation or coded R99). Its state
+file does not flag them, so :func:`load` flags those state-years' deaths and rates ``may_be_underestimated``
+and quotes the warning in ``source_detail`` (:func:`mark_underestimated`). It does so at load time, on the
+refreshed cache and the bundled snapshot alike, so both carry the flag and ``tidy`` stays the publisher's
+file as published. The population is not flagged: the warning is about deaths, not residents.
+
 The SODA JSON field names below follow data.cdc.gov's rule for naming API fields after the CSV headers
 (lower case, words joined by ``_``); no raw JSON response of this dataset was available to confirm them, so
 ``tidy`` names any field it does not find, and a refresh then stops with that message.
@@ -31,6 +38,8 @@ import pandas as pd
 
 from data_sources import freshness, nchs_national_final, nchs_state_overdose_mortality, socrata
 from data_sources.geography import place
+from data_sources.nchs_county_model import SOURCE as COUNTY_SOURCE
+from data_sources.nchs_county_model import UNDERESTIMATED, UNDERESTIMATED_NOTE
 from data_sources.schema import SchemaError, Source, Table, conform, join_flags, split_flags
 from data_sources.snapshot import SNAPSHOT_DIR, read_table
 
@@ -60,6 +69,14 @@ BUNDLED_SOURCE = replace(
     "(NCHS_-_Drug_Poisoning_Mortality_by_State__United_States.csv, commit c75f370c)",
 )
 SOURCES = (SOURCE,)
+
+#: The measures NCHS's "may be low" warning is about: the deaths and the rates made from them.
+UNDERESTIMATED_MEASURES: tuple[str, ...] = ("deaths", "crude_rate_per_100k", "age_adjusted_rate_per_100k")
+#: Appended to the flagged rows' source_detail: where the warning was read, and the warning itself.
+UNDERESTIMATED_DETAIL = (
+    f"flagged may_be_underestimated by this site after the notes to data.cdc.gov {COUNTY_SOURCE.dataset_id} "
+    f"({COUNTY_SOURCE.url}): {UNDERESTIMATED_NOTE}"
+)
 
 #: CSV export header -> SODA JSON field (1999-2017 release; note "Upper Confidence for Age-adjusted Rate").
 CSV_FIELDS = {
@@ -186,8 +203,28 @@ def load() -> Table:
         *(s for s in national.sources if s.id in cited),
     )
     origin = f"{base.extra.get('origin', '')}; {states.path} (years after {last}); national_final (the nation)"
-    data = pd.concat([base.data, later, nation], ignore_index=True)
+    data = pd.concat([mark_underestimated(base.data), later, nation], ignore_index=True)
     return replace(base, data=data, sources=sources, extra={**base.extra, "origin": origin})
+
+
+def mark_underestimated(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (this table's tidy rows) with the state-years NCHS warns "may be low" (New Jersey 2009, West
+    Virginia 2005 and 2009: ``nchs_county_model.UNDERESTIMATED``) flagged ``may_be_underestimated`` on their
+    deaths and rates, and the warning quoted in their ``source_detail``. Values are untouched. Rows already
+    flagged are left as they are, so applying it twice changes nothing; a frame without those state-years (a
+    partial refresh) is returned as it is, since there is no figure to warn about."""
+    out = frame.copy()
+    warned = pd.Series(
+        [(code, int(year)) in UNDERESTIMATED for code, year in zip(out["geo_code"], out["year"], strict=True)],
+        index=out.index,
+    )
+    target = warned & out["measure"].isin(UNDERESTIMATED_MEASURES)
+    todo = target & ~out["value_flag"].map(lambda f: "may_be_underestimated" in split_flags(f))
+    out.loc[todo, "value_flag"] = [
+        join_flags(*split_flags(f), "may_be_underestimated") for f in out.loc[todo, "value_flag"]
+    ]
+    out.loc[todo, "source_detail"] = [f"{d}; {UNDERESTIMATED_DETAIL}" for d in out.loc[todo, "source_detail"]]
+    return out
 
 
 def nation_rows(national: pd.DataFrame, years: Iterable[int]) -> pd.DataFrame:

@@ -82,7 +82,10 @@ def status(out: TextIO | None = None, now: datetime | None = None) -> int:
     print(f"{'table':<22} {'from':<17} {'retrieved at':<26} {'rows':>8} {'age':>6}", file=out)
     for name, load in catalog.TABLES.items():
         table = load()
-        where = "bundled snapshot" if table.from_snapshot else "live cache"
+        if "computed_at" in table.extra:  # a table this dashboard computes from the others
+            where = "computed"
+        else:
+            where = "bundled snapshot" if table.from_snapshot else "live cache"
         stale = " STALE" if freshness.is_stale(table, now) else ""
         print(
             f"{name:<22} {where:<17} {table.retrieved_at.isoformat():<26} {len(table.data):>8,} "

@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -36,7 +36,6 @@ from app.printing.render import chart_html, plotly_script, template
 from data_sources import geography
 from data_sources import trends as joinpoint
 from data_sources.dictionary import FLAGS, MISSING_REASON_FLAGS, drug_title
-from data_sources.nchs_county_model import UNDERESTIMATED
 from data_sources.schema import Source, Table, split_flags
 
 TABLE = "state_drug_poisoning"
@@ -62,6 +61,20 @@ FLAG_LABELS: Mapping[str, str] = {
     "participating_jurisdictions": N_("participating states only"),
     "no_diagnosis_code": N_("no diagnosis code yet"),
     "computed_interval": N_("interval computed here"),
+}
+
+#: The brief's own note for some flags, in place of the dictionary's definition: where the publisher says it, or
+#: the same point in fewer words, so the notes fit one page. Other flags get the dictionary's definition.
+FLAG_NOTES: Mapping[str, str] = {
+    "may_be_underestimated": N_(
+        "NCHS warns (notes to its county estimates, data.cdc.gov pbkm-d27e) that these death rates may be low: "
+        "many deaths were still pending investigation or were coded to an ill-defined cause (R99). They are drawn "
+        "and fitted as published."
+    ),
+    "computed_interval": N_(
+        "The publisher gave no 95% confidence interval, so this site computed it from the number of deaths the way "
+        "NCHS does; for an age-adjusted rate it is close to, not exactly, NCHS's own."
+    ),
 }
 
 VERDICT_HEADINGS: Mapping[str, str] = {
@@ -224,7 +237,14 @@ def collect(state_usps: str, tables: Mapping[str, Table], *, year: int | None = 
     trend_rows = select.state_trend_rows(data, geo_codes=[state.fips], measure=MEASURE, drug=DRUG, include_nation=True)
     trend_rows = trend_rows[trend_rows["year"] <= year]
 
-    used = {str(place["source_id"]), str(nation["source_id"]), *trend_rows["source_id"].astype(str)}
+    # The rows after ``year`` say why the state has no later figure (DC is not in NCHS's file from 2018): cited too.
+    later = mine[mine["year"] > year]
+    used = {
+        str(place["source_id"]),
+        str(nation["source_id"]),
+        *trend_rows["source_id"].astype(str),
+        *later["source_id"].astype(str),
+    }
     sources = tuple(s for s in table.sources if s.id in used)
     if not sources:
         raise BriefError(f"{TABLE}: none of the sources {sorted(used)} behind {state.name}'s figures is described")
@@ -311,6 +331,22 @@ def _flag_note(lang: Language, flag: str) -> str:
     return lang.gettext(FLAGS[flag])
 
 
+def year_runs(years: Iterable[int | str]) -> str:
+    """Years as the notes print them, three or more in a row as a span: 1999, 2000, 2001, 2004, 2006, 2007 ->
+    "1999-2001, 2004, 2006, 2007"."""
+    ordered = sorted({int(y) for y in years})
+    runs: list[list[int]] = []
+    for year in ordered:
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    parts: list[str] = []
+    for run in runs:
+        parts.extend([f"{run[0]}-{run[-1]}"] if len(run) >= 3 else [str(y) for y in run])
+    return ", ".join(parts)
+
+
 def _percent_words(lang: Language, *values: float) -> tuple[str, ...]:
     # The same rule as data_sources.change.format_percents: whole percents unless a value is under 1%.
     decimals = 0 if all(abs(v) >= 0.995 for v in values) else 1
@@ -370,35 +406,26 @@ def quality_notes(lang: Language, data: BriefData) -> list[str]:
     _ = lang.gettext
     notes = []
     # flag -> place -> years, so a flag on many years is one line ("Wyoming 1999, 2000, 2003").
-    flagged: dict[str, dict[str, list[str]]] = {}
+    flagged: dict[str, dict[str, list[int]]] = {}
     for who, fig in ((data.state.name, data.rate), (_("United States"), data.nation)):
         for flag in fig.flags:
-            flagged.setdefault(flag, {}).setdefault(who, []).append(str(data.year))
+            flagged.setdefault(flag, {}).setdefault(who, []).append(data.year)
     for r in data.trend_rows.to_dict("records"):
         who = data.state.name if r["geo_code"] == data.state.fips else _("United States")
         for flag in split_flags(r["value_flag"]):
-            flagged.setdefault(flag, {}).setdefault(who, []).append(str(int(r["year"])))
+            flagged.setdefault(flag, {}).setdefault(who, []).append(int(r["year"]))
     for flag, places in flagged.items():
-        where = "; ".join(f"{who} {', '.join(sorted(set(years)))}" for who, years in places.items())
+        where = "; ".join(f"{who} {year_runs(years)}" for who, years in places.items())
+        definition = _(FLAG_NOTES[flag]) if flag in FLAG_NOTES else _flag_note(lang, flag)
         notes.append(
             _("{label} ({where}): {definition}").format(
-                label=_flag_label(lang, flag).capitalize(), where=where, definition=_flag_note(lang, flag)
+                label=_flag_label(lang, flag).capitalize(), where=where, definition=definition
             )
         )
     if isinstance(data.trend, joinpoint.TrendFit) and data.trend.left_out:
-        years = ", ".join(str(item.year) for item in data.trend.left_out)
+        years = year_runs(item.year for item in data.trend.left_out)
         notes.append(
             _("Left out of the trend segments: {years} (no usable figure in an unbroken run).").format(years=years)
-        )
-    warned = sorted(y for fips, y in UNDERESTIMATED if fips == data.state.fips and y in set(data.trend_rows["year"]))
-    if warned:
-        notes.append(
-            _(
-                "NCHS warns (notes to its county estimates, data.cdc.gov pbkm-d27e) that death rates for {state} in "
-                "{years} may be low: many deaths were still pending "
-                "investigation or were coded to an ill-defined cause (R99). The state table does not flag these "
-                "years, so they are drawn and fitted as published."
-            ).format(state=data.state.name, years=", ".join(str(y) for y in warned))
         )
     if any(f.provenance == "secondary" for f in (data.rate, data.nation)):
         notes.append(_("Some figures were read in a secondary text quoting the publisher, not in its own table."))
@@ -409,9 +436,19 @@ def quality_notes(lang: Language, data: BriefData) -> list[str]:
             )
         )
     if data.year < data.latest_year:
+        rows = select.state_rows(data.table.data, measure=MEASURE)
+        later = rows[(rows["geo_code"] == data.state.fips) & (rows["year"] > data.year)]
+        reasons = {f for flag in later["value_flag"] for f in split_flags(flag) if f in MISSING_REASON_FLAGS}
+        why = ", ".join(_flag_label(lang, f) for f in FLAGS if f in reasons) or _("no row in the table")
         notes.append(
-            _("The table runs to {latest}, but {state} has no final age-adjusted rate after {year}.").format(
-                latest=data.latest_year, state=data.state.name, year=data.year
+            _(
+                "The table runs to {latest}, but {state} has no final age-adjusted rate after {year} ({why}: {years})."
+            ).format(
+                latest=data.latest_year,
+                state=data.state.name,
+                year=data.year,
+                why=why,
+                years=year_runs(range(data.year + 1, data.latest_year + 1)),
             )
         )
     return notes
@@ -442,15 +479,32 @@ def trend_figure(lang: Language, data: BriefData) -> go.Figure:
         trace.name = names[trace.name]
     fig.update_layout(
         title=None,
-        height=250,
+        height=200,
         width=430,
         font={"family": "DejaVu Sans, Liberation Sans, sans-serif", "size": 11},
         margin={"l": 45, "r": 5, "t": 5, "b": 5},
-        legend={"orientation": "h", "y": -0.14, "x": 0, "font": {"size": 9}},
+        # Two legend entries a row: plotly otherwise gives each its own row once the longest does not fit twice,
+        # and the page has no room for four rows.
+        legend={
+            "orientation": "h",
+            "y": -0.16,
+            "x": 0,
+            "font": {"size": 8},
+            "entrywidth": 0.5,
+            "entrywidthmode": "fraction",
+        },
         xaxis_title=None,
         yaxis_title={"text": _("Deaths per 100,000"), "font": {"size": 10}},
     )
     return fig
+
+
+def _by_publisher(sources: Sequence[Source]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Sources grouped under their publisher, in the order cited: [(publisher, [(title, url), ...]), ...]."""
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    for source in sources:
+        grouped.setdefault(source.publisher, []).append((source.title, source.url))
+    return list(grouped.items())
 
 
 def build_html(
@@ -529,7 +583,7 @@ def build_html(
         "notes": quality_notes(lang, data),
         "as_of": as_of,
         "table_notice": data.table.notice or "",
-        "sources": [(s.title, s.publisher, s.url) for s in data.sources],
+        "sources": _by_publisher(data.sources),
         "help": i18n.help_lines(lang),
         "qr": qr_svg(url),
         "url": url,

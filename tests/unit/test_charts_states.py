@@ -216,4 +216,18 @@ def test_display_tables_have_readable_headers():
     table = tables.display_table(select.state_rows(STATES, measure="age_adjusted_rate_per_100k", year=2017))
     assert {"Place", "Value", "Lower limit", "Flags"} <= set(table.columns)
     demo = tables.display_table(_demo_frame())
-    assert "Age group" in demo.columns and demo["Measure"].iloc[0] == "Crude death rate"
+    assert "Age group" in demo.columns and "Measure" not in demo.columns  # one measure: said by the title
+    assert "Year" not in table.columns and "Drug" not in table.columns  # the same in every row: not repeated
+    mixed = tables.display_table(select.state_rows(STATES, measure="age_adjusted_rate_per_100k", year=2017).head(1))
+    assert "Year" in mixed.columns  # a single row keeps its context
+
+
+def test_highest_group_says_when_another_is_not_clearly_different(state_table):
+    """CORRECTIONS 17: 35-44 (39.0) tops 25-34 (38.4) in 2017, but their 95% intervals overlap."""
+    text = " ".join(
+        words.demographics_summary(
+            state_table.data, drug="all_drugs", by="age_group", measure="crude_rate_per_100k", years=(1999, 2017)
+        )
+    )
+    assert "highest rate was in the group Ages 35-44" in text
+    assert "Ages 25-34 (38.4) is not clearly different" in text

@@ -251,7 +251,7 @@ def test_bundled_snapshot_loads_with_a_visible_notice(module, tmp_path, monkeypa
     monkeypatch.setenv("DATA_CACHE_DIR", str(tmp_path))
     table = module.load()
     assert table.from_snapshot and not table.data.empty
-    assert "bundled" in table.notice
+    assert "ships with this dashboard" in table.notice and "make refresh" not in table.notice  # plain words
     assert module.SOURCE.id in set(table.data["source_id"]) <= {s.id for s in table.sources}
 
 

@@ -38,6 +38,11 @@ def with_rows(table: Table, change) -> dict[str, Table]:
     return {brief.TABLE: Table(table.name, data, table.sources, table.retrieved_at, table.from_snapshot, table.notice)}
 
 
+def latest_year(table: Table) -> int:
+    """The table's latest year of age-adjusted rates: the year a brief prints by default."""
+    return int(table.data.loc[table.data["measure"] == brief.MEASURE, "year"].max())
+
+
 def rate_mask(data: pd.DataFrame, fips: str, year: int) -> pd.Series:
     return (
         (data["geo_code"] == fips)
@@ -53,8 +58,8 @@ def rate_mask(data: pd.DataFrame, fips: str, year: int) -> pd.Series:
 def test_brief_figures_are_the_tables_and_the_verdict_is_the_pages(tables):
     data = brief.collect("wv", tables)
     table = tables[brief.TABLE]
-    latest = int(table.data.loc[table.data["measure"] == brief.MEASURE, "year"].max())
-    assert data.year == latest == data.latest_year
+    latest = latest_year(table)
+    assert data.year == latest == data.latest_year == 2021
     row = table.data[rate_mask(table.data, "54", latest)].iloc[0]
     assert data.rate.value == pytest.approx(float(row["value"]))
     assert data.rate.lower == pytest.approx(float(row["value_lower"]))
@@ -63,15 +68,64 @@ def test_brief_figures_are_the_tables_and_the_verdict_is_the_pages(tables):
     assert card is not None and card.heading == brief.VERDICT_HEADINGS[data.verdict]
     assert card.rank.startswith(f"Rank {data.rank.rank} of {data.rank.ranked} ")
     assert isinstance(data.trend, brief.joinpoint.TrendFit)
-    assert [s.id for s in data.sources] == ["nchs_jx6g_fdh6"]
+    # Every source behind a figure printed is cited, and only those: jx6g-fdh6 to 2017, NCHS's state file for the
+    # state after 2017, and the national final table's own citations for the nation after 2017.
+    shown = data.trend_rows
+    used = {row["source_id"], *shown["source_id"], *table.data[rate_mask(table.data, "US", latest)]["source_id"]}
+    assert {s.id for s in data.sources} == used
+    assert [s.id for s in data.sources][:2] == ["nchs_jx6g_fdh6", "nchs_state_overdose_mortality"]
+    assert len(data.sources) > 2
+    # After 2017 NCHS's state file gives no interval: the one printed is computed here, and the notes say so.
+    assert "computed_interval" in data.rate.flags and "computed_interval" in data.nation.flags
+    notes = " ".join(brief.quality_notes(i18n.language("en"), data))
+    assert "Interval computed here (West Virginia 2018-2021; United States 2018-2021): The publisher gave no" in notes
+
+
+@pytest.mark.parametrize(("state", "years"), [("WV", "2005, 2009"), ("NJ", "2009")])
+def test_years_nchs_warns_may_be_low_are_noted_from_the_tables_flag(tables, state, years):
+    data = brief.collect(state, tables)
+    name = data.state.name
+    for code, lang in (("en", "May be underestimated"), ("es", "Puede estar subestimado")):
+        notes = " ".join(brief.quality_notes(i18n.language(code), data))
+        assert f"{lang} ({name} {years}): " in notes and "pbkm-d27e" in notes
+    assert "may be underestimated" not in " ".join(
+        brief.quality_notes(i18n.language("en"), brief.collect("OH", tables))
+    )
+
+
+def test_dc_falls_back_to_2017_and_says_so(tables):
+    """NCHS's state file for 2018 onward has no DC row, so DC's brief prints 2017, its latest final rate."""
+    data = brief.collect("DC", tables)
+    assert (data.year, data.latest_year) == (2017, 2021)
+    # The file that has no DC row is cited beside the one the figures come from.
+    assert [s.id for s in data.sources] == ["nchs_jx6g_fdh6", "nchs_state_overdose_mortality"]
+    for code, words in (
+        (
+            "en",
+            "The table runs to 2021, but District of Columbia has no final age-adjusted rate after 2017 "
+            "(not reported: 2018-2021).",
+        ),
+        (
+            "es",
+            "La tabla llega hasta 2021, pero District of Columbia no tiene una tasa final ajustada por edad "
+            "después de 2017 (no informado: 2018-2021).",
+        ),
+    ):
+        assert words in brief.quality_notes(i18n.language(code), data), code
+    with pytest.raises(brief.BriefError, match=r"District of Columbia in 2021 \(missing\)"):
+        brief.collect("DC", tables, year=2021)
+    # Elsewhere DC is listed as not ranked in 2021, never ranked as if zero.
+    assert ("District of Columbia", "Not reported") in brief.collect("WV", tables).rank.unranked
 
 
 def test_ties_share_a_rank_and_say_so(tables):
     table = tables[brief.TABLE]
 
+    latest = latest_year(table)
+
     def tie(frame: pd.DataFrame) -> pd.DataFrame:
-        ohio = frame.loc[rate_mask(frame, "39", 2017), "value"].iloc[0]
-        frame.loc[rate_mask(frame, "42", 2017), "value"] = ohio  # Pennsylvania gets Ohio's rate
+        ohio = frame.loc[rate_mask(frame, "39", latest), "value"].iloc[0]
+        frame.loc[rate_mask(frame, "42", latest), "value"] = ohio  # Pennsylvania gets Ohio's rate
         return frame
 
     data = brief.collect("OH", with_rows(table, tie))
@@ -83,8 +137,10 @@ def test_ties_share_a_rank_and_say_so(tables):
 def test_an_unreliable_rate_is_printed_with_its_flag_but_not_ranked(tables):
     table = tables[brief.TABLE]
 
+    latest = latest_year(table)
+
     def flag(frame: pd.DataFrame) -> pd.DataFrame:
-        frame.loc[rate_mask(frame, "56", 2017), "value_flag"] = "unreliable"
+        frame.loc[rate_mask(frame, "56", latest), "value_flag"] = "unreliable"
         return frame
 
     data = brief.collect("WY", with_rows(table, flag))
@@ -94,7 +150,7 @@ def test_an_unreliable_rate_is_printed_with_its_flag_but_not_ranked(tables):
         brief.rank_words(lang, data.rank) == "Sin clasificar: poco confiable: muy pocas muertes para una tasa estable."
     )
     notes = " ".join(brief.quality_notes(lang, data))
-    assert "Poco confiable (Wyoming 2017)" in notes and lang.gettext(FLAGS["unreliable"]) in notes
+    assert f"Poco confiable (Wyoming 1999, {latest})" in notes and lang.gettext(FLAGS["unreliable"]) in notes
     others = brief.collect("WV", with_rows(table, flag))
     assert "Wyoming (unreliable: too few deaths" in brief.unranked_words(i18n.language("en"), others.rank)
 
@@ -112,25 +168,43 @@ def test_a_missing_table_or_figure_is_an_error_naming_it(tables):
     with pytest.raises(brief.BriefError, match="needs the table 'state_drug_poisoning'"):
         brief.collect("WV", {})
     table = tables[brief.TABLE]
+    latest = latest_year(table)
 
     def blank(frame: pd.DataFrame) -> pd.DataFrame:
-        mask = rate_mask(frame, "54", 2017)
+        mask = rate_mask(frame, "54", latest)
         frame.loc[mask, "value"] = pd.NA
         frame.loc[mask, "value_flag"] = "suppressed"
         return frame
 
-    with pytest.raises(brief.BriefError, match=r"no age-adjusted death rate for West Virginia in 2017 \(suppressed\)"):
-        brief.collect("WV", with_rows(table, blank), year=2017)
+    with pytest.raises(
+        brief.BriefError, match=rf"no age-adjusted death rate for West Virginia in {latest} \(suppressed\)"
+    ):
+        brief.collect("WV", with_rows(table, blank), year=latest)
     # Without a year, the brief falls back to the state's latest year with a figure and says so.
     data = brief.collect("WV", with_rows(table, blank))
-    assert data.year == 2016
-    assert any("runs to 2017" in n for n in brief.quality_notes(i18n.language("en"), data))
+    assert data.year == latest - 1
+    notes = brief.quality_notes(i18n.language("en"), data)
+    assert any(f"runs to {latest}" in n and f"(suppressed: {latest})" in n for n in notes)
 
     def no_nation(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame[~rate_mask(frame, "US", 2017)]
+        return frame[~rate_mask(frame, "US", latest)]
 
-    with pytest.raises(brief.BriefError, match="United States in 2017"):
+    with pytest.raises(brief.BriefError, match=f"United States in {latest}"):
         brief.collect("WV", with_rows(table, no_nation))
+
+
+@pytest.mark.parametrize(
+    ("years", "words"),
+    [
+        ([2009], "2009"),
+        ([2005, 2009], "2005, 2009"),
+        ([2019, 2018], "2018, 2019"),
+        (range(1999, 2014), "1999-2013"),
+        ([1999, 2000, 2001, 2002, 2004, 2005, 2006, 2011, 2013, 2013], "1999-2002, 2004-2006, 2011, 2013"),
+    ],
+)
+def test_years_are_printed_as_runs(years, words):
+    assert brief.year_runs(years) == words
 
 
 def test_a_flag_without_a_printed_label_is_refused():
@@ -169,7 +243,7 @@ def test_brief_html_has_every_field_filled_in_its_language(tables, lang):
     url = brief.permalink(BASE, "WV", data.year)
     html = brief.build_html(data, i18n.language(lang), url, today=DAY)
     assert "{" not in html.split("<script>")[0].split("</style>")[-1]  # no placeholder left unfilled
-    assert "West Virginia" in html and "57.8" in html and "21.7" in html
+    assert data.year == 2021 and "West Virginia" in html and "90.9" in html and "32.4" in html
     assert "1-800-662-4357" in html and "988" in html
     if lang == "es":
         assert "oprima 2 para español" in html and "Más alta que la del país" in html
@@ -188,7 +262,7 @@ needs_chromium = pytest.mark.skipif(
 def printed(request, tables) -> tuple[str, str, bytes]:
     if find_chromium() is None:
         pytest.skip("no Chromium on this machine (`make browser` installs Debian's chromium)")
-    url = brief.permalink(BASE, "WV", 2017)
+    url = brief.permalink(BASE, "WV", brief.collect("WV", tables).year)
     return request.param, url, brief.build_pdf("WV", request.param, tables, url, today=DAY)
 
 
@@ -200,7 +274,7 @@ def test_printed_brief_is_one_page_with_its_figures_help_lines_and_fonts(printed
     width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
     assert (round(width), round(height)) == (612, 792)  # US Letter
     text = " ".join(reader.pages[0].extract_text().split())
-    assert "West Virginia" in text and "57.8" in text and "21.7" in text
+    assert "West Virginia" in text and "90.9" in text and "32.4" in text and "2021" in text
     assert "1-800-662-4357" in text and "988" in text and "911" in text
     if lang == "es":
         assert "oprima 2 para español" in text and "Línea Nacional de Ayuda de SAMHSA" in text
@@ -222,7 +296,7 @@ def test_printed_qr_code_opens_the_same_view(printed, tmp_path):
 
 @needs_chromium
 def test_a4_brief_is_one_a4_page(tables):
-    url = brief.permalink(BASE, "NJ", 2017)
+    url = brief.permalink(BASE, "NJ", brief.collect("NJ", tables).year)
     pdf = brief.build_pdf("NJ", "es", tables, url, paper="a4", today=DAY)
     page = PdfReader(io.BytesIO(pdf)).pages[0]
     assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
