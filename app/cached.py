@@ -29,7 +29,7 @@ from app.charts import risk_charts
 from app.headlines import Cell, FoldChange, YearSum
 from app.lesson import deck as lesson
 from app.lesson import pack as lesson_pack
-from app.printing import brief, kit
+from app.printing import brief, kit, pdf
 from app.words import risk_figure_label
 from data_sources import (
     catalog,
@@ -464,7 +464,7 @@ def lesson_pack_html() -> bytes:
 # --- printed material (built when the reader clicks) --------------------------------------------------------
 def can_print() -> bool:
     """Whether this server has the Chromium that turns printed pages into PDF."""
-    return lesson_pack.find_chromium() is not None
+    return pdf.find_chromium() is not None
 
 
 @st.cache_resource(ttl=3600, show_spinner=False, max_entries=64)

@@ -8,7 +8,7 @@ built when the button is clicked rather than on every rerun.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 
 import pandas as pd
@@ -17,6 +17,7 @@ import streamlit as st
 from app import permalink
 from app.tables import segment_table
 from app.views import ChartView
+from data_sources import geography
 from data_sources.export import to_csv_bytes
 from data_sources.schema import Table
 
@@ -79,6 +80,40 @@ def url_notice(ignored: Sequence[permalink.Ignored]) -> None:
     """Tell the reader when a link held values this page cannot use (they were ignored)."""
     if note := permalink.notice(ignored):
         st.info(note, icon=":material/link_off:")
+
+
+#: The states and DC by postal code, in the order of their names; a link may also name one by FIPS code or name.
+STATE_CODES: tuple[str, ...] = tuple(s.usps for s in sorted(geography.STATES, key=lambda s: s.name))
+STATE_ALIASES: dict[str, str] = {s.fips: s.usps for s in geography.STATES} | {
+    s.name.lower(): s.usps for s in geography.STATES
+}
+
+
+def state_name(code: str) -> str:
+    """'WV' -> 'West Virginia' (for a picker's labels)."""
+    return geography.BY_USPS[code].name
+
+
+def state_picker(key: str) -> str:
+    """A "State" picker (names shown, postal code kept under ``key``); returns the chosen state's FIPS code."""
+    code = st.selectbox("State", STATE_CODES, key=key, format_func=state_name)
+    return geography.usps_to_fips(str(code))
+
+
+def linked_choices(specs: Mapping[str, permalink.Spec], prefix: str) -> tuple[dict[str, str], permalink.Cleaned]:
+    """The page's choices as the link gives them: each widget key (``prefix_name``) seeded once from the URL,
+    and a notice for any value that was ignored. Returns the widget keys by parameter name, and what was read."""
+    keys = {name: f"{prefix}_{name}" for name in specs}
+    cleaned = permalink.clean({k: st.query_params.get_all(k) for k in st.query_params}, specs)
+    permalink.seed(st.session_state, cleaned, specs, keys)
+    url_notice(cleaned.ignored)
+    return keys, cleaned
+
+
+def keep_link(page_path: str, specs: Mapping[str, permalink.Spec], values: Mapping[str, permalink.Value]) -> None:
+    """Put the page's current choices in its address and offer the link to copy."""
+    link_box(permalink.share_url(st.context.url, page_path, values, specs))
+    st.query_params.from_dict(permalink.encode(values, specs))
 
 
 def link_box(url: str) -> None:

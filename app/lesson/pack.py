@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from plotly.offline import get_plotlyjs
 
 from app.lesson import deck
+from app.printing.pdf import find_chromium
 from data_sources import nchs_national_final, nchs_state_drug_poisoning, risk
 from data_sources.snapshot import atomic_write
 
@@ -87,18 +87,6 @@ def _chart_html(fig: go.Figure, slide_id: str) -> str:
 
 class ScreenshotError(RuntimeError):
     """The PNG slides could not be drawn; the message says why and what to do."""
-
-
-def find_chromium() -> str | None:
-    """A Chromium (or Chrome) on this machine: ``CHROMIUM_PATH``, else the usual names on PATH."""
-    named = os.environ.get("CHROMIUM_PATH")
-    if named:
-        return named if Path(named).exists() else None
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
 
 
 def screenshots(pack: Path, out_dir: Path, slides: int, *, size: tuple[int, int] = (1920, 1080)) -> list[Path]:

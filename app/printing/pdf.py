@@ -2,7 +2,7 @@
 
 The printed kit and brief are HTML pages with print CSS (``templates/``). Chromium lays them out, runs the
 page's plotly.js (inline, so nothing is fetched), embeds the fonts it used and writes the PDF. It is found as
-the lesson pack finds it (:func:`app.lesson.pack.find_chromium`: ``CHROMIUM_PATH``, else the usual names on
+the machine has (:func:`find_chromium`: ``CHROMIUM_PATH``, else the usual names on
 PATH). The page is loaded from a temporary file, so no server and no network are involved.
 """
 
@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-
-from app.lesson.pack import find_chromium
 
 #: Paper sizes the templates know (CSS ``@page`` size names); a one-page brief must fit both.
 PAPERS = ("letter", "a4")
@@ -24,6 +23,18 @@ _PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 
 class PdfError(RuntimeError):
     """No PDF could be made; the message says why and what to do."""
+
+
+def find_chromium() -> str | None:
+    """A Chromium (or Chrome) on this machine: ``CHROMIUM_PATH``, else the usual names on PATH."""
+    named = os.environ.get("CHROMIUM_PATH")
+    if named:
+        return named if Path(named).exists() else None
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
 
 
 def render(html: str, *, timeout: float = 120.0) -> bytes:

@@ -10,6 +10,7 @@ from markupsafe import escape
 
 from app.lesson import deck as lesson
 from app.lesson import pack as lesson_pack
+from app.printing.pdf import find_chromium
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +70,7 @@ def png_size(path) -> tuple[int, int]:
 @pytest.mark.browser
 def test_png_slides_at_projector_resolution(tmp_path, capsys):
     """`make slides`: one 1920x1080 PNG per slide, drawn from the pack by the local Chromium (no download)."""
-    if lesson_pack.find_chromium() is None:
+    if find_chromium() is None:
         pytest.skip("no Chromium on this machine (`make browser` installs Debian's chromium where it can)")
     slides = tmp_path / "slides"
     assert lesson_pack.main(["--out", str(tmp_path / "lesson.html"), "--png", str(slides)]) == 0
