@@ -61,8 +61,12 @@ st.markdown(
   occurred and change as records arrive; they are always labelled *provisional*.
 - **Rates are age-adjusted** to the 2000 U.S. standard population unless a chart says *crude*; use rates, not
   counts, to compare places or groups of different size.
-- **Suppressed and unreliable values are never shown as zero.** CDC withholds counts under 10 and marks rates
-  based on 20 or fewer deaths as unreliable; they appear as gaps and are left out of rankings.
+- **Suppressed and unreliable values are never shown as zero.** CDC withholds small counts (under 10 deaths) and
+  each publisher marks unreliable rates by its own rule, which this site keeps: NCHS's state tables
+  (*Drug Poisoning Mortality by State* and *Drug Overdose Mortality by State*) call a rate on **20 or fewer**
+  deaths unreliable; CDC WONDER calls one on **fewer than 20** unreliable (and now prints 0.0 where there were no
+  deaths, which is not a measured rate); *Health, United States* (95ax-ymtc) marks its own with an asterisk.
+  They appear as gaps or hollow markers and are left out of rankings.
 - **Figures read from secondary texts** (a page quoting CDC or NIDA when the primary table was not reachable)
   are flagged `secondary_source` and drawn with hollow markers. Heroin deaths in 2018 (14,996) and 2019
   (14,019) are among them; CDC's own pages give "nearly 15,000" and "more than 14,000".
