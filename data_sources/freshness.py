@@ -2,7 +2,9 @@
 
 A table that ``python -m data_sources refresh`` can update is read from the cache directory when a valid
 copy is there, otherwise from the bundled snapshot. Nothing here touches the network, so a page never waits
-on CDC. Every fallback is said out loud: the returned :class:`Table` carries a ``notice`` for the reader.
+on CDC. Every fallback is said out loud: the returned :class:`Table` carries a ``notice`` for the reader. A
+cached copy is valid when its sidecar, checksum, contract and value checks all pass
+(:func:`data_sources.snapshot.read_table`); notices name the problem but no directory of the server.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import dataclasses
 from datetime import UTC, datetime
 
 from data_sources.schema import SchemaError, Source, Table
-from data_sources.snapshot import SNAPSHOT_DIR, cache_dir, data_path, read_table
+from data_sources.snapshot import SNAPSHOT_DIR, cache_dir, has_table, read_table, where
 
 
 def load_freshest(name: str, sources: tuple[Source, ...], *, now: datetime | None = None) -> Table:
@@ -22,15 +24,18 @@ def load_freshest(name: str, sources: tuple[Source, ...], *, now: datetime | Non
     """
     problem = None
     cache = cache_dir()
-    if data_path(name, cache).exists():
+    if has_table(name, cache):
         try:
             stored = read_table(name, cache)
         except (SchemaError, ValueError, KeyError, OSError) as err:  # JSONDecodeError is a ValueError
-            problem = f"The refreshed copy in {cache} could not be used ({err}); showing the bundled snapshot."
+            reason = str(err).replace(str(cache.resolve()), "").replace(str(cache), "").lstrip("/")
+            problem = f"The refreshed copy could not be used ({reason}); showing the bundled snapshot."
         else:
-            table = Table(
-                name, stored.data, sources, stored.retrieved_at, from_snapshot=False, extra={"origin": str(stored.path)}
-            )
+            extra = {"origin": f"refresh cache: {stored.path.name} of {stored.retrieved_at:%Y-%m-%d %H:%M}"}
+            fetched = stored.meta.get("fetched_from")
+            if isinstance(fetched, str) and fetched:
+                extra["fetched_from"] = fetched
+            table = Table(name, stored.data, sources, stored.retrieved_at, from_snapshot=False, extra=extra)
             return _with_staleness(table, now)
     stored = read_table(name, SNAPSHOT_DIR)
     notice = problem or (
@@ -43,7 +48,7 @@ def load_freshest(name: str, sources: tuple[Source, ...], *, now: datetime | Non
         stored.retrieved_at,
         from_snapshot=True,
         notice=notice,
-        extra={"origin": str(stored.path)},
+        extra={"origin": where(stored.path)},
     )
     return _with_staleness(table, now)
 

@@ -69,12 +69,14 @@ def tidy(records: list[dict]) -> pd.DataFrame:
     """SODA JSON records (values as strings) -> the tidy contract, one row per rate."""
     raw = socrata.records_frame(records, FIELDS, DATASET_ID, keys=KEYS, optional=OPTIONAL)
     rows = []
-    for rec in raw.to_dict("records"):
-        panel, unit = int(float(rec["panel_num"])), int(float(rec["unit_num"]))
+    for number, rec in enumerate(raw.to_dict("records")):
+        where = f"{DATASET_ID}: record {number}"
+        panel = socrata.parse_whole(rec["panel_num"], f"{where} panel_num")
+        unit = socrata.parse_whole(rec["unit_num"], f"{where} unit_num")
         if panel not in DRUG_BY_PANEL or unit not in MEASURE_BY_UNIT:
             raise SchemaError(f"{DATASET_ID}: unknown panel {panel} or unit {unit}")
         sex, race = _sex_and_race(rec["stub_name"], rec["stub_label"])
-        year = int(float(rec["year"]))
+        year = socrata.parse_whole(rec["year"], f"{where} year")
         value = socrata.parse_number(rec["estimate"])
         mark = str(rec.get("flag") or "").strip()
         if mark not in FLAG_MARKS:

@@ -41,7 +41,7 @@ from data_sources.geography import place
 from data_sources.nchs_county_model import SOURCE as COUNTY_SOURCE
 from data_sources.nchs_county_model import UNDERESTIMATED, UNDERESTIMATED_NOTE
 from data_sources.schema import SchemaError, Source, Table, conform, join_flags, split_flags
-from data_sources.snapshot import SNAPSHOT_DIR, read_table
+from data_sources.snapshot import SNAPSHOT_DIR, read_table, where
 
 TABLE = "state_drug_poisoning"
 DATASET_ID = "jx6g-fdh6"
@@ -136,7 +136,7 @@ def tidy(records: list[dict]) -> pd.DataFrame:
             level, code, name = place(rec["state"])
         except KeyError as err:
             raise SchemaError(f"{where}: unknown place {rec['state']!r}") from err
-        year = int(float(rec["year"]))
+        year = socrata.parse_whole(rec["year"], f"{where} year")
         deaths = socrata.parse_number(rec["deaths"])
         _check_counts(rec, deaths, where)
         base = {
@@ -202,7 +202,7 @@ def load() -> Table:
         *nchs_state_overdose_mortality.SOURCES,
         *(s for s in national.sources if s.id in cited),
     )
-    origin = f"{base.extra.get('origin', '')}; {states.path} (years after {last}); national_final (the nation)"
+    origin = f"{base.extra.get('origin', '')}; {where(states.path)} (years after {last}); national_final (the nation)"
     data = pd.concat([mark_underestimated(base.data), later, nation], ignore_index=True)
     return replace(base, data=data, sources=sources, extra={**base.extra, "origin": origin})
 

@@ -107,9 +107,9 @@ def tidy(records: list[dict]) -> pd.DataFrame:
     if unknown:
         raise SchemaError(f"{DATASET_ID}: unknown indicators {unknown}; map them in nchs_vsrr.INDICATORS")
     rows = []
-    for rec in raw.to_dict("records"):
+    for number, rec in enumerate(raw.to_dict("records")):
         level, code, name = place(rec["state"])
-        year, month = int(float(rec["year"])), _month(rec["month"])
+        year, month = socrata.parse_whole(rec["year"], f"{DATASET_ID}: record {number} year"), _month(rec["month"])
         drug, measure = INDICATORS[rec["indicator"]]
         note = str(rec.get("footnote") or "")
         where = f"data.cdc.gov {DATASET_ID}, {rec['indicator']}, 12 months ending {calendar.month_name[month]} {year}"

@@ -2,9 +2,14 @@
 :mod:`data_sources.cli`).
 
 refresh [--source ID ...] [--base-url URL]
-    For each live source (all by default; ID is a table name or a data.cdc.gov dataset id): fetch every page,
-    tidy, check against the contract, and only then replace the cached copy (temp file, fsync, rename). A
-    source that fails leaves its previous cached copy byte-for-byte as it was; the command names it and exits 1.
+    For each live source (all by default; ID is a table name or a data.cdc.gov dataset id): fetch every page
+    within the client's deadlines and caps (:mod:`data_sources.socrata`), tidy, check against the contract and
+    the value checks (:mod:`data_sources.checks`), and only then replace the cached copy as one unit (CSV and
+    sidecar in a new version directory, then one atomic pointer swap: :func:`data_sources.snapshot.publish_table`).
+    A source that fails leaves its previous cached copy byte-for-byte as it was; the command names it and
+    exits 1. One refresh writes at a time: a second one waits up to ``LOCK_WAIT`` seconds for the cache's lock,
+    then exits 1 saying another refresh is running. The sidecar records the URL asked for and the URL the rows
+    were actually read from.
 status
     Every table: live copy or bundled snapshot, retrieved at, rows, age in days, and STALE when it is older
     than its publisher's update cycle.
@@ -19,7 +24,10 @@ from typing import TextIO
 
 from data_sources import catalog, freshness, nchs_drug_overdose_rates, nchs_state_drug_poisoning, nchs_vsrr, socrata
 from data_sources.schema import SchemaError
-from data_sources.snapshot import cache_dir, write_table
+from data_sources.snapshot import CacheBusy, cache_dir, cache_lock, publish_table
+
+#: Seconds a refresh waits for another refresh to release the cache before giving up.
+LOCK_WAIT = 10.0
 
 LIVE_SOURCES: tuple[ModuleType, ...] = (nchs_vsrr, nchs_drug_overdose_rates, nchs_state_drug_poisoning)
 
@@ -31,28 +39,35 @@ def refresh_one(module: ModuleType, settings: socrata.Settings, out: TextIO | No
     def progress(pages: int, rows: int) -> None:
         print(f"  {module.TABLE}: page {pages}, {rows:,} rows", file=out, flush=True)
 
-    records = socrata.fetch_all(module.DATASET_ID, settings, progress=progress)
+    fetched = socrata.fetch(module.DATASET_ID, settings, progress=progress)
+    records = fetched.records
     if not records:
         raise SchemaError(f"{module.DATASET_ID}: the server returned no rows; keeping the previous copy")
     try:
         frame = module.tidy(records)
-    except (KeyError, ValueError, TypeError) as err:  # a value that does not parse: name the dataset with it
+    except (KeyError, ValueError, TypeError, AttributeError) as err:  # a value that does not parse: name the dataset
         if isinstance(err, SchemaError):
             raise
         raise SchemaError(f"{module.DATASET_ID}: a record did not fit the contract ({err!r})") from err
     meta = {
         "title": module.SOURCE.title,
         "dataset_id": module.DATASET_ID,
-        "origin": f"{settings.base_url}/resource/{module.DATASET_ID}.json",
+        "origin": fetched.requested_url,
+        "fetched_from": fetched.final_url,
+        "pages": fetched.pages,
+        "bytes": fetched.bytes,
         "source_rows": len(records),
         "retrieved_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    write_table(module.TABLE, frame, cache_dir(), meta)
+    publish_table(module.TABLE, frame, cache_dir(), meta)
     return len(frame)
 
 
-def refresh(ids: list[str] | None, settings: socrata.Settings, out: TextIO | None = None) -> int:
-    """Refresh the chosen sources; 0 when all succeeded, 1 when any failed (each failure named)."""
+def refresh(
+    ids: list[str] | None, settings: socrata.Settings, out: TextIO | None = None, *, lock_wait: float = LOCK_WAIT
+) -> int:
+    """Refresh the chosen sources under the cache's lock; 0 when all succeeded, 1 when any failed (each failure
+    named) or another refresh held the lock for ``lock_wait`` seconds, 2 for an unknown source."""
     out = out or sys.stdout
     chosen = [m for m in LIVE_SOURCES if not ids or m.TABLE in ids or m.DATASET_ID in ids]
     unknown = set(ids or []) - {m.TABLE for m in LIVE_SOURCES} - {m.DATASET_ID for m in LIVE_SOURCES}
@@ -60,6 +75,18 @@ def refresh(ids: list[str] | None, settings: socrata.Settings, out: TextIO | Non
         known = ", ".join(f"{m.TABLE} ({m.DATASET_ID})" for m in LIVE_SOURCES)
         print(f"refresh: unknown source {sorted(unknown)}; known: {known}", file=out)
         return 2
+    try:
+        with cache_lock(cache_dir(), wait=lock_wait):
+            return _refresh_locked(chosen, settings, out)
+    except CacheBusy as err:
+        print(f"refresh: not started, nothing changed: {err}", file=out, flush=True)
+        return 1
+    except OSError as err:  # the cache directory cannot be created or locked
+        print(f"refresh: FAILED, previous copies kept: the cache directory cannot be used ({err})", file=out)
+        return 1
+
+
+def _refresh_locked(chosen: list[ModuleType], settings: socrata.Settings, out: TextIO) -> int:
     failed = []
     for module in chosen:
         print(f"{module.TABLE}: fetching {module.DATASET_ID} from {settings.base_url}", file=out, flush=True)

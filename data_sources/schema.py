@@ -6,15 +6,18 @@ schema): one row per observation, every dimension a column, provenance beside th
 the public claims have schemas of their own in the same dictionary.
 
 :func:`validate` is the one check every table goes through: the schema's columns, each column's dtype, no
-empty required cell, only known keys, a unique row key. :func:`conform` adds the tidy contract's own rules (a
-missing value needs a reason flag, confidence limits bracket their value); :mod:`data_sources.risk` and
-:mod:`data_sources.claims` add theirs. Every problem raises :class:`SchemaError` naming the table, the column
-and the rows, instead of letting a schema change flow silently into a chart.
+empty required cell, only known keys, a unique row key, no infinite number. :func:`conform` adds the tidy
+contract's own rules (a missing value needs a reason flag, confidence limits bracket their value) and the value
+checks of :mod:`data_sources.checks` (a unique place-period-drug-measure key, whole non-negative counts, rates
+and percentages in range, plausible years, rates that agree with their count and population);
+:mod:`data_sources.risk` and :mod:`data_sources.claims` add theirs. Every problem raises :class:`SchemaError`
+naming the table, the column and the rows, instead of letting a schema change flow silently into a chart.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -22,6 +25,7 @@ from typing import Protocol
 
 import pandas as pd
 
+from data_sources.checks import RATE_ROUNDING, TIDY_KEY, finite_problems, value_problems
 from data_sources.dictionary import (
     BREAKDOWN_ALL,
     FLAGS,
@@ -161,12 +165,16 @@ def has_flag(flags: pd.Series, flag: str) -> pd.Series:
     return flags.fillna("").str.split(FLAG_SEPARATOR).apply(lambda parts: flag in parts).astype(bool)
 
 
-def validate(frame: pd.DataFrame, schema: TableSchema, *, table: str) -> pd.DataFrame:
+def validate(
+    frame: pd.DataFrame, schema: TableSchema, *, table: str, fill: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """Check ``frame`` against ``schema`` and return a copy with the schema's dtypes and column order.
 
     Raises :class:`SchemaError` naming the table and the problem: missing or unexpected columns, a value that
     cannot take its column's dtype, an empty required cell, a key not in its column's list, a repeated row
-    key. Empty text cells become ``""``; numbers written as text (``"1960"``, ``""``) are read as numbers.
+    key, an infinite number. Empty text cells become ``""`` (or, for a column in ``fill``, its default);
+    numbers written as text (``"1960"``, ``""``) are read as numbers. Each column is copied once: large
+    uploads go through here too.
     """
     expected, found = list(schema.columns), list(frame.columns)
     if set(expected) != set(found) or len(found) != len(expected):
@@ -176,14 +184,18 @@ def validate(frame: pd.DataFrame, schema: TableSchema, *, table: str) -> pd.Data
             f"{table}: columns do not match the {schema.title} schema. Missing: {missing or 'none'}; "
             f"unexpected: {extra or 'none'}. Expected {expected}; found {found}."
         )
-    out = pd.DataFrame(index=frame.index)
+    columns = {}
     for f in schema.fields:
-        out[f.name] = _cast(frame[f.name], f.dtype, table=table, column=f.name)
-    out = out.reset_index(drop=True)
+        series = frame[f.name]
+        if fill and f.name in fill and series.isna().any():
+            series = series.fillna(fill[f.name])
+        cast = _cast(series, f.dtype, table=table, column=f.name)
+        if f.dtype == "string" and cast.isna().any():
+            cast = cast.fillna("")
+        columns[f.name] = cast.array
+    out = pd.DataFrame(columns, index=pd.RangeIndex(len(frame)), copy=False)
     key = schema.primary_key
     for f in schema.fields:
-        if f.dtype == "string":
-            out[f.name] = out[f.name].fillna("")
         blank = _blank(out[f.name])
         if f.required and blank.any():
             raise SchemaError(f"{table}: column {f.name!r} has empty cells in rows {_rows(blank, out, key)}")
@@ -199,21 +211,29 @@ def validate(frame: pd.DataFrame, schema: TableSchema, *, table: str) -> pd.Data
         repeated = out[key].duplicated(keep=False)
         if repeated.any():
             raise SchemaError(f"{table}: {key} is not unique in rows {_rows(repeated, out, key)}")
+    infinite = finite_problems(out, [f.name for f in schema.fields if f.dtype == "Float64"])
+    if infinite:
+        raise SchemaError(f"{table}: values refused: {'; '.join(infinite)}")
     return out
 
 
-def conform(frame: pd.DataFrame, *, table: str) -> pd.DataFrame:
+def conform(
+    frame: pd.DataFrame,
+    *,
+    table: str,
+    key: Sequence[str] = TIDY_KEY,
+    rate_rounding: float = RATE_ROUNDING,
+) -> pd.DataFrame:
     """Check ``frame`` against the tidy contract and return a copy with its dtypes and column order.
 
     :func:`validate` with the ``TIDY`` schema (a blank breakdown means ``"all"``), then the contract's own
     rules: a flag the dictionary does not define, a missing value with no reason flag, or confidence limits
-    that do not bracket their value raise :class:`SchemaError` naming the table and the rows.
+    that do not bracket their value raise :class:`SchemaError` naming the table and the rows. Last, the value
+    checks (:func:`data_sources.checks.value_problems`: ``key`` unique, counts, rates, percentages and years
+    possible, rates equal to count / population within ``rate_rounding``) raise one :class:`SchemaError`
+    naming the table and every problem.
     """
-    frame = frame.copy()
-    for col in ("sex", "age_group", "race_ethnicity"):
-        if col in frame:
-            frame[col] = frame[col].fillna(BREAKDOWN_ALL)
-    out = validate(frame, TIDY, table=table)
+    out = validate(frame, TIDY, table=table, fill=dict.fromkeys(("sex", "age_group", "race_ethnicity"), BREAKDOWN_ALL))
 
     # a table repeats few distinct flag texts, so each is split and checked once
     flag_parts = {text: set(split_flags(text)) for text in out["value_flag"].unique()}
@@ -232,6 +252,9 @@ def conform(frame: pd.DataFrame, *, table: str) -> pd.DataFrame:
     bracket = (low_ok & high_ok).fillna(False).astype(bool)
     if not bracket.all():
         raise SchemaError(f"{table}: confidence limits do not bracket the value in rows {_rows(~bracket, out)}")
+    problems = value_problems(out, key=key, rate_rounding=rate_rounding)
+    if problems:
+        raise SchemaError(f"{table}: values refused: {'; '.join(problems)}")
     return out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import time
 from pathlib import Path
 
@@ -58,8 +59,13 @@ def serve_all(server) -> None:
         server.expect_request(f"/resource/{module.DATASET_ID}.json").respond_with_handler(soda(rows(module)))
 
 
-def snapshot_of(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+def snapshot_of(folder: Path) -> dict[str, bytes | str]:
+    """Every file (bytes) and link (target) under ``folder``, by relative path: the cache as a reader finds it."""
+    return {
+        str(p.relative_to(folder)): os.readlink(p) if p.is_symlink() else p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_symlink() or p.is_file()
+    }
 
 
 # --- the client ------------------------------------------------------------------------------------------
@@ -174,7 +180,8 @@ def test_refresh_fills_the_cache_and_status_shows_live(httpserver, cache, capsys
 def test_refresh_one_source_by_dataset_id(httpserver, cache):
     serve_all(httpserver)
     code = refresh.refresh(["95ax-ymtc"], settings(httpserver), out=io.StringIO())
-    assert code == 0 and [p.name for p in sorted(cache.glob("*.csv"))] == ["drug_overdose_rates.csv"]
+    assert code == 0 and [p.name for p in sorted(cache.glob("*.current"))] == ["drug_overdose_rates.current"]
+    assert [p.name for p in cache.rglob("*.csv")] == ["drug_overdose_rates.csv"]
 
 
 def test_unknown_source_is_refused(cache):
@@ -203,7 +210,7 @@ def test_unknown_source_is_refused(cache):
         ),
         (
             lambda s: s.respond_with_json([{**r, "year": "twenty twenty"} for r in rows(nchs_vsrr)]),
-            "xkb8-kh2a: a record did not fit the contract",
+            "xkb8-kh2a: record 0 year: 'twenty twenty' is not a whole number",
         ),
     ],
     ids=["http-503", "truncated-json", "renamed-column", "empty", "record-without-period", "unparseable-year"],
@@ -227,7 +234,7 @@ def test_failed_refresh_keeps_the_previous_cache_byte_for_byte(httpserver, cache
 def test_failed_refresh_with_no_cache_leaves_the_bundled_snapshot_in_use(httpserver, cache):
     httpserver.expect_request("/resource/xkb8-kh2a.json").respond_with_data("down", status=500)
     assert refresh.refresh(["xkb8-kh2a"], settings(httpserver, retries=0), out=io.StringIO()) == 1
-    assert list(cache.iterdir()) == []
+    assert [p.name for p in cache.iterdir()] == [".refresh.lock"]  # no table, no version, no temp file
     assert nchs_vsrr.load().from_snapshot
 
 
@@ -238,4 +245,4 @@ def test_unwritable_cache_is_a_named_failure_not_a_traceback(httpserver, tmp_pat
     serve_all(httpserver)
     out = io.StringIO()
     assert refresh.refresh(["vsrr_provisional"], settings(httpserver, page_size=50), out=out) == 1
-    assert "vsrr_provisional: FAILED, previous copy kept" in out.getvalue()
+    assert "refresh: FAILED, previous copies kept: the cache directory cannot be used" in out.getvalue()
