@@ -3,11 +3,13 @@ its trend in joinpoint segments, data-quality notes, sources, help lines and a Q
 
 ``make brief STATE=WV`` (``python -m app.printing.brief --state WV``) writes ``dist/brief-WV.pdf``; the States
 page offers the same file through :func:`build_pdf`. Every figure comes from the final state table
-(``state_drug_poisoning``: NCHS Drug Poisoning Mortality by State, data.cdc.gov jx6g-fdh6) through the
-dashboard's own rules: the comparison with the nation by 95% intervals (:func:`app.stats.compare_with_nation`),
-ranks that leave suppressed and unreliable rates out and let ties share a rank (:func:`app.stats.rank_places`),
-and joinpoint trend segments (:func:`data_sources.trends.trend`). A brief is never printed with a blank: an
-unknown state, a missing table or a missing figure raises :class:`BriefError` naming it.
+(``state_drug_poisoning``: NCHS Drug Poisoning Mortality by State, data.cdc.gov jx6g-fdh6, to 2017; after that
+NCHS's Drug Overdose Mortality by State file for the states and the final national table for the nation, each
+cited where used) through the dashboard's own rules: the comparison with the nation by 95% intervals
+(:func:`app.stats.compare_with_nation`), ranks that leave suppressed and unreliable rates out and let ties share
+a rank (:func:`app.stats.rank_places`), and joinpoint trend segments (:func:`data_sources.trends.trend`). A brief
+is never printed with a blank: an unknown state, a missing table or a missing figure raises :class:`BriefError`
+naming it.
 
 The words are in English or Spanish (``lang``), from the gettext catalog (:mod:`app.printing.i18n`).
 """
@@ -471,7 +473,8 @@ def trend_figure(lang: Language, data: BriefData) -> go.Figure:
         "United States, 95% interval": _("United States, 95% interval"),
         "United States": _("United States"),
         data.state.name: data.state.name,
-        f"{drug_title(DRUG)}: trend segments": _("{state}: trend segments").format(state=data.state.name),
+        # Only the state's segments are drawn, so its name is not repeated: a long one would be cut off the legend.
+        f"{drug_title(DRUG)}: trend segments": _("Trend segments"),
     }
     for trace in fig.data:
         if trace.name not in names:
