@@ -111,7 +111,7 @@ def _real_rows(state: str, year: int) -> tuple[pd.Series, pd.Series]:
                 "value_lower": float(found[name]["Lower Confidence Limit for Age-adjusted Rate"]),
                 "value_upper": float(found[name]["Upper Confidence for Age-adjusted Rate"]),
             }
-            for code, name, level in (("XX", state, "state"), ("US", "United States", "nation"))
+            for code, name, level in (("54", state, "state"), ("US", "United States", "nation"))
         ]
     )
     return frame.iloc[0], frame.iloc[1]
