@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlencode
 
 #: Longest value (characters) we read; anything longer is ignored unread. Our longest real value is a
@@ -306,9 +307,7 @@ def site_root(current_url: str | None, page_path: str) -> str:
     return address[: -len(page_path)] if address.endswith(page_path) else address.rstrip("/")
 
 
-def seed(
-    state: MutableMapping[str, object], cleaned: Cleaned, specs: Mapping[str, Spec], keys: Mapping[str, str]
-) -> None:
+def seed(state: MutableMapping[Any, Any], cleaned: Cleaned, specs: Mapping[str, Spec], keys: Mapping[str, str]) -> None:
     """Give each widget (``keys``: parameter name -> widget key) its value from the link, once: only widgets
     that have no value yet in this session (``st.session_state``) are set, so the reader's later choices win.
     Repeated values become lists, as ``st.multiselect`` expects."""
