@@ -9,11 +9,20 @@ numbered Messages, Footnotes and Caveats. Values WONDER withholds are words, nev
 (e.g. no population for a month) and ``Missing``.
 
 * :func:`read_export` checks the bytes (size, binary, encoding) and parses them into a :class:`WonderExport`
-  (cells as text, totals apart from data, the footer as query metadata). It interprets nothing.
+  (cells as text, totals apart from data, the footer as query metadata). It interprets nothing. It reads line
+  by line from bytes, a path or the open upload itself, keeps each distinct cell text once, and stops at the
+  first data row past :data:`MAX_ROWS`.
 * :func:`tidy` maps an export into the tidy contract (:mod:`data_sources.schema`); markers become
   ``value_flag`` with an empty ``value``.
 * :func:`to_table` wraps the tidy frame with a :class:`Source` built from the footer's Dataset line and
   Suggested Citation.
+
+Limits a page can print: :data:`MAX_BYTES` (20 MB per file), :data:`MAX_ROWS` data rows (the row budget, far
+below what 20 MB could hold, so an accepted upload costs at most :data:`PARSE_BUDGET_MB` MB to parse and about a
+third of that to keep), :data:`MAX_COLUMNS` columns and :data:`MAX_CELL_CHARS` characters a cell.
+:func:`load_upload` hands the parse's memory back to the operating system (:func:`release_memory`) and returns
+the export without its cells; years outside 1968 to next year are refused, and WONDER's 0.0 rate for zero
+deaths is flagged ``unreliable``.
 
 Anything wrong raises :class:`WonderError` with a sentence saying what was wrong; nothing is half-parsed.
 Command line: ``python -m data_sources wonder FILE [--out CSV]`` (:mod:`data_sources.cli`).
@@ -21,19 +30,45 @@ Command line: ``python -m data_sources wonder FILE [--out CSV]`` (:mod:`data_sou
 
 from __future__ import annotations
 
+import codecs
 import csv
+import ctypes
+import ctypes.util
+import gc
+import io
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
+import numpy as np
 import pandas as pd
 
+from data_sources.checks import FIRST_YEAR as FIRST_DATA_YEAR
+from data_sources.checks import RATE_ROUNDING, TIDY_KEY, last_year
 from data_sources.dictionary import BREAKDOWN_ALL, DRUGS, MEASURES
-from data_sources.schema import COLUMNS, SchemaError, Source, Table, conform, join_flags
+from data_sources.schema import COLUMNS, SchemaError, Source, Table, conform, join_flags, split_flags
 
 #: Largest export accepted, in bytes; the same limit as ``maxUploadSize`` in .streamlit/config.toml (20 MB).
 MAX_BYTES = 20 * 1024 * 1024
+#: Most data rows an export may have. A county-by-year export of one state for 1999-2023 has about 6,000;
+#: every US county for ten years about 31,000. The tidy table has one row per data row and statistic, so this
+#: keeps an upload's table (and the server's memory for it) small whatever the file's size.
+MAX_ROWS = 20_000
+#: Most memory, in MB, parsing one accepted export may take (Python's traced allocations at their peak); the
+#: tests hold an export at MAX_ROWS with four measures a row to it (about 52 MB measured). The table it leaves
+#: is about a third of that.
+PARSE_BUDGET_MB = 64
+#: Most columns a header may have (WONDER's widest export: five group-by columns with codes, nine statistics).
+MAX_COLUMNS = 40
+#: Longest cell, in characters: WONDER writes labels and numbers, never long text.
+MAX_CELL_CHARS = 500
+#: Most footer lines (the query description, messages, footnotes and caveats run to about a hundred).
+MAX_FOOTER_LINES = 5_000
+#: Years an export may cover: CDC WONDER's mortality files run from 1968 (Compressed Mortality) to date.
+FIRST_YEAR = FIRST_DATA_YEAR
 WONDER_URL = "https://wonder.cdc.gov/"
 TABLE = "wonder_upload"
 
@@ -82,6 +117,8 @@ NUMBER = re.compile(r"^-?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$")
 NUMBER_UNRELIABLE = re.compile(r"^(-?[\d,]*\.?\d+)\s*\(\s*unreliable\s*\)$", re.IGNORECASE)
 ICD_CODE = re.compile(r"^([A-Z]\d{2}(?:\.\d)?)\b")
 QUERY_DATE_FORMATS = ("%b %d, %Y %I:%M:%S %p", "%b %d, %Y %H:%M:%S", "%b %d, %Y")
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Magic numbers of files people mistake for an export, so the message can say what the file is.
 KNOWN_BINARY = {
     b"PK\x03\x04": "a ZIP archive or an Excel (.xlsx) workbook",
@@ -95,13 +132,19 @@ class WonderError(ValueError):
     """The file is not a usable CDC WONDER export. The message says what was wrong, in plain words."""
 
 
+class TooManyRows(WonderError):
+    """The export has more data rows than :data:`MAX_ROWS`."""
+
+
 @dataclass(frozen=True)
 class WonderExport:
     """A parsed WONDER export: every cell as text (trailing spaces removed), nothing interpreted yet.
 
     ``rows`` are the data rows; ``totals`` the rows WONDER marks ``Total`` in ``Notes`` (sums of data rows,
     not data); ``metadata`` the footer's ``key: value`` lines (Dataset, each query parameter, Help, Query Date,
-    Suggested Citation) in file order; ``notes`` its numbered Messages, Footnotes and Caveats.
+    Suggested Citation) in file order; ``notes`` its numbered Messages, Footnotes and Caveats. Once tidied,
+    an upload keeps the export without its data cells (:meth:`without_rows`): ``released_rows`` then says how
+    many there were, and ``row_count`` is right either way.
     """
 
     columns: tuple[str, ...]
@@ -109,6 +152,17 @@ class WonderExport:
     totals: pd.DataFrame
     metadata: dict[str, str]
     notes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    released_rows: int | None = None
+
+    @property
+    def row_count(self) -> int:
+        """How many data rows the export has (also after :meth:`without_rows`)."""
+        return len(self.rows) if self.released_rows is None else self.released_rows
+
+    def without_rows(self) -> WonderExport:
+        """The same export with its data cells let go (the tidy table holds them now); columns, totals, footer
+        and the row count stay."""
+        return replace(self, rows=self.rows.iloc[:0].copy(), released_rows=self.row_count)
 
     @property
     def dataset(self) -> str:
@@ -129,14 +183,28 @@ class WonderExport:
 
 
 # --- reading: bytes -> WonderExport -------------------------------------------------------------------------
-def read_export(source: bytes | Path) -> WonderExport:
-    """Check and parse a WONDER export given as bytes (an upload) or a path. Raises :class:`WonderError`."""
+def read_export(source: bytes | Path | BinaryIO) -> WonderExport:
+    """Check and parse a WONDER export given as bytes, a path or an open binary file (an upload, read in place
+    without a copy). Raises :class:`WonderError`.
+
+    The file is read line by line: the size is checked first, each line is decoded and checked on its own, data
+    rows are kept as deduplicated text (a county name or a marker is stored once however often it repeats), and
+    reading stops at the first data row past :data:`MAX_ROWS` (refused with :class:`TooManyRows`), so a large
+    file costs little memory or time whatever its size.
+    """
     if isinstance(source, Path):
         if not source.is_file():
             raise WonderError("There is no file at this path.")
         _check_size(source.stat().st_size)
-        source = source.read_bytes()
-    return parse_text(decode(source))
+        with source.open("rb") as handle:
+            return _parse_lines(_text_lines(handle))
+    if isinstance(source, bytes | bytearray | memoryview):
+        _check_size(len(source))
+        return _parse_lines(_text_lines(io.BytesIO(source)))
+    source.seek(0, io.SEEK_END)
+    _check_size(source.tell())
+    source.seek(0)
+    return _parse_lines(_text_lines(source))
 
 
 def _check_size(size: int) -> None:
@@ -147,17 +215,30 @@ def _check_size(size: int) -> None:
         )
 
 
+def _refuse_known_binary(head: bytes) -> None:
+    for magic, what in KNOWN_BINARY.items():
+        if head.startswith(magic):
+            raise WonderError(
+                f"The file is {what}, not a WONDER export. In WONDER, choose Export to save the "
+                "results as a tab-delimited .txt file and upload that file."
+            )
+
+
+def _refuse_control(text: str, offset: int) -> None:
+    control = CONTROL.search(text)
+    if control:
+        raise WonderError(
+            f"The file is binary, not text (control character {ord(control.group()):#04x} at "
+            f"position {offset + control.start()})."
+        )
+
+
 def decode(data: bytes) -> str:
     """The export's text. Refuses empty, oversized, binary and non-UTF-8 files with a message naming the problem."""
     _check_size(len(data))
     if not data.strip():
         raise WonderError("The file is empty.")
-    for magic, what in KNOWN_BINARY.items():
-        if data.startswith(magic):
-            raise WonderError(
-                f"The file is {what}, not a WONDER export. In WONDER, choose Export to save the "
-                "results as a tab-delimited .txt file and upload that file."
-            )
+    _refuse_known_binary(data)
     if b"\x00" in data:
         raise WonderError("The file is binary (it contains NUL bytes), not a WONDER text export.")
     try:
@@ -167,57 +248,116 @@ def decode(data: bytes) -> str:
             f"The file is not UTF-8 text (byte 0x{data[err.start]:02x} at position {err.start} cannot be read). "
             "WONDER exports are plain text; was the file re-saved by another program?"
         ) from err
-    control = re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text)
-    if control:
-        raise WonderError(
-            f"The file is binary, not text (control character {ord(control.group()):#04x} at "
-            f"position {control.start()})."
-        )
+    _refuse_control(text, 0)
     if not text.strip():
         raise WonderError("The file is empty.")
     return text
 
 
+def _text_lines(handle: BinaryIO) -> Iterator[tuple[int, str]]:
+    """(line number, text) for each line of a binary file, decoded and checked one line at a time; CRLF, LF and
+    CR line endings all end a line. Refuses binary and non-UTF-8 files as :func:`decode` does, and an empty one."""
+    head = handle.read(8)
+    _refuse_known_binary(head)
+    handle.seek(0)
+    position = 0
+    number = 0
+    content = False
+    for raw in handle:
+        if b"\x00" in raw:
+            raise WonderError("The file is binary (it contains NUL bytes), not a WONDER text export.")
+        body = raw[3:] if position == 0 and raw.startswith(codecs.BOM_UTF8) else raw
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as err:
+            at = position + (len(raw) - len(body)) + err.start
+            raise WonderError(
+                f"The file is not UTF-8 text (byte 0x{body[err.start]:02x} at position {at} cannot be read). "
+                "WONDER exports are plain text; was the file re-saved by another program?"
+            ) from err
+        _refuse_control(text, position)
+        position += len(raw)
+        content = content or bool(text.strip())
+        for line in LINE_BREAK.split(text.removesuffix("\n").removesuffix("\r")):
+            number += 1
+            yield number, line
+    if not content:
+        raise WonderError("The file is empty.")
+
+
 def parse_text(text: str) -> WonderExport:
     """Parse an export's text (CRLF or LF line endings) into a :class:`WonderExport`."""
-    lines = re.split(r"\r\n|\r|\n", text)
-    footer_at = next((i for i, line in enumerate(lines) if _unquote(line) == "---"), None)
-    if footer_at is None:
+    return _parse_lines(enumerate(LINE_BREAK.split(text), start=1))
+
+
+def _parse_lines(lines: Iterable[tuple[int, str]]) -> WonderExport:
+    """The table part (header, data rows, Total rows) up to the first ``---`` line, then the footer.
+
+    A problem in the table part is kept until the footer is known to be there, so a file cut short is reported
+    as cut short rather than by its last broken line. Cells are kept once: identical texts share one string.
+    """
+    pool: dict[str, str] = {}
+    header: list[str] | None = None
+    notes_at: int | None = None
+    data: list[list[str]] = []
+    totals: list[list[str]] = []
+    problem: WonderError | None = None
+    footer: list[str] | None = None
+    seen_table_line = False
+    for number, line in lines:
+        if footer is not None:
+            footer.append(line)
+            if len(footer) > MAX_FOOTER_LINES:
+                raise WonderError(f"The footer runs past {MAX_FOOTER_LINES:,} lines; this is not a WONDER export.")
+            continue
+        if _unquote(line) == "---":
+            footer = [line]
+            continue
+        if problem is not None or not line.strip():
+            continue
+        seen_table_line = True
+        try:
+            cells = _split_row(number, line)
+            if header is None:
+                header = _check_header(cells)
+                notes_at = header.index("Notes") if "Notes" in header else None
+                continue
+            if len(cells) != len(header):
+                raise WonderError(
+                    f"Line {number} has {len(cells)} cells but the header has {len(header)}: the file looks "
+                    "cut short or edited."
+                )
+            row = [pool.setdefault(c, c) for c in (c.strip() for c in cells)]
+            if len(line) > MAX_CELL_CHARS and any(len(c) > MAX_CELL_CHARS for c in row):
+                raise WonderError(
+                    f"Line {number} has a cell of more than {MAX_CELL_CHARS:,} characters; a WONDER export holds "
+                    "short labels and numbers."
+                )
+            is_total = notes_at is not None and row[notes_at].lower() == "total"
+            (totals if is_total else data).append(row)
+            if len(data) > MAX_ROWS:  # refused at once: reading on would only cost time and memory
+                raise TooManyRows(
+                    f"The export has more than {MAX_ROWS:,} data rows; the limit is {MAX_ROWS:,}. Export fewer "
+                    "rows from WONDER (fewer group-by columns, fewer places or a shorter period), or split the "
+                    "query into several files."
+                )
+        except TooManyRows:
+            raise
+        except WonderError as err:
+            problem = err
+            data, totals = [], []  # nothing more is kept once the file is refused
+    if footer is None:
         raise WonderError(
             "No WONDER footer found: an export ends with a '---' line followed by the query description (Dataset, "
             "Query Parameters, Suggested Citation). The file is not a WONDER export, or it was cut short."
         )
-    table_lines = [(n, line) for n, line in enumerate(lines[:footer_at], start=1) if line.strip()]
-    if not table_lines:
+    if problem is not None:
+        raise problem
+    if not seen_table_line or header is None:
         raise WonderError("The file has a footer but no header row or data rows.")
-    cells = _split_rows(table_lines)
-    header = [c.strip() for c in cells[0][1]]
-    if len(header) < 2:
-        raise WonderError(
-            "The first line is not a tab-delimited header row, so this is not a WONDER export "
-            "(WONDER separates columns with tabs)."
-        )
-    if len(set(header)) != len(header) or "" in header:
-        raise WonderError(f"The header row has empty or repeated column names: {header}.")
-    if not any(STATISTIC_PATTERN.match(c) for c in header):
-        raise WonderError(
-            f"The header row has no Deaths, Population or rate column (found {header}); this is not "
-            "a WONDER Multiple or Underlying Cause of Death export."
-        )
-    data: list[dict[str, str]] = []
-    totals: list[dict[str, str]] = []
-    for number, row in cells[1:]:
-        if len(row) != len(header):
-            raise WonderError(
-                f"Line {number} has {len(row)} cells but the header has {len(header)}: the file looks "
-                "cut short or edited."
-            )
-        row = [c.strip() for c in row]
-        record = dict(zip(header, row, strict=True))
-        (totals if record.get("Notes", "").lower() == "total" else data).append(record)
     if not data:
         raise WonderError("The export has no data rows (only a header" + (" and Total rows)." if totals else ")."))
-    metadata, notes = parse_footer(lines[footer_at:])
+    metadata, notes = parse_footer(footer)
     for key in ("Dataset", "Suggested Citation"):
         if not metadata.get(key):
             raise WonderError(
@@ -225,21 +365,43 @@ def parse_text(text: str) -> WonderExport:
             )
     return WonderExport(
         columns=tuple(header),
-        rows=pd.DataFrame(data, columns=header, dtype="string"),
-        totals=pd.DataFrame(totals, columns=header, dtype="string"),
+        rows=_frame(header, data),
+        totals=_frame(header, totals),
         metadata=metadata,
         notes=notes,
     )
 
 
-def _split_rows(numbered: list[tuple[int, str]]) -> list[tuple[int, list[str]]]:
-    out = []
-    for number, line in numbered:
-        try:
-            out.append((number, next(csv.reader([line], delimiter="\t", quotechar='"', strict=True))))
-        except csv.Error as err:
-            raise WonderError(f"Line {number} cannot be read as tab-delimited cells ({err}).") from err
-    return out
+def _check_header(cells: list[str]) -> list[str]:
+    header = [c.strip() for c in cells]
+    if len(header) < 2:
+        raise WonderError(
+            "The first line is not a tab-delimited header row, so this is not a WONDER export "
+            "(WONDER separates columns with tabs)."
+        )
+    if len(header) > MAX_COLUMNS:
+        raise WonderError(f"The header row has {len(header)} columns; a WONDER export has at most {MAX_COLUMNS}.")
+    if len(set(header)) != len(header) or "" in header:
+        raise WonderError(f"The header row has empty or repeated column names: {header}.")
+    if not any(STATISTIC_PATTERN.match(c) for c in header):
+        raise WonderError(
+            f"The header row has no Deaths, Population or rate column (found {header}); this is not "
+            "a WONDER Multiple or Underlying Cause of Death export."
+        )
+    return header
+
+
+def _frame(header: list[str], rows: list[list[str]]) -> pd.DataFrame:
+    """Rows of text as a frame of ``string`` columns, built column by column (no per-row dicts)."""
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
+    return pd.DataFrame({h: pd.array(list(col), dtype="string") for h, col in zip(header, columns, strict=True)})
+
+
+def _split_row(number: int, line: str) -> list[str]:
+    try:
+        return next(csv.reader([line], delimiter="\t", quotechar='"', strict=True))
+    except csv.Error as err:
+        raise WonderError(f"Line {number} cannot be read as tab-delimited cells ({err}).") from err
 
 
 def _unquote(line: str) -> str:
@@ -309,8 +471,12 @@ def parse_cell(text: str) -> tuple[float | None, str | None]:
 
 
 def tidy(export: WonderExport, *, table: str = TABLE) -> pd.DataFrame:
-    """The export as a tidy-contract frame: one row per data row and measure; totals left out (they are sums)."""
-    rows = export.rows.reset_index(drop=True)
+    """The export as a tidy-contract frame: one row per data row and measure; totals left out (they are sums).
+
+    CDC WONDER now prints a rate of 0.0 where a place had no deaths (it used to print "Unreliable"); such a
+    rate is kept as printed but flagged ``unreliable`` with a note saying why, so it is never shown as a
+    measured rate. Rates are checked against deaths / population to the rounding WONDER prints.
+    """
     frame = pd.concat([_geography(export), _period(export)], axis=1)
     frame["drug"] = _drugs(export)
     frame["sex"], frame["age_group"], frame["race_ethnicity"] = _breakdowns(export)
@@ -318,41 +484,94 @@ def tidy(export: WonderExport, *, table: str = TABLE) -> pd.DataFrame:
     frame["provenance"] = "primary"
     frame["source_detail"] = _details(export)
     scale, scale_note = _rate_scale(export)
-    pieces = []
     measures = {col: m for col, m in MEASURE_COLUMNS.items() if col in export.columns}
     if not measures:
         raise WonderError(f"The export has no Deaths, Population or rate column (columns: {list(export.columns)}).")
+    zero_deaths = None
+    if "Deaths" in export.columns:
+        deaths, _ = _parse_column(export, "Deaths")
+        zero_deaths = (deaths == 0).to_numpy()
+    # One array per column, all measures end to end, handed to conform without another copy in between.
+    shared = {c: frame[c].to_numpy() for c in frame.columns if c != "source_detail"}
+    pieces: dict[str, list[np.ndarray]] = {c: [] for c in (*shared, "measure", "value", "value_flag", "source_detail")}
+    pieces |= {"value_lower": [], "value_upper": []}
+    n = len(frame)
     for column, measure in measures.items():
-        part = frame.copy()
-        part["measure"] = measure
-        values, flags = [], []
-        for i, cell in enumerate(rows[column]):
-            try:
-                value, flag = parse_cell(cell)
-            except WonderError as err:
-                raise WonderError(f"Data row {i + 1}, column {column!r}: {err}") from err
-            values.append(value * scale if value is not None and measure in RATE_MEASURES else value)
-            flags.append(join_flags(flag))
-        part["value"] = pd.array(values, dtype="Float64")
-        part["value_flag"] = flags
-        for limit in ("value_lower", "value_upper"):
-            part[limit] = pd.array([None] * len(rows), dtype="Float64")
-        for interval_col, (interval_measure, limit) in INTERVAL_COLUMNS.items():
-            if interval_measure == measure and interval_col in export.columns:
-                part[limit] = pd.array([_limit(c, scale) for c in rows[interval_col]], dtype="Float64")
+        values, flags = _parse_column(export, column)
+        details = frame["source_detail"]
+        if measure in RATE_MEASURES:
+            values = values * scale
+        if measure in RATE_MEASURES and zero_deaths is not None:
+            printed_zero = zero_deaths & (values == 0).to_numpy()
+            if printed_zero.any():
+                flagged = {f: join_flags(*split_flags(f), "unreliable") for f in pd.unique(flags[printed_zero])}
+                flags = flags.where(~printed_zero, flags.map(flagged))
+                details = details.where(~printed_zero, _suffixed(details, ZERO_RATE_NOTE))
         if measure in RATE_MEASURES and scale_note:
-            part["source_detail"] = part["source_detail"] + "; " + scale_note
-        pieces.append(part)
-    long = pd.concat(pieces, ignore_index=True)[list(COLUMNS)]
+            details = _suffixed(details, scale_note)
+        for c, array in shared.items():
+            pieces[c].append(array)
+        pieces["measure"].append(np.full(n, measure, dtype=object))
+        pieces["value"].append(values.to_numpy(dtype="float64"))
+        pieces["value_flag"].append(flags.to_numpy(dtype=object))
+        pieces["source_detail"].append(details.to_numpy(dtype=object))
+        for limit in ("value_lower", "value_upper"):
+            interval = next(
+                (
+                    c
+                    for c, (m, side) in INTERVAL_COLUMNS.items()
+                    if m == measure and side == limit and c in export.columns
+                ),
+                None,
+            )
+            bounds = np.full(n, np.nan) if interval is None else _parse_column(export, interval, limits=True)[0] * scale
+            pieces[limit].append(np.asarray(bounds, dtype="float64"))
+    long = pd.DataFrame({c: np.concatenate(pieces[c]) for c in COLUMNS}, copy=False)
+    del pieces, shared, frame
     try:
-        return conform(long, table=table)
+        # Extra group-by columns (e.g. place of death) live in source_detail, so it is part of the row key;
+        # WONDER prints rates to 1-3 decimals, and a rate converted from another base scales that rounding.
+        return conform(
+            long, table=table, key=(*TIDY_KEY, "source_detail"), rate_rounding=RATE_ROUNDING * max(scale, 1.0)
+        )
     except SchemaError as err:
         raise WonderError(f"The export could not be turned into a tidy table: {err}") from err
 
 
-def _limit(cell: str, scale: float) -> float | None:
-    value, _ = parse_cell(cell)
-    return None if value is None else value * scale
+#: Why a 0.0 rate for zero deaths is flagged (CDC WONDER used to print "Unreliable" there).
+ZERO_RATE_NOTE = (
+    "WONDER printed a rate of 0.0 for zero deaths; flagged unreliable because a rate on fewer than 20 deaths is "
+    "not reliable by WONDER's own rule (earlier WONDER releases printed Unreliable)"
+)
+
+
+def _parse_column(export: WonderExport, column: str, *, limits: bool = False) -> tuple[pd.Series, pd.Series]:
+    """(values as float with NaN, flags as text) of one statistic column; each distinct cell is read once.
+
+    A confidence limit (``limits``) keeps only the number. Raises :class:`WonderError` naming the first data
+    row and the column of a cell that is neither a number nor a marker.
+    """
+    cells = export.rows[column].reset_index(drop=True)
+    parsed: dict[str, tuple[float, str]] = {}
+    for text in pd.unique(cells.dropna()):
+        try:
+            value, flag = parse_cell(str(text))
+        except WonderError as err:
+            row = int((cells == text).to_numpy().nonzero()[0][0])
+            raise WonderError(f"Data row {row + 1}, column {column!r}: {err}") from err
+        parsed[str(text)] = (float("nan") if value is None else value, "" if limits else join_flags(flag))
+    texts = cells.fillna("").astype(object)
+    if "" not in parsed:
+        parsed[""] = (float("nan"), "" if limits else join_flags("missing"))
+    values = texts.map({t: v for t, (v, _) in parsed.items()}).astype("float64")
+    flags = texts.map({t: f for t, (_, f) in parsed.items()}).astype(object)
+    return values, flags
+
+
+def _suffixed(details: pd.Series, note: str) -> pd.Series:
+    """Each detail with ``; note`` added; each distinct detail is joined once (they repeat row after row)."""
+    joined = {d: f"{d}; {note}" for d in pd.unique(details)}
+    return details.map(joined).astype("string")
 
 
 def _rate_scale(export: WonderExport) -> tuple[float, str]:
@@ -414,14 +633,23 @@ def _geography(export: WonderExport) -> pd.DataFrame:
 
 
 def _period(export: WonderExport) -> pd.DataFrame:
-    """year, period_end_date, period_months per row: Month Code (YYYY/MM), Year Code, or the query's years."""
+    """year, period_end_date, period_months per row: Month Code (YYYY/MM), Year Code, or the query's years.
+
+    A year outside :data:`FIRST_YEAR` to next year is refused by name (WONDER has no such data, and pandas
+    cannot even hold a date in 3000 or 1000).
+    """
     rows, n = export.rows, len(export.rows)
     month_col = _column(export, "Month Code")
     if month_col is not None:
-        parsed = pd.to_datetime(rows[month_col].str.strip(), format="%Y/%m", errors="coerce")
+        codes = rows[month_col].str.strip()
+        shaped = codes.str.fullmatch(r"\d{4}/\d{2}").fillna(False).astype(bool)
+        if not shaped.all():
+            raise WonderError(f"Column {month_col!r} holds {codes[~shaped].iloc[0]!r}, not a month code like 2017/01.")
+        _check_years(codes.str.slice(0, 4).astype(int), month_col, codes)
+        parsed = pd.to_datetime(codes, format="%Y/%m", errors="coerce")
         if parsed.isna().any():
-            bad = rows[month_col][parsed.isna()].iloc[0]
-            raise WonderError(f"Column {month_col!r} holds {bad!r}, not a month code like 2017/01.")
+            unreadable = codes[parsed.isna()].iloc[0]
+            raise WonderError(f"Column {month_col!r} holds {unreadable!r}, not a month code like 2017/01.")
         end = parsed + pd.offsets.MonthEnd(0)
         return pd.DataFrame({"year": end.dt.year, "period_end_date": end, "period_months": 1})
     year_col = _column(export, "Year Code") or ("Year" if "Year" in export.columns else None)
@@ -430,13 +658,31 @@ def _period(export: WonderExport) -> pd.DataFrame:
         bad = years[~years.str.fullmatch(r"\d{4}").fillna(False)]
         if len(bad):
             raise WonderError(f"Column {year_col!r} holds {bad.iloc[0]!r}, not a year.")
+        numbers = years.astype(int)
+        _check_years(numbers, year_col, years)
+        ends = {y: pd.Timestamp(year=int(y), month=12, day=31) for y in pd.unique(numbers)}
         return pd.DataFrame(
-            {"year": years.astype(int), "period_end_date": pd.to_datetime(years + "-12-31"), "period_months": 12}
+            {"year": numbers, "period_end_date": numbers.map(ends).astype("datetime64[ns]"), "period_months": 12}
         )
     first, last = _query_years(export)
     return pd.DataFrame(
-        {"year": [last] * n, "period_end_date": pd.Timestamp(f"{last}-12-31"), "period_months": 12 * (last - first + 1)}
+        {
+            "year": [last] * n,
+            "period_end_date": pd.Timestamp(year=last, month=12, day=31),
+            "period_months": 12 * (last - first + 1),
+        }
     )
+
+
+def _check_years(years: pd.Series, column: str, cells: pd.Series) -> None:
+    """Refuse a year outside what WONDER covers, naming the cell and the data row."""
+    outside = ((years < FIRST_YEAR) | (years > last_year())).to_numpy()
+    if outside.any():
+        row = int(outside.nonzero()[0][0])
+        raise WonderError(
+            f"Data row {row + 1}, column {column!r}: {cells.iloc[row]!r} is outside the years CDC WONDER covers "
+            f"({FIRST_YEAR} to {last_year()}); the file was edited or is not a WONDER export."
+        )
 
 
 def _query_years(export: WonderExport) -> tuple[int, int]:
@@ -447,7 +693,7 @@ def _query_years(export: WonderExport) -> tuple[int, int]:
         if all(re.fullmatch(r"\d{4}", y) for y in years):
             numbers = sorted(int(y) for y in years)
             if numbers == list(range(numbers[0], numbers[-1] + 1)):
-                return numbers[0], numbers[-1]
+                return _within_years(numbers[0], numbers[-1], chosen)
         raise WonderError(
             f"The rows cover the query's period ({chosen}), which is not a run of whole years; group "
             "by Year or Month in WONDER."
@@ -458,7 +704,16 @@ def _query_years(export: WonderExport) -> tuple[int, int]:
             f"The export is not grouped by Year or Month and its dataset ({export.dataset}) names no "
             "years; group by Year in WONDER."
         )
-    return int(span.group(1)), int(span.group(2))
+    return _within_years(int(span.group(1)), int(span.group(2)), export.dataset)
+
+
+def _within_years(first: int, last: int, what: str) -> tuple[int, int]:
+    if first < FIRST_YEAR or last > last_year():
+        raise WonderError(
+            f"The query's years ({what}) reach outside the years CDC WONDER covers ({FIRST_YEAR} to "
+            f"{last_year()}); the file was edited or is not a WONDER export."
+        )
+    return first, last
 
 
 def _expand(codes: str) -> set[str]:
@@ -521,10 +776,21 @@ def _breakdowns(export: WonderExport) -> tuple[pd.Series, pd.Series, pd.Series]:
     sex_col = next((c for c in SEX_COLUMNS if c in export.columns), None)
     sex = rows[sex_col].str.strip().str.lower() if sex_col else all_rows
     age_col = next((c for c in AGE_COLUMNS if c in export.columns), None)
-    age = rows[age_col].map(_age_label).astype("string") if age_col else all_rows
+    age = _mapped(rows[age_col], _age_label) if age_col else all_rows
     race_cols = _race_columns(export)
-    race = rows[race_cols].apply(lambda r: ", ".join(r.str.strip()), axis=1).astype("string") if race_cols else all_rows
+    race = all_rows
+    if race_cols:
+        joined = rows[race_cols[0]].str.strip()
+        for col in race_cols[1:]:
+            joined = joined + ", " + rows[col].str.strip()
+        race = _mapped(joined, str)
     return sex.reset_index(drop=True), age.reset_index(drop=True), race.reset_index(drop=True)
+
+
+def _mapped(cells: pd.Series, how: Callable[[str], str]) -> pd.Series:
+    """``how`` applied to each distinct cell once, the result shared by every row that has it."""
+    table = {c: how(c) for c in pd.unique(cells.dropna())}
+    return cells.map(table).astype("string")
 
 
 def _race_columns(export: WonderExport) -> list[str]:
@@ -533,7 +799,8 @@ def _race_columns(export: WonderExport) -> list[str]:
 
 def _details(export: WonderExport) -> pd.Series:
     """Where each figure was read: the dataset and query date, the query's causes when the drug key cannot say
-    them, any other group-by values (which the contract has no column for) and the row's own Notes."""
+    them, any other group-by values (which the contract has no column for) and the row's own Notes. Rows with
+    the same detail share one string."""
     rows = export.rows
     base = f"CDC WONDER, {export.dataset}, query of {export.metadata.get('Query Date', 'unknown date')}"
     causes = "; ".join(f"{k}: {v}" for k, v in export.metadata.items() if k.startswith(("MCD", "UCD")))
@@ -546,16 +813,22 @@ def _details(export: WonderExport) -> pd.Series:
         for c in export.group_columns
         if c not in mapped and not c.endswith(" Code") and not re.match(r"(Multiple Cause|MCD)", c, re.IGNORECASE)
     ]
+    columns = [drugs.tolist(), *(rows[c].fillna("").tolist() for c in others)]
+    columns.append(rows["Notes"].fillna("").tolist() if "Notes" in rows else [""] * len(rows))
+    pool: dict[tuple[str, ...], str] = {}
     out = []
-    for i in range(len(rows)):
-        parts = [base]
-        if drugs.iloc[i] == "wonder_query" and causes:
-            parts.append(causes)
-        parts += [f"{c}: {rows[c].iloc[i]}" for c in others]
-        note = rows["Notes"].iloc[i] if "Notes" in rows else ""
-        if note and not pd.isna(note):
-            parts.append(f"Notes: {note}")
-        out.append("; ".join(parts))
+    for drug, *values, note in zip(*columns, strict=True):
+        key = (drug, *values, note)
+        detail = pool.get(key)
+        if detail is None:
+            parts = [base]
+            if drug == "wonder_query" and causes:
+                parts.append(causes)
+            parts += [f"{c}: {v}" for c, v in zip(others, values, strict=True)]
+            if note:
+                parts.append(f"Notes: {note}")
+            detail = pool[key] = "; ".join(parts)
+        out.append(detail)
     return pd.Series(out, dtype="string")
 
 
@@ -606,10 +879,48 @@ def to_table(export: WonderExport, *, name: str = TABLE) -> Table:
     )
 
 
-def load_upload(data: bytes, *, name: str = TABLE) -> tuple[WonderExport, Table]:
-    """An uploaded file's bytes -> (parsed export, tidy table). Raises :class:`WonderError`; keeps nothing."""
-    export = read_export(data)
-    return export, to_table(export, name=name)
+def load_upload(data: bytes | BinaryIO, *, name: str = TABLE) -> tuple[WonderExport, Table]:
+    """An uploaded file (its bytes, or the open upload itself, read in place) -> (parsed export, tidy table).
+
+    The export comes back without its data cells (:meth:`WonderExport.without_rows`): the table holds the
+    figures, and keeping both would double what a reader's session holds. Memory the parse used is handed
+    back to the operating system before returning (:func:`release_memory`). Raises :class:`WonderError`;
+    keeps nothing.
+    """
+    try:
+        export = read_export(data)
+        table = to_table(export, name=name)
+        return export.without_rows(), table
+    finally:
+        release_memory()
+
+
+def release_memory() -> None:
+    """Collect garbage and ask the C allocator to hand freed memory back to the operating system.
+
+    Parsing an upload makes many short-lived objects; glibc keeps the freed pages for reuse unless asked
+    (``malloc_trim``), so without this a server's resident memory stays at its peak after every upload. Call
+    it too when a session lets go of its upload. On a C library without ``malloc_trim`` (not glibc) only the
+    garbage collection runs.
+    """
+    gc.collect()
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return None
+    return getattr(ctypes.CDLL(name), "malloc_trim", None)
+
+
+_MALLOC_TRIM = _malloc_trim()
+
+
+def limits_text() -> str:
+    """The upload limits in one sentence for the page: 'Up to 20 MB and 20,000 data rows per file.'"""
+    return f"Up to {MAX_BYTES // 1024 // 1024} MB and {MAX_ROWS:,} data rows per file."
 
 
 def summary(export: WonderExport, table: Table) -> str:
@@ -618,7 +929,7 @@ def summary(export: WonderExport, table: Table) -> str:
     flags = data.loc[data["value"].isna(), "value_flag"].value_counts()
     flag_text = ", ".join(f"{n} {str(flag).replace('_', ' ')}" for flag, n in flags.items()) or "none"
     return (
-        f"Read {len(export.rows):,} data rows"
+        f"Read {export.row_count:,} data rows"
         + (f" and left out {len(export.totals):,} Total rows (sums, not data)" if len(export.totals) else "")
         + f" from {export.dataset}. Tidy table: {len(data):,} rows; measures: "
         + ", ".join(MEASURES[m].title.lower() for m in MEASURES if m in set(data["measure"]))

@@ -7,9 +7,11 @@ parser, not figures the dashboard shows. The real Massachusetts export in the sh
 
 from __future__ import annotations
 
+import io
 import math
 import random
 import string
+import tracemalloc
 
 import pandas as pd
 import pytest
@@ -17,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from paths import FIXTURES, SAMPLES
 
+from bench import synthetic_wonder
 from data_sources import cli, wonder
 from data_sources.schema import COLUMNS, has_flag
 
@@ -407,7 +410,7 @@ def test_well_formed_exports_never_yield_a_number_from_a_marker(layout, table, c
     text = ("\r\n" if crlf else "\n").join(lines)
     export, result = wonder.load_upload(text.encode())
     data = result.data
-    assert len(export.totals) == int(with_total)
+    assert len(export.totals) == int(with_total) and export.row_count == len(table)
     for measure, column in (("deaths", 0), ("population", 1), ("crude_rate_per_100k", 2)):
         values = data[data["measure"] == measure].reset_index(drop=True)
         assert len(values) == len(table)
@@ -416,6 +419,125 @@ def test_well_formed_exports_never_yield_a_number_from_a_marker(layout, table, c
             if raw in MARKER_WORDS:
                 assert pd.isna(values.loc[i, "value"])
                 assert values.loc[i, "value_flag"] == wonder.MARKERS[raw.lower()]
+            elif measure == "crude_rate_per_100k" and stats[0] == "0" and float(raw) == 0:
+                # WONDER's 0.0 for zero deaths is kept as printed, never as a measured rate
+                assert values.loc[i, "value"] == 0 and values.loc[i, "value_flag"] == "unreliable"
             else:
                 assert values.loc[i, "value"] == float(raw) and values.loc[i, "value_flag"] == ""
     assert not has_flag(data["value_flag"], "suppressed")[data["value"].notna()].any()
+
+
+# --- impossible values and years: refused, never a crash ---------------------------------------------------------
+def upload(old: str, new: str, name: str = "wonder_county_year_heroin.txt") -> bytes:
+    return (FIXTURES / name).read_text().replace(old, new, 1).encode()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (lambda: upload('"2018"\t"2018"\t', '"2019"\t"2019"\t'), "row key .* repeats"),
+        (lambda: upload("\t31\t218022\t", "\t-31\t218022\t"), "deaths must be a whole number"),
+        (lambda: upload('"2018"\t"2018"\t', '"3000"\t"3000"\t'), r"'3000' is outside the years CDC WONDER covers"),
+        (lambda: upload('"2018"\t"2018"\t', '"1000"\t"1000"\t'), r"'1000' is outside the years CDC WONDER covers"),
+        (
+            lambda: upload('"2020/01"', '"3000/01"', "wonder_state_month_synthetic.txt"),
+            r"'3000/01' is outside the years CDC WONDER covers",
+        ),
+        (
+            lambda: upload("Year/Month: 2019", "Year/Month: 3000", "wonder_sex_age_cocaine.txt"),
+            r"The query's years \(3000\) reach outside the years CDC WONDER covers \(1968 to",
+        ),
+    ],
+    ids=["duplicated-rows", "negative-deaths", "year-3000", "year-1000", "month-3000", "query-year-3000"],
+)
+def test_an_upload_with_impossible_values_is_refused_with_a_reason(data, message):
+    with pytest.raises(wonder.WonderError, match=message):
+        wonder.load_upload(data())
+
+
+def test_a_year_out_of_range_is_a_refusal_on_the_command_line_too(tmp_path, capsys):
+    bad = tmp_path / "year3000.txt"
+    bad.write_bytes(upload('"2018"\t"2018"\t', '"3000"\t"3000"\t'))
+    assert cli.main(["wonder", str(bad), "--out", str(tmp_path / "out.csv")]) == 1
+    assert "outside the years CDC WONDER covers" in capsys.readouterr().err
+
+
+def test_wonders_zero_rate_for_zero_deaths_is_flagged_not_shown_as_measured():
+    """CDC WONDER now prints 0.0 where a place had no deaths (it used to print Unreliable)."""
+    data = upload("\t12\t55869\tUnreliable", "\t0\t55869\t0.0")
+    table = wonder.load_upload(data)[1].data
+    rate = cell(table, "crude_rate_per_100k", geo_code="01001", year=2019)
+    assert rate["value"] == 0 and rate["value_flag"] == "unreliable"
+    assert "WONDER printed a rate of 0.0 for zero deaths" in rate["source_detail"]
+    assert cell(table, "deaths", geo_code="01001", year=2019)["value_flag"] == ""  # the count itself is a count
+    measured = cell(table, "crude_rate_per_100k", geo_code="01001", year=2020)
+    assert measured["value_flag"] == "" and "0.0 for zero deaths" not in measured["source_detail"]
+
+
+# --- cheap uploads: a row budget, a memory budget, read in place ---------------------------------------------
+def traced_peak(work) -> tuple[object, float]:
+    """What ``work()`` returns (or raises) and the peak of Python's traced memory meanwhile, in MB."""
+    tracemalloc.start()
+    try:
+        try:
+            result: object = work()
+        except wonder.WonderError as err:
+            result = err
+        return result, tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_19_mb_export_is_refused_by_its_row_count_at_a_fraction_of_its_size():
+    data = synthetic_wonder.export_of_size(19_000_000)
+    assert len(data) > 18_000_000
+    result, peak = traced_peak(lambda: wonder.load_upload(data))
+    assert isinstance(result, wonder.TooManyRows)
+    assert f"more than {wonder.MAX_ROWS:,} data rows; the limit is {wonder.MAX_ROWS:,}" in str(result)
+    assert peak < 16  # reading stopped at the first row past the limit
+
+
+def test_an_export_at_the_row_limit_parses_within_the_memory_budget_and_keeps_only_the_table():
+    data = synthetic_wonder.export_text(wonder.MAX_ROWS, age_adjusted=True).encode()  # four measures a row
+    result, peak = traced_peak(lambda: wonder.load_upload(data))
+    assert not isinstance(result, Exception), result
+    export, table = result
+    assert len(table.data) == 4 * wonder.MAX_ROWS and peak < wonder.PARSE_BUDGET_MB
+    assert export.row_count == wonder.MAX_ROWS and export.rows.empty  # the cells live in the table only
+    assert f"Read {wonder.MAX_ROWS:,} data rows" in wonder.summary(export, table)
+    with pytest.raises(wonder.TooManyRows):
+        wonder.load_upload(synthetic_wonder.export_text(wonder.MAX_ROWS + 1).encode())
+    assert wonder.limits_text() == "Up to 20 MB and 20,000 data rows per file."
+
+
+def test_an_open_upload_is_read_in_place_the_same_as_its_bytes():
+    data = (FIXTURES / "wonder_county_year_heroin.txt").read_bytes()
+    from_file = wonder.load_upload(io.BytesIO(data))[1].data
+    assert from_file.equals(wonder.load_upload(data)[1].data)
+    oversized = io.BytesIO(b"x" * (wonder.MAX_BYTES + 1))
+    with pytest.raises(wonder.WonderError, match="too large"):
+        wonder.load_upload(oversized)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b'"Notes"\t"Year"\tDeaths\n\t"' + b"x" * 600 + b'"\t1\n"---"\n', "a cell of more than 500 characters"),
+        (
+            b"\t".join([b'"c%d"' % i for i in range(41)]) + b'\tDeaths\n"---"\n',
+            "columns; a WONDER export has at most 40",
+        ),
+        (b'\xef\xbb\xbf"Notes"\t"Year"\tDeaths\n\t"2019"\t\xff\n', "byte 0xff at position 33"),
+    ],
+    ids=["long-cell", "too-many-columns", "utf8-position"],
+)
+def test_other_limits_are_refusals_with_a_reason(data, message):
+    with pytest.raises(wonder.WonderError, match=message):
+        wonder.load_upload(data)
+
+
+def test_cr_only_line_endings_still_read():
+    data = (FIXTURES / "wonder_county_year_heroin.txt").read_bytes()
+    assert wonder.load_upload(data.replace(b"\r\n", b"\r").replace(b"\n", b"\r"))[1].data.equals(
+        wonder.load_upload(data)[1].data
+    )
