@@ -39,6 +39,9 @@ with controls:
         key="measure",
         bind="query-params",
     )
+if measure not in cached.TREND_MEASURES:  # a link with an empty "measure=" leaves the control without a choice
+    measure = "deaths"
+    st.info("The link's “measure” was empty, so the chart shows deaths.", icon=":material/link_off:")
 choices = cards_data.trend_choices  # deaths or rates: the same options whichever is shown
 with controls:
     # Both "prescription opioid" series: counts exist only with methadone included (NIDA), rates only without

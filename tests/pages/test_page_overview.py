@@ -91,3 +91,11 @@ def test_bad_widget_values_fall_back_to_defaults(app):
     assert not at.exception
     assert at.segmented_control(key="measure").value == "deaths"
     assert at.slider(key="years").value == (1999, 2023)
+
+
+def test_an_empty_measure_in_the_link_shows_deaths_with_a_notice(open_page):
+    """`/?measure=` once put an exception box on the landing page."""
+    at = open_page("overview", measure="").run()
+    assert not at.exception
+    assert any("“measure” was empty" in i.value for i in at.info)
+    assert at.get("plotly_chart")
