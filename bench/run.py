@@ -13,7 +13,7 @@ Measures:
 3. peak RSS (VmHWM) of a fresh server process after 20 concurrent websocket sessions each visited every page.
 
 Writes ``bench/RESULTS.md`` (the table with ratios to the floor) and ``bench/results/<timestamp>.json`` (raw
-numbers, git-ignored), and prints the table. Targets (issue 8): warm time to chart within 1.10x the floor;
+numbers, git-ignored), and prints the table. Targets: warm time to chart within 1.10x the floor;
 warm rerun under 100 ms; RSS under 300 MB with 20 sessions.
 """
 

@@ -1,4 +1,4 @@
-"""Issue-4 chart builders (charts.py, states and demographics section): figure structure, rates-only maps,
+"""State and demographic chart builders (app.charts.maps, trends, groups): figure structure, rates-only maps,
 withheld values drawn as no value (never 0), and the plain-language summaries."""
 
 import pandas as pd
