@@ -292,7 +292,9 @@ def download_first_csv(page: Any) -> Downloads:
             label = " ".join(button.text_content().split()[1:]) or "?"  # the first word is the icon's name
             try:
                 button.evaluate("b => { b.dataset.tried = '1'; }")
-                with page.expect_download(timeout=30_000) as info:
+                # The county page draws a large map while the CSV is requested; on a loaded 2-core machine the
+                # download has taken over 30 s to start.
+                with page.expect_download(timeout=90_000) as info:
                     button.click(timeout=10_000)
             except PlaywrightTimeout:
                 result.tried.append(f"{label!r}: no download (timed out)")
