@@ -37,6 +37,8 @@ import ctypes.util
 import gc
 import io
 import re
+import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -890,6 +892,9 @@ def load_upload(data: bytes | BinaryIO, *, name: str = TABLE) -> tuple[WonderExp
     try:
         export = read_export(data)
         table = to_table(export, name=name)
+        # When the reader's session lets the table go, hand its memory back too (a moment later, once the
+        # frame's arrays are freed; no hook of the web framework is needed).
+        weakref.finalize(table.data, _release_soon)
         return export.without_rows(), table
     finally:
         release_memory()
@@ -906,6 +911,13 @@ def release_memory() -> None:
     gc.collect()
     if _MALLOC_TRIM is not None:
         _MALLOC_TRIM(0)
+
+
+def _release_soon(delay: float = 2.0) -> None:
+    """:func:`release_memory` in ``delay`` seconds, on a daemon thread (a finalizer must not collect itself)."""
+    timer = threading.Timer(delay, release_memory)
+    timer.daemon = True
+    timer.start()
 
 
 def _malloc_trim() -> Callable[[int], int] | None:

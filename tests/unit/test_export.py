@@ -91,8 +91,9 @@ def tidy_rows(measures_and_values: list[tuple[str, float | None]]) -> pd.DataFra
                 "geo_level": ["nation"] * n,
                 "geo_code": ["US"] * n,
                 "geo_name": ["United States"] * n,
-                "year": [1999] * n,
-                "period_end_date": ["1999-12-31"] * n,
+                # one year per row: a figure per place, period, drug and measure (the value checks refuse repeats)
+                "year": [1999 + i for i in range(n)],
+                "period_end_date": [f"{1999 + i}-12-31" for i in range(n)],
                 "period_months": [12] * n,
                 "drug": ["heroin"] * n,
                 "measure": [m for m, _ in measures_and_values],
