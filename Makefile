@@ -6,7 +6,7 @@ PORT ?= 8501
 # Listen on this machine only unless told otherwise (ADDRESS=0.0.0.0 behind a proxy; see README).
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run test test-fast check format refresh status export lesson slides brief messages bench browser clean
+.PHONY: run test test-fast check format refresh status export lesson slides brief messages bench bench-faults browser clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -89,6 +89,10 @@ messages: $(VENV)/.runtime
 ## bench: measure time-to-chart, rerun time and memory against the floor app; writes bench/RESULTS.md
 bench: $(VENV)/.dev browser
 	$(PY) -m bench.run
+
+## bench-faults: 50 readers at once, upload memory and a slow-server refresh (minutes); adds to bench/RESULTS.md
+bench-faults: $(VENV)/.dev
+	$(PY) -m bench.faults
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache dist test-artifacts

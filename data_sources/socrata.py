@@ -398,7 +398,7 @@ def _get_page(
                 raise DeadlineExceeded(f"the deadline of {deadline.seconds:g} s has passed")
             final = urlsplit(response.url)
     except DeadlineExceeded as err:
-        raise SocrataError(f"{where}: no complete answer within {which} ({err}); nothing was stored") from err
+        raise SocrataError(f"{where}: no complete answer within {which}; nothing was stored") from err
     except requests.exceptions.RequestException as err:
         if deadline.expired:
             raise SocrataError(f"{where}: no complete answer within {which}; nothing was stored") from err

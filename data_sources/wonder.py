@@ -32,11 +32,11 @@ from __future__ import annotations
 
 import codecs
 import csv
-import ctypes
-import ctypes.util
 import gc
 import io
 import re
+import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -50,6 +50,7 @@ from data_sources.checks import FIRST_YEAR as FIRST_DATA_YEAR
 from data_sources.checks import RATE_ROUNDING, TIDY_KEY, last_year
 from data_sources.dictionary import BREAKDOWN_ALL, DRUGS, MEASURES
 from data_sources.schema import COLUMNS, SchemaError, Source, Table, conform, join_flags, split_flags
+from data_sources.snapshot import trim_memory
 
 #: Largest export accepted, in bytes; the same limit as ``maxUploadSize`` in .streamlit/config.toml (20 MB).
 MAX_BYTES = 20 * 1024 * 1024
@@ -890,6 +891,9 @@ def load_upload(data: bytes | BinaryIO, *, name: str = TABLE) -> tuple[WonderExp
     try:
         export = read_export(data)
         table = to_table(export, name=name)
+        # When the reader's session lets the table go, hand its memory back too (a moment later, once the
+        # frame's arrays are freed; no hook of the web framework is needed).
+        weakref.finalize(table.data, _release_soon)
         return export.without_rows(), table
     finally:
         release_memory()
@@ -899,23 +903,19 @@ def release_memory() -> None:
     """Collect garbage and ask the C allocator to hand freed memory back to the operating system.
 
     Parsing an upload makes many short-lived objects; glibc keeps the freed pages for reuse unless asked
-    (``malloc_trim``), so without this a server's resident memory stays at its peak after every upload. Call
-    it too when a session lets go of its upload. On a C library without ``malloc_trim`` (not glibc) only the
-    garbage collection runs.
+    (``malloc_trim``, :func:`data_sources.snapshot.trim_memory`), so without this a server's resident memory
+    stays at its peak after every upload. Called after each parse and, a moment later, when a session lets
+    its upload go.
     """
     gc.collect()
-    if _MALLOC_TRIM is not None:
-        _MALLOC_TRIM(0)
+    trim_memory()
 
 
-def _malloc_trim() -> Callable[[int], int] | None:
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return None
-    return getattr(ctypes.CDLL(name), "malloc_trim", None)
-
-
-_MALLOC_TRIM = _malloc_trim()
+def _release_soon(delay: float = 2.0) -> None:
+    """:func:`release_memory` in ``delay`` seconds, on a daemon thread (a finalizer must not collect itself)."""
+    timer = threading.Timer(delay, release_memory)
+    timer.daemon = True
+    timer.start()
 
 
 def limits_text() -> str:

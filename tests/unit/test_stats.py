@@ -8,6 +8,7 @@ import pytest
 from paths import PACK
 
 from app import stats
+from data_sources.geography import state_fips
 from data_sources.schema import conform
 
 STATE_CSV = PACK / "state_drug_poisoning_mortality_1999_2017.csv"
@@ -111,7 +112,7 @@ def _real_rows(state: str, year: int) -> tuple[pd.Series, pd.Series]:
                 "value_lower": float(found[name]["Lower Confidence Limit for Age-adjusted Rate"]),
                 "value_upper": float(found[name]["Upper Confidence for Age-adjusted Rate"]),
             }
-            for code, name, level in (("54", state, "state"), ("US", "United States", "nation"))
+            for code, name, level in ((state_fips(state), state, "state"), ("US", "United States", "nation"))
         ]
     )
     return frame.iloc[0], frame.iloc[1]

@@ -7,6 +7,7 @@ parser, not figures the dashboard shows. The real Massachusetts export in the sh
 
 from __future__ import annotations
 
+import gc
 import io
 import math
 import random
@@ -541,3 +542,14 @@ def test_cr_only_line_endings_still_read():
     assert wonder.load_upload(data.replace(b"\r\n", b"\r").replace(b"\n", b"\r"))[1].data.equals(
         wonder.load_upload(data)[1].data
     )
+
+
+def test_memory_is_handed_back_when_a_session_lets_its_upload_go(monkeypatch):
+    released: list[str] = []
+    monkeypatch.setattr(wonder, "release_memory", lambda: released.append("now"))
+    monkeypatch.setattr(wonder, "_release_soon", lambda: released.append("later"))
+    export, table = wonder.load_upload((FIXTURES / "wonder_county_year_heroin.txt").read_bytes())
+    assert released == ["now"]  # after parsing
+    del export, table
+    gc.collect()
+    assert released == ["now", "later"]  # once nothing holds the table any more
