@@ -1,13 +1,14 @@
-"""Streamlit caches around the tables and views: the only module with ``st.cache_*``.
+"""The caches around the tables and views: the only module pages call for data, and the only one with ``st.cache_*``.
 
 Pages call these functions, never the loaders, so each table is read once per server process (per ``ttl``)
 and each view is built once per choice, not on every rerun.
 
-Tables, views, figures and big immutable bytes are ``st.cache_resource``: every session gets the same object.
-``st.cache_data`` would unpickle a fresh copy on every call (9 MB for the state table, on every rerun of every
-reader), which cost more memory than anything else with many readers at once (bench/RESULTS.md). So pages
-treat what they get as read-only, and ``tests/pages/test_pages.py`` runs every page and checks the shared
-tables are unchanged. Small computed results stay ``st.cache_data``.
+Tables, views, figures and big immutable bytes are :func:`app.shared.shared`: every session gets the same
+object, and a reader's "clear cache" message (which empties Streamlit's own caches for everyone) cannot make
+the server read every table again. ``st.cache_data`` would also unpickle a fresh copy on every call (9 MB for
+the state table, on every rerun of every reader). So pages treat what they get as read-only, and
+``tests/pages/test_pages.py`` runs every page and checks the shared tables are unchanged. Small computed
+results stay ``st.cache_data``.
 
 Live tables read the freshest good copy (refreshed cache, else the bundled snapshot) and never the network;
 the hour's ``ttl`` lets a server pick up a refresh written by ``python -m data_sources refresh`` without a
@@ -19,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -30,6 +32,7 @@ from app.headlines import Cell, FoldChange, YearSum
 from app.lesson import deck as lesson
 from app.lesson import pack as lesson_pack
 from app.printing import brief, kit, pdf
+from app.shared import shared
 from app.words import risk_figure_label
 from data_sources import (
     catalog,
@@ -52,40 +55,43 @@ TREND_MEASURES = ("deaths", "age_adjusted_rate_per_100k")
 
 
 # --- tables --------------------------------------------------------------------------------------------------
-@st.cache_resource(show_spinner=False)
+@shared(ttl=3600, max_entries=len(catalog.TABLES))
+def table(name: str) -> Table:
+    """The registered table ``name`` (data_sources.catalog): one copy per process, shared by every page.
+
+    Pages, the About list, the Data page and the data package all read through here, so a table is held once.
+    """
+    return catalog.TABLES[name]()
+
+
 def national_final() -> Table:
     """Final US deaths and age-adjusted rates by drug, 1999 onward (bundled; compiled from publications)."""
-    return nchs_national_final.load()
+    return table(nchs_national_final.TABLE)
 
 
-@st.cache_resource(ttl=3600, show_spinner=False)
 def vsrr_provisional() -> Table:
     """CDC VSRR provisional 12-month-ending counts by state and drug (data.cdc.gov xkb8-kh2a)."""
-    return nchs_vsrr.load()
+    return table(nchs_vsrr.TABLE)
 
 
-@st.cache_resource(ttl=3600, show_spinner=False)
 def state_drug_poisoning() -> Table:
     """NCHS final drug poisoning deaths and rates by state with confidence limits (jx6g-fdh6)."""
-    return nchs_state_drug_poisoning.load()
+    return table(nchs_state_drug_poisoning.TABLE)
 
 
-@st.cache_resource(ttl=3600, show_spinner=False)
 def drug_overdose_rates() -> Table:
     """NCHS rates by drug, sex, age, race and Hispanic origin, 1999-2018 (95ax-ymtc)."""
-    return nchs_drug_overdose_rates.load()
+    return table(nchs_drug_overdose_rates.TABLE)
 
 
-@st.cache_resource(show_spinner=False)
 def risk_table() -> Table:
     """Relative-risk style figures from published studies (bundled snapshot, built from the data pack)."""
-    return risk.load()
+    return table(risk.TABLE)
 
 
-@st.cache_resource(ttl=3600, show_spinner=False)
 def catalog_tables() -> dict[str, Table]:
     """Every registered table (data_sources.catalog), for the About page's source list."""
-    return catalog.load_all()
+    return {name: table(name) for name in catalog.TABLES}
 
 
 #: Views name the table they draw from, so a cache key stays small.
@@ -145,13 +151,13 @@ def fold_change(drug: str, start: int, end: int) -> FoldChange:
     return headlines.fold_change(national_final().data, drug=drug, start=start, end=end)
 
 
-@st.cache_resource(ttl=3600, show_spinner=False)
+@shared(ttl=3600)
 def provisional_headline() -> views.ProvisionalHeadline | None:
     """The latest complete provisional 12-month US count against a year earlier, with its interval."""
     return views.provisional_headline(vsrr_provisional())
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
+@shared(max_entries=256)
 def trend_view(
     drugs: tuple[str, ...], measure: str, years: tuple[int, int], log_y: bool, show_waves: bool, segments: bool
 ) -> views.ChartView:
@@ -167,20 +173,20 @@ def trend_view(
     )
 
 
-@st.cache_resource(ttl=3600, show_spinner=False)
+@shared(ttl=3600)
 def revisions_view() -> views.ChartView:
     """CDC's provisional counts for each year against the final counts (nation, all drugs)."""
     return views.revisions_view(vsrr_provisional(), national_final())
 
 
 # --- states --------------------------------------------------------------------------------------------------
-@st.cache_resource(show_spinner=False, max_entries=64)
+@shared(max_entries=64)
 def state_year(measure: str, year: int, highlight: str | None) -> views.StateYear:
     """The states page's per-year view: map, tiles, ranks, national figure."""
     return views.state_year(state_drug_poisoning(), measure=measure, year=year, highlight=highlight)
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
+@shared(max_entries=256)
 def state_trend_view(
     table: str,
     geo_codes: tuple[str, ...],
@@ -258,16 +264,14 @@ def has_provisional_series(place_code: str, drug: str) -> bool:
 
 
 # --- counties and nonfatal overdoses ------------------------------------------------------------------------
-@st.cache_resource(ttl=3600, show_spinner=False)
 def county_rates() -> Table:
     """NCHS model-based county death-rate ranges, 1999-2016 (pbkm-d27e, bundled)."""
-    return nchs_county_model.load()
+    return table(nchs_county_model.TABLE)
 
 
-@st.cache_resource(ttl=3600, show_spinner=False)
 def nonfatal_visits() -> Table:
     """CDC DOSE nonfatal overdose ED visits and hospitalizations, 2018-2023 (bundled)."""
-    return cdc_dose_nonfatal.load()
+    return table(cdc_dose_nonfatal.TABLE)
 
 
 @st.cache_data(ttl=3600, show_spinner=False)
@@ -296,13 +300,13 @@ DOSE_DRUGS = (
 )
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
+@shared(max_entries=128)
 def county_view(state_fips: str, year: int) -> views.ChartView | None:
     """A state's county map for one year (only that state's outlines are sent to the browser)."""
     return views.county_view(county_rates(), state_fips=state_fips, year=year)
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
+@shared(max_entries=128)
 def nonfatal_views(state_fips: str, drug: str) -> tuple[views.ChartView, views.ChartView] | None:
     """A state's nonfatal visits beside its death rate, or None when it does not report to DOSE."""
     return views.nonfatal_views(nonfatal_visits(), state_drug_poisoning(), state_fips=state_fips, drug=drug)
@@ -342,7 +346,7 @@ def group_table(drug: str) -> Table:
     return state_drug_poisoning() if drug == "all_drugs" else drug_overdose_rates()
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
+@shared(max_entries=256)
 def demographics_view(drug: str, by: str, years: tuple[int, int]) -> views.ChartView | None:
     """Small multiples for one drug and breakdown, or None when the table has no such rows.
 
@@ -367,20 +371,20 @@ class RiskRows:
     shares: pd.DataFrame
 
 
-@st.cache_resource(show_spinner=False)
+@shared()
 def risk_rows() -> RiskRows:
     """risk.ratio_rows and risk.share_rows of the risk table, once per process."""
     data = risk_table().data
     return RiskRows(risk.ratio_rows(data), risk.share_rows(data))
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@shared(max_entries=64)
 def risk_view(questions: tuple[str, ...]) -> views.ChartView:
     """The multipliers chart for the chosen questions."""
     return views.risk_view(risk_table(), risk_rows().ratios, questions)
 
 
-@st.cache_resource(show_spinner=False)
+@shared()
 def share_view() -> views.ChartView:
     """The shares chart."""
     return views.share_view(risk_table(), risk_rows().shares)
@@ -392,7 +396,7 @@ def risk_figure_labels() -> dict[str, str]:
     return {str(row["risk_id"]): risk_figure_label(row) for _, row in risk_table().data.iterrows()}
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@shared(max_entries=64)
 def icon_array_figure(groups: tuple[tuple[str, float], ...], per: int, outcome: str, title: str) -> go.Figure:
     """An icon array for one risk figure."""
     return risk_charts.icon_array_chart(list(groups), per=per, outcome=outcome, title=title)
@@ -438,7 +442,7 @@ def lesson_deck() -> list[lesson.Slide]:
     return lesson.load(lesson_tables())
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@shared(max_entries=64)
 def lesson_figure(slide_id: str) -> go.Figure | None:
     """One slide's chart in projector type."""
     slide = next(s for s in lesson_deck() if s.id == slide_id)
@@ -452,7 +456,7 @@ def lesson_sources(slide_id: str) -> list[tuple[str, str]]:
     return lesson.source_notes(slide, lesson_tables())
 
 
-@st.cache_resource(ttl=3600, show_spinner=False)
+@shared(ttl=3600)
 def lesson_pack_html() -> bytes:
     """The offline lesson pack (one self-contained HTML file, about 5 MB), built on the first click.
 
@@ -467,13 +471,13 @@ def can_print() -> bool:
     return pdf.find_chromium() is not None
 
 
-@st.cache_resource(ttl=3600, show_spinner=False, max_entries=64)
+@shared(ttl=3600, max_entries=64)
 def state_brief_pdf(state_usps: str, lang: str, year: int, base_url: str) -> bytes:
     """The one-page brief of a state (PDF), its QR code opening the States page on the same view."""
     return brief.build_pdf(state_usps, lang, catalog_tables(), brief.permalink(base_url, state_usps, year))
 
 
-@st.cache_resource(ttl=3600, show_spinner=False, max_entries=8)
+@shared(ttl=3600, max_entries=8)
 def lesson_kit_pdfs(lang: str) -> dict[str, bytes]:
     """The printed worksheet and answer key (PDF, by file name) in ``lang``."""
     return kit.build_pdfs(lesson_tables(), lang)
@@ -485,13 +489,13 @@ def lesson_kit_pdf(lang: str, file_name: str) -> bytes:
 
 
 # --- data page -----------------------------------------------------------------------------------------------
-@st.cache_resource(ttl=3600, show_spinner=False)
+@shared(ttl=3600)
 def all_tables() -> list[package.PackageTable]:
-    """Every registered table with its field list, for the Data page and the package."""
-    return package.collect()
+    """Every registered table with its field list, for the Data page and the package (the shared copies)."""
+    return [package.package_table(table(name), name=name) for name in catalog.TABLES]
 
 
-@st.cache_resource(ttl=3600, show_spinner=False)
+@shared(ttl=3600)
 def data_package_zip() -> bytes:
     """The data package of every registered table as one zip, built on the first click."""
     created = datetime.now(UTC)
@@ -504,15 +508,18 @@ def data_package_zip_with(extra: package.PackageTable) -> bytes:
     return package.zip_bytes(package.package_files([*all_tables(), extra], created=created), created=created)
 
 
-def wonder_upload(file_id: str, data: bytes) -> tuple[wonder.WonderExport, package.PackageTable]:
+def wonder_upload(file_id: str, data: bytes | BinaryIO) -> tuple[wonder.WonderExport, package.PackageTable]:
     """An uploaded WONDER export, parsed once per upload and kept in this session's state only.
 
-    Deliberately not a shared cache: an upload belongs to one visitor. Raises ``wonder.WonderError`` for a
-    broken file, after forgetting any earlier upload, so nothing is kept from it.
+    ``data`` is best the open upload itself: it is read line by line in place, so no second copy of the file
+    is made. Deliberately not a shared cache: an upload belongs to one visitor. Raises ``wonder.WonderError``
+    for a broken file, after forgetting any earlier upload, so nothing is kept from it.
     """
     memo = st.session_state.get("wonder_upload_memo")
     if memo is None or memo[0] != file_id:
         st.session_state.pop("wonder_upload_memo", None)
+        if not isinstance(data, bytes):
+            data.seek(0)  # a rerun after a refused file reads it again from the start
         export, table = wonder.load_upload(data)
         st.session_state["wonder_upload_memo"] = (file_id, export, package.package_table(table))
         memo = st.session_state["wonder_upload_memo"]

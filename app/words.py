@@ -24,6 +24,22 @@ OPIOID_WAVES_SOURCE = (
 )
 
 
+# Every ASCII punctuation mark CommonMark lets a backslash escape, plus Streamlit's own markers (":" starts
+# :red[...] and :material/...: directives, "$" starts LaTeX).
+_MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()<>#+-.!|~:$&\"'=^%@,;/?")
+
+
+def literal(text: object) -> str:
+    """``text`` made safe to put inside Streamlit markdown: shown exactly as written, never rendered.
+
+    For anything a reader supplied (an uploaded file's name, its footer, its dataset title) or that quotes it
+    (an error naming a bad cell): a name like ``![x](http://tracker)`` must print as those characters, not
+    load an image from outside. Line breaks become spaces so the text cannot start a heading or a list.
+    """
+    flat = " ".join(str(text).split())
+    return "".join(f"\\{ch}" if ch in _MARKDOWN_SPECIAL else ch for ch in flat)
+
+
 def source_line(table: Table, data: pd.DataFrame | None = None) -> str:
     """'Source: ...' for the sources actually present in ``data`` (default: the whole table), then which years
     the rows cover and whether they are final or provisional, when the publisher released them (where a cited
@@ -299,9 +315,10 @@ def upload_chart_summary(rows: pd.DataFrame, *, measure: str, series: Sequence[s
 def upload_source_line(table: Table) -> str:
     """'Source: ...' for an uploaded export: its dataset, its query date and its suggested citation."""
     src = table.sources[0]
+    # The title and citation come from the reader's file, so they are printed, not rendered.
     return (
-        f"Source: your upload of a {src.publisher} export, [{src.title}]({src.url}); query of "
-        f"{table.retrieved_at:%d %b %Y}. Suggested citation: {src.citation}"
+        f"Source: your upload of a {src.publisher} export, {literal(src.title)} ({src.url}); query of "
+        f"{table.retrieved_at:%d %b %Y}. Suggested citation: {literal(src.citation)}"
     )
 
 

@@ -13,7 +13,7 @@ from app import cached, frame, ui, views, words
 from app.rows import upload_series_choices
 from data_sources import export, package
 from data_sources.dictionary import MEASURES
-from data_sources.wonder import MAX_BYTES, WonderError
+from data_sources.wonder import MAX_BYTES, WonderError, limits_text
 from data_sources.wonder import summary as wonder_summary
 
 frame.require_frame()
@@ -47,21 +47,28 @@ with upload_box:
         max_upload_size=MAX_BYTES // 1024 // 1024,
         help="The tab-delimited text file WONDER's Export button saves, with its footer (the query description).",
     )
+    st.caption(limits_text() + " Larger exports: group by fewer columns, or split the years into several files.")
     upload = None
     if uploaded is None:
         cached.forget_wonder_upload()
     else:
         try:
-            wonder_export, upload = cached.wonder_upload(uploaded.file_id, uploaded.getvalue())
+            wonder_export, upload = cached.wonder_upload(uploaded.file_id, uploaded)
         except WonderError as err:
             st.error(
-                f"**{uploaded.name} was not used.** {err} Nothing from this file was kept.", icon=":material/error:"
+                f"**{words.literal(uploaded.name)} was not used.** {words.literal(err)} Nothing from this file was "
+                "kept.",
+                icon=":material/error:",
             )
 
     if upload is not None:
         table = upload.table
         data = table.data
-        st.success(f"**{uploaded.name}**: {wonder_summary(wonder_export, table)}", icon=":material/check_circle:")
+        # The file's name, dataset title and footer are the reader's text: printed as written, never rendered.
+        st.success(
+            f"**{words.literal(uploaded.name)}**: {words.literal(wonder_summary(wonder_export, table))}",
+            icon=":material/check_circle:",
+        )
         if table.notice:
             st.warning(table.notice)
         measures = [m for m in MEASURES if m in set(data["measure"])]
@@ -81,7 +88,8 @@ with upload_box:
             ui.chart_with_table(views.upload_view(table, measure=measure, series=series))
         ui.csv_button("Download the whole tidy table (CSV)", data, "wonder_tidy.csv", key="upload_all")
         with st.expander("The query, as the export's footer describes it"):
-            st.table([{"Item": key, "Value": value} for key, value in table.extra.items()])
+            footer = table.extra.items()
+            st.table([{"Item": words.literal(key), "Value": words.literal(value)} for key, value in footer])
         tables[upload.name] = upload
 
 # Downloads pass a function, not bytes: Streamlit calls it when the button is clicked, so a visit does not

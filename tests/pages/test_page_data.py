@@ -95,3 +95,49 @@ def test_a_broken_file_after_a_good_one_forgets_the_good_one(app):
     at.file_uploader(key="wonder_file").set_value(("bad.txt", b"\x00\x01", "text/plain")).run()
     assert at.error and "wonder_upload" not in at.selectbox(key="table").options
     assert "wonder_upload_memo" not in at.session_state
+
+
+def test_the_upload_limits_are_said_beside_the_uploader(app):
+    at = app.run()
+    assert any("Up to 20 MB and 20,000 data rows per file." in c.value for c in at.caption)
+
+
+HOSTILE = "![x](http://tracker.example/p.png) <img src=x onerror=alert(1)> :red[**loud**] $x^2$"
+
+
+def no_markup(markdown: str) -> bool:
+    """True when rendering ``markdown`` makes no image, link or HTML tag from the hostile text."""
+    from markdown_it import MarkdownIt
+
+    out = MarkdownIt("commonmark", {"html": True}).render(markdown)
+    return "<img" not in out and "<a " not in out and "tracker.example/p.png)" in out
+
+
+def test_an_uploads_own_text_is_printed_not_rendered(app):
+    """The file name, dataset title and footer are the reader's text: markdown, HTML, Streamlit directives and
+    LaTeX in them reach the page escaped (and, rendered, read exactly as written; tests/unit/test_words.py)."""
+    from app.words import literal
+
+    fixture = (FIXTURES / "wonder_county_year_heroin.txt").read_bytes()
+    hostile_file = fixture.replace(
+        b'"Dataset: Multiple Cause of Death, 1999-2020"', f'"Dataset: {HOSTILE}"'.encode()
+    )
+    at = app.run()
+    at.file_uploader(key="wonder_file").set_value((f"{HOSTILE}.txt", hostile_file, "text/plain")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [b.value for b in at.success] + [c.value for c in at.caption] + [m.value for m in at.markdown]
+    shown += [str(cell) for t in at.table for cell in t.value.to_numpy().ravel()]
+    hostile = [text for text in shown if "tracker" in text]
+    assert len(hostile) >= 3, "the name, the dataset title and the footer should each be shown"
+    assert literal(HOSTILE) in at.success[0].value
+    for text in hostile:
+        assert no_markup(text), text
+
+
+def test_a_refused_uploads_name_is_printed_not_rendered(app):
+    from app.words import literal
+
+    at = app.run()
+    at.file_uploader(key="wonder_file").set_value((f"{HOSTILE}.txt", b"\x00\x01", "text/plain")).run()
+    assert not at.exception
+    assert literal(HOSTILE) in at.error[0].value and no_markup(at.error[0].value)

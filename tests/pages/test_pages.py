@@ -80,3 +80,34 @@ def test_pages_never_change_the_shared_tables():
     for name, frame in after.items():
         assert frame is before[name], f"{name} was rebuilt, so this test checked a copy"
         assert fingerprint(frame) == prints[name], f"a page changed the shared table {name}"
+
+
+def test_one_copy_of_each_table_is_shared_by_every_page():
+    """The pages, the About list, the Data page and the package read the same object: one copy per table."""
+    from app import cached
+
+    catalog = cached.catalog_tables()
+    packaged = {item.name: item.table for item in cached.all_tables()}
+    assert catalog.keys() == packaged.keys()
+    for name, table in catalog.items():
+        assert packaged[name] is table, f"{name} is held twice"
+    assert cached.national_final() is catalog["national_final"]
+    assert cached.state_drug_poisoning() is catalog["state_drug_poisoning"]
+
+
+def test_a_readers_clear_cache_does_not_drop_the_shared_tables_and_views():
+    """Streamlit answers any session's ``clear_cache`` message by emptying st.cache_data and st.cache_resource
+    for everyone (AppSession._handle_clear_cache_request). The tables, views and figures must survive it, or
+    one visitor could make every reader's page load and check every table again."""
+    from streamlit.runtime import caching
+
+    from app import cached
+
+    before = shared_frames()
+    view = cached.trend_view(("heroin",), "deaths", (1999, 2019), False, False, False)
+    caching.cache_data.clear()
+    caching.cache_resource.clear()
+    after = shared_frames()
+    for name, frame in after.items():
+        assert frame is before[name], f"{name} was read again after a reader cleared the caches"
+    assert cached.trend_view(("heroin",), "deaths", (1999, 2019), False, False, False) is view
