@@ -119,9 +119,7 @@ def test_an_uploads_own_text_is_printed_not_rendered(app):
     from app.words import literal
 
     fixture = (FIXTURES / "wonder_county_year_heroin.txt").read_bytes()
-    hostile_file = fixture.replace(
-        b'"Dataset: Multiple Cause of Death, 1999-2020"', f'"Dataset: {HOSTILE}"'.encode()
-    )
+    hostile_file = fixture.replace(b'"Dataset: Multiple Cause of Death, 1999-2020"', f'"Dataset: {HOSTILE}"'.encode())
     at = app.run()
     at.file_uploader(key="wonder_file").set_value((f"{HOSTILE}.txt", hostile_file, "text/plain")).run()
     assert not at.exception, [e.value for e in at.exception]
