@@ -10,15 +10,25 @@ from functools import partial
 import streamlit as st
 
 from app import cached, frame, permalink, ui
-from app.lesson.deck import DeckError
+from app.lesson.deck import DeckError, MissingFigure
 
 frame.require_frame()
 
 try:
     deck = cached.lesson_deck()
+except MissingFigure as problem:
+    st.title("Lesson mode")
+    st.warning(
+        f"The lesson cannot be shown with the data this dashboard has now: {str(problem).rstrip('.')}. "
+        "The lesson quotes that figure, so it waits until the data have it again; the other pages show "
+        "everything the data do have.",
+        icon=":material/warning:",
+    )
+    frame.help_line()
+    st.stop()
 except DeckError as problem:
     st.title("Lesson mode")
-    st.error(f"The lesson file `lessons/deck.toml` cannot be used: {problem}")
+    st.error(f"The lesson file (lessons/deck.toml) cannot be used: {problem}")
     st.stop()
 
 ids = tuple(slide.id for slide in deck)

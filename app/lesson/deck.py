@@ -22,6 +22,7 @@ from app import headlines
 from app.charts import groups, risk_charts, trends
 from app.rows import national_series, risk_row
 from data_sources import risk
+from data_sources.query import FigureUnavailable
 from data_sources.schema import Table
 
 DECK_FILE = Path(__file__).resolve().parents[2] / "lessons" / "deck.toml"
@@ -40,6 +41,10 @@ PROJECTOR_FONT = 22
 
 class DeckError(ValueError):
     """The deck file cannot be used; the message names the slide and the problem."""
+
+
+class MissingFigure(DeckError):
+    """The tables lack a figure the deck quotes (say, a refreshed table without a year); the message names it."""
 
 
 @dataclass(frozen=True)
@@ -66,25 +71,40 @@ class Tables:
 
 
 def facts(tables: Tables) -> dict[str, str]:
-    """Formatted numbers the deck may use, by name."""
+    """Formatted numbers the deck may use, by name.
+
+    Raises :class:`MissingFigure` naming the first figure the tables lack (a refreshed table without a year or a
+    group the lesson quotes), so Lesson mode can say what is missing instead of failing.
+    """
     national = tables.national.data
-    fold = headlines.fold_change(national, drug="heroin", start=1999, end=2019)
-    heroin_sum = headlines.year_sum(national, drug="heroin", start=1999, end=2019)
-    synthetic = headlines.fold_change(national, drug="synthetic_opioids", start=2013, end=2021)
-    totals = national_series(national, drugs=["all_drugs"], measure="deaths").dropna(subset=["value"])
+    try:
+        fold = headlines.fold_change(national, drug="heroin", start=1999, end=2019)
+        heroin_sum = headlines.year_sum(national, drug="heroin", start=1999, end=2019)
+        synthetic = headlines.fold_change(national, drug="synthetic_opioids", start=2013, end=2021)
+    except FigureUnavailable as err:
+        raise MissingFigure(f"national table: {err}") from err
+    totals = _present(national_series(national, drugs=["all_drugs"], measure="deaths"), "national all-drug deaths")
     peak = totals.loc[totals["value"].idxmax()]
 
     states = tables.states.data
     us = states[(states["geo_code"] == "US") & (states["year"] == WHO_YEAR) & (states["race_ethnicity"] == "all")]
     bands = us[(us["sex"] == "all") & (us["age_group"] != "all") & (us["measure"] == "crude_rate_per_100k")]
+    bands = _present(bands, f"state table: US crude rates by age group for {WHO_YEAR}")
     top = bands.loc[bands["value"].idxmax()]
-    heroin = national_series(national, drugs=["heroin"], measure="deaths").dropna(subset=["value"])
-    by_sex = us[(us["age_group"] == "all") & (us["measure"] == "age_adjusted_rate_per_100k")].set_index("sex")
+    heroin = _present(national_series(national, drugs=["heroin"], measure="deaths"), "national heroin deaths")
+    by_sex = us[(us["age_group"] == "all") & (us["measure"] == "age_adjusted_rate_per_100k")].dropna(subset=["value"])
+    by_sex = by_sex.set_index("sex")
+    for sex in ("male", "female"):
+        if sex not in by_sex.index:
+            raise MissingFigure(f"state table: no US age-adjusted rate for {sex} people in {WHO_YEAR}")
 
-    muhuri = risk_row(tables.risk.data, "muhuri_2013_nmpr_to_heroin_start")
+    try:
+        muhuri = risk_row(tables.risk.data, "muhuri_2013_nmpr_to_heroin_start")
+    except KeyError as err:
+        raise MissingFigure(f"risk table: {err.args[0]}") from err
     base = risk.baseline(muhuri)
     if base is None:
-        raise DeckError("risk table: the Muhuri 2013 figure has no absolute rates to explain it with")
+        raise MissingFigure("risk table: the Muhuri 2013 figure has no absolute rates to explain it with")
     return {
         "heroin_1999": f"{fold.start.value:,.0f}",
         "heroin_2019": f"{fold.end.value:,.0f}",
@@ -107,6 +127,14 @@ def facts(tables: Tables) -> dict[str, str]:
         "muhuri_baseline": f"{base.baseline:g}",
         "muhuri_per": f"{base.per:,}",
     }
+
+
+def _present(rows: pd.DataFrame, what: str) -> pd.DataFrame:
+    """``rows`` with a value; :class:`DeckError` naming ``what`` when none has one."""
+    found = rows.dropna(subset=["value"])
+    if found.empty:
+        raise MissingFigure(f"{what}: no figures")
+    return found
 
 
 def peak_sentence(series: pd.DataFrame, what: str) -> str:
