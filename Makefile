@@ -90,9 +90,9 @@ messages: $(VENV)/.runtime
 bench: $(VENV)/.dev browser
 	$(PY) -m bench.run
 
-## bench-faults: 50 readers at once, upload memory and a slow-server refresh (minutes); adds to bench/RESULTS.md
+## bench-faults: 50 readers, upload memory, slow refresh, cache clearing (ARGS='--only clearing'); adds to bench/RESULTS.md
 bench-faults: $(VENV)/.dev
-	$(PY) -m bench.faults
+	$(PY) -m bench.faults $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache dist test-artifacts

@@ -369,6 +369,11 @@ async def _run_page(ws: Any, page_name: str) -> SessionResult:
                 exc = forward.delta.new_element.exception
                 exceptions.append(f"{exc.type}: {exc.message}")
         elif kind == "script_finished":
+            if forward.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                # The script asked for a rerun (the frame does on a reader's first visit): the page the reader
+                # sees is the next run's, so what this run sent is dropped and reading goes on.
+                elements, exceptions = {}, []
+                continue
             return SessionResult(page_name, elements, exceptions, time.monotonic() - start, not_found)
 
 

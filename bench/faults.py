@@ -18,6 +18,8 @@ section below the speed benchmark's table, replaced on each run) and ``bench/res
 3. **Slow server**: a refresh of one source against a local server that sends its body one byte every 2 s
    (which never trips the 60 s per-read timeout) ends at the request deadline with a named reason; and one
    against a server that ignores ``$offset`` ends at its second page.
+4. **Clearing caches**: one reader reruns a page quietly, then while another session sends Streamlit's
+   "clear cache" message twice a second; the reader's median page time and the server's peak memory for both.
 
 Every file uploaded is synthetic (``bench/synthetic_wonder.py``) and says so in its Dataset line.
 """
@@ -57,6 +59,7 @@ UPLOAD_BYTES = 19_000_000
 DRIP_INTERVAL = 2.0  # seconds between bytes, as in the report that found refreshes running for 420 s
 DRIP_DEADLINE = 30.0  # the request deadline the drip refresh runs with (the default is 180 s)
 STANDARD_TTL = 120  # Streamlit's server.disconnectedSessionTTL default, seconds
+CLEAR_INTERVAL = 0.5  # seconds between a visitor's "clear cache" messages (twice a second, as in the report)
 
 
 # --- /proc ------------------------------------------------------------------------------------------------------
@@ -148,6 +151,14 @@ class Session:
                         continue
                     result.seconds = time.monotonic() - start
                     return result
+
+    async def clear_cache(self) -> None:
+        """Send Streamlit's "clear cache" message (the developer menu's item; any session may send it)."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        message = BackMsg()
+        message.clear_cache = True
+        await self.ws.send(message.SerializeToString())
 
     async def _receive(self) -> Any:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -468,6 +479,55 @@ class _OffsetIgnoringServer:
         self.server.server_close()
 
 
+# --- 4. a reader clearing the caches ---------------------------------------------------------------------------
+async def _reader_runs(session: Session, page: str, count: int) -> list[float]:
+    return [(await session.run(page)).seconds for _ in range(count)]
+
+
+async def _clearing(url: str, page: str, runs: int, pid: int) -> dict[str, Any]:
+    """One reader reruns ``page`` ``runs`` times quietly, then again while another session sends "clear cache"
+    every ``CLEAR_INTERVAL`` seconds."""
+    async with Session(url) as reader, Session(url) as visitor:
+        await reader.run(page)  # fills the caches
+        await reader.run(page)
+        reset_peak(pid)
+        quiet = await _reader_runs(reader, page, runs)
+        quiet_peak = memory(pid)["VmHWM"]
+        reset_peak(pid)
+        sent = 0
+        stop = asyncio.Event()
+
+        async def keep_clearing() -> None:
+            nonlocal sent
+            while not stop.is_set():
+                await visitor.clear_cache()
+                sent += 1
+                await asyncio.sleep(CLEAR_INTERVAL)
+
+        clearing = asyncio.create_task(keep_clearing())
+        try:
+            during = await _reader_runs(reader, page, runs)
+        finally:
+            stop.set()
+            await clearing
+        return {
+            "page": page,
+            "runs": runs,
+            "clear_messages": sent,
+            "quiet_median_seconds": statistics.median(quiet),
+            "clearing_median_seconds": statistics.median(during),
+            "quiet_peak_mb": quiet_peak,
+            "clearing_peak_mb": memory(pid)["VmHWM"],
+        }
+
+
+def clearing(page: str = "states", runs: int = 20) -> dict[str, Any]:
+    """A reader's page time and the server's memory, quiet and while another session keeps clearing caches."""
+    with AppServer() as server:
+        assert server.process is not None
+        return asyncio.run(_clearing(server.url, page, runs, server.process.pid))
+
+
 def _failure_line(text: str) -> str:
     line = next((x for x in text.splitlines() if "FAILED" in x), text.strip().splitlines()[-1] if text else "")
     return line.replace("vsrr_provisional: FAILED, previous copy kept: ", "")[:300]
@@ -549,6 +609,22 @@ def report(results: dict[str, Any], meta: dict[str, str]) -> str:
             f"requests. Reason: {o['reason']}",
             "",
         ]
+    k = results.get("clearing")
+    if k:
+        ratio = k["clearing_median_seconds"] / k["quiet_median_seconds"]
+        lines += [
+            "### A visitor clearing the caches",
+            "",
+            f"One reader reran the {k['page']} page {k['runs']} times quietly, then {k['runs']} times while another "
+            f'session sent Streamlit\'s "clear cache" message every {CLEAR_INTERVAL:g} s ({k["clear_messages"]} '
+            "messages). Tables, views and figures are kept where that message does not reach (app/shared.py).",
+            "",
+            "| | Reader's median page run (s) | Server peak RSS (MB) |",
+            "|---|---:|---:|",
+            f"| quiet | {k['quiet_median_seconds']:.2f} | {k['quiet_peak_mb']:.0f} |",
+            f"| while clearing | {k['clearing_median_seconds']:.2f} ({ratio:.2f}x) | {k['clearing_peak_mb']:.0f} |",
+            "",
+        ]
     lines += [
         "How: `python -m bench.faults` (`make bench-faults`); raw figures in `bench/results/faults-<stamp>.json`. "
         "RSS is the server process's VmRSS, peaks its VmHWM (reset before each upload step).",
@@ -564,21 +640,30 @@ def write_section(text: str) -> None:
     RESULTS.write_text((head + "\n\n" if head else "") + text)
 
 
+SCENARIOS = ("slow", "uploads", "clearing", "crowd")
+
+
 def main(argv: list[str] | None = None) -> int:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     options.add_argument("--sessions", type=int, default=SESSIONS)
-    options.add_argument("--only", choices=["crowd", "uploads", "slow"], action="append")
+    options.add_argument("--only", choices=list(SCENARIOS), action="append")
     args = options.parse_args(argv)
-    chosen = args.only or ["crowd", "uploads", "slow"]
+    chosen = args.only or list(SCENARIOS)
     import streamlit
 
-    results: dict[str, Any] = {}
+    # A run of some scenarios keeps the others' figures from the latest run, so the section stays whole.
+    raw = ROOT / "bench" / "results"
+    earlier = sorted(raw.glob("faults-*.json"))
+    results: dict[str, Any] = json.loads(earlier[-1].read_text())["results"] if earlier and args.only else {}
     if "slow" in chosen:
         print("bench-faults: slow servers", file=sys.stderr)
         results["slow"] = slow_servers()
     if "uploads" in chosen:
         print("bench-faults: uploads (waits for Streamlit to drop the closed session)", file=sys.stderr)
         results["uploads"] = uploads()
+    if "clearing" in chosen:
+        print("bench-faults: a visitor clearing the caches", file=sys.stderr)
+        results["clearing"] = clearing()
     if "crowd" in chosen:
         print(f"bench-faults: {args.sessions} sessions", file=sys.stderr)
         results["crowd"] = crowd(args.sessions)
@@ -590,7 +675,6 @@ def main(argv: list[str] | None = None) -> int:
     }
     text = report(results, meta)
     write_section(text)
-    raw = ROOT / "bench" / "results"
     raw.mkdir(exist_ok=True)
     (raw / f"faults-{datetime.now(UTC):%Y%m%dT%H%M%S}.json").write_text(
         json.dumps({"meta": meta, "results": results}, indent=2, default=str)
