@@ -28,6 +28,7 @@ import math
 from pathlib import Path
 
 import pandas as pd
+from scipy.special import gammaincinv
 
 from data_sources.geography import BY_USPS
 from data_sources.schema import SchemaError, Source, conform, join_flags
@@ -98,10 +99,9 @@ def rate_interval(rate: float, deaths: int) -> tuple[float, float]:
     if deaths >= NORMAL_FROM:
         half = Z_95 * rate / math.sqrt(deaths)
         return rate - half, rate + half
-    from scipy.stats import gamma  # imported here: only small counts need it, and only when building
-
+    # gamma.ppf(q, k) is the inverse regularised lower incomplete gamma function gammaincinv(k, q).
     per_death = rate / deaths
-    return per_death * float(gamma.ppf(0.025, deaths)), per_death * float(gamma.ppf(0.975, deaths + 1))
+    return per_death * float(gammaincinv(deaths, 0.025)), per_death * float(gammaincinv(deaths + 1, 0.975))
 
 
 def tidy(records: list[dict[str, str]]) -> pd.DataFrame:
