@@ -74,8 +74,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from data_sources import geography
 from data_sources.change import EXCLUDED_FLAGS, format_percents
-from data_sources.dictionary import MEASURES, measure_title
+from data_sources.dictionary import DRUGS, MEASURES, measure_title
 from data_sources.schema import split_flags
 
 #: A trend needs at least this many consecutive usable years; fewer gives "too few years for trend segments".
@@ -304,6 +305,13 @@ _METHOD_WORDS = {
     "bic3": "number of joinpoints chosen by Joinpoint's BIC3 criterion",
     "permutation": "number of joinpoints chosen by permutation tests",
 }
+
+
+def method_words(method: Method) -> str:
+    """How a method chose the number of joinpoints, in words ("number of joinpoints chosen by ...")."""
+    return _METHOD_WORDS[method]
+
+
 _WEIGHT_WORDS = {
     "standard_error": "each year weighted by its published standard error",
     "deaths": "each year weighted by its number of deaths",
@@ -789,13 +797,22 @@ def _subject(measure: str) -> str:
 
 
 def _series_label(identity: dict[str, str], table: str) -> str:
-    parts = [f"{identity['drug']} {identity['measure']} in {identity['geo_code']}"]
-    breakdown = [f"{col}={identity[col]}" for col in ("sex", "age_group", "race_ethnicity") if identity[col] != "all"]
-    if breakdown:
-        parts.append("(" + ", ".join(breakdown) + ")")
-    if table:
-        parts.append(f"[table {table}]")
-    return " ".join(parts)
+    """The series in words a reader follows: "Heroin, crude death rate, United States, ages 0-14 (table
+    drug_overdose_rates)"; a key the dictionary does not know is shown as it is."""
+    drug, measure, code = identity["drug"], identity["measure"], identity["geo_code"]
+    parts = [
+        DRUGS[drug].title if drug in DRUGS else drug,
+        MEASURES[measure].title.lower() if measure in MEASURES else measure,
+        "United States" if code == "US" else geography.BY_FIPS[code].name if code in geography.BY_FIPS else code,
+    ]
+    if identity["sex"] != "all":
+        parts.append(identity["sex"])
+    if identity["age_group"] != "all":
+        parts.append(f"ages {identity['age_group']}")
+    if identity["race_ethnicity"] != "all":
+        parts.append(identity["race_ethnicity"])
+    text = ", ".join(parts)
+    return f"{text} (table {table})" if table else text
 
 
 def _change_sentence(
@@ -859,6 +876,7 @@ __all__ = [
     "TrendInputError",
     "TrendResult",
     "fit_joinpoint",
+    "method_words",
     "recommended_max_joinpoints",
     "trend",
 ]
