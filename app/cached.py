@@ -307,9 +307,14 @@ def county_view(state_fips: str, year: int) -> views.ChartView | None:
 
 
 @shared(max_entries=128)
-def nonfatal_views(state_fips: str, drug: str) -> tuple[views.ChartView, views.ChartView] | None:
-    """A state's nonfatal visits beside its death rate, or None when it does not report to DOSE."""
-    return views.nonfatal_views(nonfatal_visits(), state_drug_poisoning(), state_fips=state_fips, drug=drug)
+def nonfatal_views(
+    state_fips: str, drug: str, segments: bool = False
+) -> tuple[views.ChartView, views.ChartView] | None:
+    """A state's nonfatal visits beside its death rate, with trend segments if asked, or None when it does not
+    report to DOSE."""
+    return views.nonfatal_views(
+        nonfatal_visits(), state_drug_poisoning(), state_fips=state_fips, drug=drug, segments=segments
+    )
 
 
 # --- who is affected -----------------------------------------------------------------------------------------
@@ -347,8 +352,9 @@ def group_table(drug: str) -> Table:
 
 
 @shared(max_entries=256)
-def demographics_view(drug: str, by: str, years: tuple[int, int]) -> views.ChartView | None:
-    """Small multiples for one drug and breakdown, or None when the table has no such rows.
+def demographics_view(drug: str, by: str, years: tuple[int, int], segments: bool = False) -> views.ChartView | None:
+    """Small multiples for one drug and breakdown, with each group's trend segments if asked, or None when the
+    table has no such rows.
 
     Age-specific rates are crude by definition (a rate within one age band needs no age adjustment); for sex
     and race NCHS gives age-adjusted rates, which allow for groups with older or younger people.
@@ -359,7 +365,7 @@ def demographics_view(drug: str, by: str, years: tuple[int, int]) -> views.Chart
         measure = "crude_rate_per_100k"
     if rows.demographic_rows(table.data, drug=drug, by=by, measure=measure, years=years).empty:
         return None
-    return views.demographics_view(table, drug=drug, by=by, measure=measure, years=years)
+    return views.demographics_view(table, drug=drug, by=by, measure=measure, years=years, segments=segments)
 
 
 # --- risk and claims -----------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """Permalinks: a page's selections in the URL's query string, read back safely.
 
 Pure helpers, no streamlit import. A page declares what each URL parameter may hold (a :class:`Choice`, a
-:class:`MultiChoice`, a :class:`Year` or a :class:`YearRange`), passes the raw parameters to :func:`clean`,
-and gets back only values it can use, plus a list of what it ignored and why, for a short notice
+:class:`MultiChoice`, a :class:`Year`, a :class:`YearRange` or a :class:`Flag`), passes the raw parameters to
+:func:`clean`, and gets back only values it can use, plus a list of what it ignored and why, for a short notice
 (:func:`notice`). Anything else in the URL (unknown names, values not on the list, years out of range,
 script or markup, very long values) is dropped and never echoed back, so a crafted link cannot put text on
 the page. :func:`encode` and :func:`link` turn the page's current selections back into a query string, so a
@@ -83,8 +83,18 @@ class YearRange:
             raise ValueError(f"default {self.default} is outside {self.low}-{self.high}")
 
 
-Spec = Choice | MultiChoice | Year | YearRange
-Value = str | tuple[str, ...] | int | tuple[int, int]
+@dataclass(frozen=True)
+class Flag:
+    """On or off, for a toggle: written ``yes`` or ``no`` in a link (``true``/``false``, ``on``/``off`` and
+    ``1``/``0`` are read too); the page's widget holds a bool."""
+
+    default: bool = False
+
+
+_FLAG_WORDS = {"yes": True, "true": True, "on": True, "1": True, "no": False, "false": False, "off": False, "0": False}
+
+Spec = Choice | MultiChoice | Year | YearRange | Flag
+Value = str | tuple[str, ...] | int | tuple[int, int] | bool
 
 
 @dataclass(frozen=True)
@@ -181,6 +191,9 @@ def clean(raw: Mapping[str, str | Sequence[str]], specs: Mapping[str, Spec]) -> 
 
 
 def _clean_single(value: str, spec: Spec) -> tuple[Value | None, str]:
+    if isinstance(spec, Flag):
+        flag = _FLAG_WORDS.get(value.strip().lower())
+        return (flag, "") if flag is not None else (None, "its value is not yes or no")
     if isinstance(spec, Choice):
         picked = _pick(value, spec.allowed, spec.aliases)
         return (picked, "") if picked else (None, "its value is not one of the choices")
@@ -261,6 +274,10 @@ def encode(values: Mapping[str, Value], specs: Mapping[str, Spec]) -> dict[str, 
             if not set(items) <= set(spec.allowed):
                 raise ValueError(f"{name}: {sorted(set(items) - set(spec.allowed))} are not allowed values")
             out[name] = [str(v) for v in items] or [""]  # "name=" keeps an empty choice in the link
+        elif isinstance(spec, Flag):
+            if not isinstance(value, bool):
+                raise ValueError(f"{name}: {value!r} is not on or off")
+            out[name] = "yes" if value else "no"
         elif isinstance(spec, Choice):
             if value not in spec.allowed:
                 raise ValueError(f"{name}: {value!r} is not an allowed value")

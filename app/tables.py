@@ -110,6 +110,7 @@ def _round(value: float | None, decimals: int | None) -> float | int | None:
 
 
 SEGMENT_LABELS = {
+    "series": "Series",
     "drug": "Drug",
     "measure": "Measure",
     "start_year": "From",
@@ -122,7 +123,8 @@ SEGMENT_LABELS = {
 
 
 def segment_table(segments: pd.DataFrame) -> pd.DataFrame:
-    """Joinpoint segments as a reader sees them: drug and measure titles, percents to one decimal."""
+    """Joinpoint segments as a reader sees them: the series' name (place, group or kind of visit) when the view
+    gave one, drug and measure titles, percents to one decimal."""
     out = segments[[c for c in SEGMENT_LABELS if c in segments]].copy()
     for col in ("apc", "apc_lower", "apc_upper"):
         out[col] = out[col].astype(float).round(1)

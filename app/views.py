@@ -57,6 +57,47 @@ class ChartView:
         return " ".join(self.summary)
 
 
+# --- trend segments, for every chart over time -----------------------------------------------------------------
+SEGMENTS_LEGEND = "Dotted lines: trend segments fitted by joinpoint regression; the summary gives each one's change."
+
+
+@dataclass(frozen=True)
+class Segments:
+    """Joinpoint trend segments drawn over a chart, and what the chart block says about them."""
+
+    summary: tuple[str, ...]  # one line per series: its segments in words, or why it has none
+    notes: tuple[str, ...]  # the method, then each series' years left out and why
+    rows: pd.DataFrame | None  # one row per segment (data_sources.trends columns) with the series' name first
+
+
+def draw_segments(
+    figure: go.Figure,
+    fits: Sequence[joinpoint.TrendResult],
+    names: Sequence[str],
+    *,
+    colours: Sequence[str] = (),
+    panels: Sequence[tuple[int, int]] = (),
+) -> Segments:
+    """Draw each fitted series' trend segments over ``figure`` (in its colour, in its panel of a grid of small
+    charts) and say them in words; a series with no trend says why (too few years, gaps, flagged years).
+
+    ``fits``, ``names`` and, when given, ``colours`` and ``panels`` hold one entry per series, in order."""
+    drawn = [(i, fit) for i, fit in enumerate(fits) if isinstance(fit, joinpoint.TrendFit)]
+    trends.add_segments(
+        figure,
+        [fit for _, fit in drawn],
+        names=[names[i] for i, _ in drawn],
+        colours=[colours[i] for i, _ in drawn] if colours else (),
+        panels=[panels[i] for i, _ in drawn] if panels else (),
+    )
+    found = [fit.segments.assign(series=names[i])[["series", *fit.segments.columns]] for i, fit in drawn]
+    return Segments(
+        summary=tuple(words.segment_summary(fits, names)),
+        notes=tuple(words.segment_notes(fits, names)),
+        rows=pd.concat(found, ignore_index=True) if found else None,
+    )
+
+
 # --- national trend ------------------------------------------------------------------------------------------
 def trend_view(
     table: Table,
@@ -100,17 +141,16 @@ def trend_view(
     summary = list(words.trend_summary(data, drugs=drugs, measure=measure, years=years))
     segment_rows = None
     if segments:
+        fitted = [d for d in drugs if d not in missing]
         fits = [
             joinpoint.trend(data, drug=d, measure=measure, start_year=years[0], end_year=years[1], table=table.name)
-            for d in drugs
-            if d not in missing
+            for d in fitted
         ]
-        trends.add_segments(figure, [f for f in fits if isinstance(f, joinpoint.TrendFit)])
-        summary += words.segment_summary(fits)
-        notes += words.segment_notes(fits)
-        found = [f.segments for f in fits if isinstance(f, joinpoint.TrendFit)]
-        segment_rows = pd.concat(found, ignore_index=True) if found else None
-        legend += " Dotted lines: trend segments fitted by joinpoint regression; the summary gives each one's change."
+        found = draw_segments(figure, fits, [drug_title(d) for d in fitted])
+        summary += found.summary
+        notes += found.notes
+        segment_rows = found.rows
+        legend += " " + SEGMENTS_LEGEND
     return ChartView(
         key="trend",
         figure=figure,
@@ -291,23 +331,17 @@ def state_trend_view(
         data, geo_codes=codes, measure=measure, drug=drug, include_nation=include_nation
     )
     segment_rows = None
+    notes: list[str] = []
     if segments and not monthly:
         places = [c for c in dict.fromkeys([*codes, *(["US"] if include_nation else [])]) if c in set(rows["geo_code"])]
         fits = [joinpoint.trend(data, drug=drug, measure=measure, geo_code=c, table=table.name) for c in places]
         names = [str(rows.loc[rows["geo_code"] == c, "geo_name"].iloc[0]) for c in places]
         colours = ["#000000" if c == "US" else series_style(codes.index(c))["color"] for c in places]
-        drawn = [(f, n, c) for f, n, c in zip(fits, names, colours, strict=True) if isinstance(f, joinpoint.TrendFit)]
-        trends.add_segments(
-            figure, [f for f, _, _ in drawn], names=[n for _, n, _ in drawn], colours=[c for _, _, c in drawn]
-        )
-        for fit, name in zip(fits, names, strict=True):
-            if isinstance(fit, joinpoint.NoTrend):
-                summary.append(f"{name}: {fit.message}")
-            else:
-                summary.append(f"{name}, trend. " + " ".join(s + "." for s in fit.sentences()))
-        found = [f.segments for f, _, _ in drawn]
-        segment_rows = pd.concat(found, ignore_index=True) if found else None
-        legend += " Dotted lines: trend segments fitted by joinpoint regression."
+        found = draw_segments(figure, fits, names, colours=colours)
+        summary += found.summary
+        notes += found.notes
+        segment_rows = found.rows
+        legend += " " + SEGMENTS_LEGEND
     return ChartView(
         key=key,
         figure=figure,
@@ -316,6 +350,7 @@ def state_trend_view(
         summary=tuple(summary),
         source=words.source_line(table, rows),
         legend=legend,
+        notes=tuple(notes),
         segments=segment_rows,
     )
 
@@ -378,26 +413,61 @@ def change_view(table: Table, changes: pd.DataFrame, *, drug: str, period: str) 
 
 
 # --- who is affected -----------------------------------------------------------------------------------------
-def demographics_view(table: Table, *, drug: str, by: str, measure: str, years: tuple[int, int]) -> ChartView:
-    """Small multiples of one drug's rate by sex, age group, or race and Hispanic origin."""
+def demographics_view(
+    table: Table, *, drug: str, by: str, measure: str, years: tuple[int, int], segments: bool = False
+) -> ChartView:
+    """Small multiples of one drug's rate by sex, age group, or race and Hispanic origin, with each group's
+    joinpoint trend segments in its own panel when ``segments`` is set."""
     data = table.data
     shown = select.demographic_rows(data, drug=drug, by=by, measure=measure, years=years)
+    figure = groups.demographics_chart(
+        data,
+        drug=drug,
+        by=by,
+        measure=measure,
+        years=years,
+        title=f"{drug_title(drug)}, {MEASURES[measure].title.lower()}, United States",
+    )
+    summary = words.demographics_summary(data, drug=drug, by=by, measure=measure, years=years)
+    legend = (
+        f"{words.upper_first(MEASURES[measure].unit)}. Gaps: no figure published (withheld, never 0). "
+        "Hollow markers: rates NCHS marks unreliable (too few deaths)."
+    )
+    notes: list[str] = []
+    segment_rows = None
+    if segments:
+        order = select.group_order(shown[by], by)
+        fits = [
+            joinpoint.trend(
+                data,
+                drug=drug,
+                measure=measure,
+                sex=group if by == "sex" else "all",
+                age_group=group if by == "age_group" else "all",
+                race_ethnicity=group if by == "race_ethnicity" else "all",
+                start_year=years[0],
+                end_year=years[1],
+                table=table.name,
+            )
+            for group in order
+        ]
+        found = draw_segments(
+            figure, fits, [words.group_label(g, by) for g in order], panels=groups.panel_positions(len(order))
+        )
+        summary += found.summary
+        notes += found.notes
+        segment_rows = found.rows
+        legend += " " + SEGMENTS_LEGEND
     return ChartView(
         key=f"overdose_{drug}_by_{by}",
-        figure=groups.demographics_chart(
-            data,
-            drug=drug,
-            by=by,
-            measure=measure,
-            years=years,
-            title=f"{drug_title(drug)}, {MEASURES[measure].title.lower()}, United States",
-        ),
+        figure=figure,
         rows=shown,
         table=display_table(shown),
-        summary=tuple(words.demographics_summary(data, drug=drug, by=by, measure=measure, years=years)),
+        summary=tuple(summary),
         source=words.source_line(table, shown),
-        legend=f"{words.upper_first(MEASURES[measure].unit)}. Gaps: no figure published (withheld, never 0). "
-        "Hollow markers: rates NCHS marks unreliable (too few deaths).",
+        legend=legend,
+        notes=tuple(notes),
+        segments=segment_rows,
     )
 
 
@@ -556,45 +626,88 @@ def county_view(table: Table, *, state_fips: str, year: int) -> ChartView | None
     )
 
 
-def nonfatal_views(dose: Table, deaths: Table, *, state_fips: str, drug: str) -> tuple[ChartView, ChartView] | None:
+def nonfatal_views(
+    dose: Table, deaths: Table, *, state_fips: str, drug: str, segments: bool = False
+) -> tuple[ChartView, ChartView] | None:
     """A state's nonfatal overdose visit rates (CDC DOSE) and, beside them, its death rate (state final table):
-    two charts with separate axes and titles, never one divided by the other. None when the state does not
-    report to DOSE."""
-    visits = select.place_series(
-        dose.data, geo_code=state_fips, drug=drug, measures=("ed_visit_rate_per_100k", "hospitalization_rate_per_100k")
-    )
+    two charts with separate axes and titles, never one divided by the other, each with its series' joinpoint
+    trend segments when ``segments`` is set. None when the state does not report to DOSE."""
+    visits = select.place_series(dose.data, geo_code=state_fips, drug=drug, measures=tuple(words.VISIT_KINDS))
     if visits.empty:
         return None
     name = str(visits["geo_name"].iloc[0])
     counts = select.place_series(dose.data, geo_code=state_fips, drug=drug, measures=("ed_visits", "hospitalizations"))
     rows = pd.concat([visits, counts], ignore_index=True)
     first, last = int(visits["year"].min()), int(visits["year"].max())
-    visit_summary = words.visit_summary(visits, name=name, drug=drug)
-    visit_view = ChartView(
-        key=f"nonfatal_{drug}_{state_fips}",
-        figure=local.visits_chart(visits, title=f"Nonfatal overdose visits, {name}: {words.nonfatal_drug_words(drug)}"),
-        rows=rows,
-        table=display_table(rows),
-        summary=tuple(visit_summary),
-        source=words.source_line(dose, rows),
-        legend="Visits, not people: one person can visit more than once. Gaps: values CDC withholds (small counts) "
-        "or did not receive.",
+    visit_figure = local.visits_chart(
+        visits, title=f"Nonfatal overdose visits, {name}: {words.nonfatal_drug_words(drug)}"
     )
+    visit_summary = words.visit_summary(visits, name=name, drug=drug)
+    visit_legend = (
+        "Visits, not people: one person can visit more than once. Gaps: values CDC withholds (small counts) "
+        "or did not receive."
+    )
+    visit_notes: list[str] = []
+    visit_segments = None
     death_rows = select.place_series(
         deaths.data, geo_code=state_fips, drug="all_drugs", measures=("age_adjusted_rate_per_100k",)
     )
     death_rows = death_rows[death_rows["year"].between(first - 5, last)]
+    death_figure = local.death_rate_chart(death_rows, title=f"Drug overdose deaths, {name}")
+    death_summary = words.state_trend_summary(
+        death_rows, geo_codes=[state_fips], measure="age_adjusted_rate_per_100k", include_nation=False
+    )[:1]
+    death_legend = "Deaths per 100,000 people, age-adjusted: a different count from a different system."
+    death_notes: list[str] = []
+    death_segments = None
+    if segments:
+        kinds = [m for m in words.VISIT_KINDS if m in set(visits["measure"])]
+        fits = [joinpoint.trend(dose.data, drug=drug, measure=m, geo_code=state_fips, table=dose.name) for m in kinds]
+        found = draw_segments(
+            visit_figure,
+            fits,
+            [words.VISIT_KINDS[m] for m in kinds],
+            colours=[series_style(local.visit_style_index(m))["color"] for m in kinds],
+        )
+        visit_summary += found.summary
+        visit_notes += found.notes
+        visit_segments = found.rows
+        visit_legend += " " + SEGMENTS_LEGEND
+        if not death_rows.empty:
+            death_fit = joinpoint.trend(
+                deaths.data,
+                drug="all_drugs",
+                measure="age_adjusted_rate_per_100k",
+                geo_code=state_fips,
+                start_year=int(death_rows["year"].min()),
+                end_year=int(death_rows["year"].max()),
+                table=deaths.name,
+            )
+            found = draw_segments(death_figure, [death_fit], ["Deaths"], colours=[series_style(0)["color"]])
+            death_summary += found.summary
+            death_notes += found.notes
+            death_segments = found.rows
+            death_legend += " " + SEGMENTS_LEGEND
+    visit_view = ChartView(
+        key=f"nonfatal_{drug}_{state_fips}",
+        figure=visit_figure,
+        rows=rows,
+        table=display_table(rows),
+        summary=tuple(visit_summary),
+        source=words.source_line(dose, rows),
+        legend=visit_legend,
+        notes=tuple(visit_notes),
+        segments=visit_segments,
+    )
     death_view = ChartView(
         key=f"deaths_beside_nonfatal_{state_fips}",
-        figure=local.death_rate_chart(death_rows, title=f"Drug overdose deaths, {name}"),
+        figure=death_figure,
         rows=death_rows,
         table=display_table(death_rows),
-        summary=tuple(
-            words.state_trend_summary(
-                death_rows, geo_codes=[state_fips], measure="age_adjusted_rate_per_100k", include_nation=False
-            )[:1]
-        ),
+        summary=tuple(death_summary),
         source=words.source_line(deaths, death_rows),
-        legend="Deaths per 100,000 people, age-adjusted: a different count from a different system.",
+        legend=death_legend,
+        notes=tuple(death_notes),
+        segments=death_segments,
     )
     return visit_view, death_view

@@ -16,7 +16,7 @@ from app.stats import rank_places, short_unit
 from data_sources.dictionary import DRUGS, MEASURES, drug_title, measure_unit
 from data_sources.risk import QUESTIONS
 from data_sources.schema import Table, has_flag
-from data_sources.trends import NoTrend, TrendFit
+from data_sources.trends import LeftOut, NoTrend, TrendFit, method_words
 
 OPIOID_WAVES_SOURCE = (
     "Waves: CDC, Understanding the Opioid Overdose Epidemic, "
@@ -338,11 +338,12 @@ def join_months(ends: Sequence[pd.Timestamp]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def segment_summary(fits: Sequence[TrendFit | NoTrend]) -> list[str]:
-    """One line per series: its trend segments in words (annual percent change with the 95% interval)."""
+def segment_summary(fits: Sequence[TrendFit | NoTrend], names: Sequence[str] = ()) -> list[str]:
+    """One line per series: its trend segments in words (annual percent change with the 95% interval), or why
+    it has none. ``names`` names each series (default: its drug)."""
     lines = []
-    for fit in fits:
-        name = drug_title(fit.identity["drug"])
+    for i, fit in enumerate(fits):
+        name = names[i] if i < len(names) else drug_title(fit.identity["drug"])
         if isinstance(fit, NoTrend):
             lines.append(f"{name}: {fit.message}")
         else:
@@ -350,22 +351,52 @@ def segment_summary(fits: Sequence[TrendFit | NoTrend]) -> list[str]:
     return lines
 
 
-def segment_notes(fits: Sequence[TrendFit | NoTrend]) -> list[str]:
-    """How the segments were fitted and which years were left out, said once."""
-    fitted = [f for f in fits if isinstance(f, TrendFit)]
-    if not fitted:
-        return []
-    notes = [fitted[0].notes()[0].split(" on ")[0] + " finds the years where a trend changes direction or pace."]
-    for fit in fitted:
-        notes += [f"{drug_title(fit.identity['drug'])}: {n}" for n in fit.notes()[1:] if "left out" in n]
+def segment_notes(fits: Sequence[TrendFit | NoTrend], names: Sequence[str] = ()) -> list[str]:
+    """How the segments were fitted (said once, naming the method that chose the joinpoints), then, per series,
+    the years left out of its trend and why."""
+    methods = sorted({f.model.method for f in fits if isinstance(f, TrendFit)})
+    notes = []
+    if methods:
+        chosen = "; ".join(method_words(m) for m in methods)
+        notes.append(f"Joinpoint regression finds the years where a trend changes direction or pace: {chosen}.")
+    for i, fit in enumerate(fits):
+        if fit.left_out:
+            name = names[i] if i < len(names) else drug_title(fit.identity["drug"])
+            notes.append(f"{name}: {left_out_words(fit.left_out)}")
     return notes
+
+
+def left_out_words(left_out: Sequence[LeftOut]) -> str:
+    """'1999-2004 and 2010 left out: the publisher marks it unreliable. 2007 left out: no value.'"""
+    by_reason: dict[str, list[int]] = {}
+    for item in left_out:
+        by_reason.setdefault(item.reason, []).append(item.year)
+    return " ".join(f"{year_spans(years)} left out: {reason}." for reason, years in by_reason.items())
+
+
+def year_spans(years: Sequence[int]) -> str:
+    """[1999, 2000, 2001, 2005] -> '1999-2001 and 2005'."""
+    spans: list[list[int]] = []
+    for year in sorted(years):
+        if spans and year == spans[-1][-1] + 1:
+            spans[-1].append(year)
+        else:
+            spans.append([year])
+    parts = [f"{span[0]}-{span[-1]}" if len(span) > 1 else str(span[0]) for span in spans]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+#: The kinds of nonfatal overdose visit (CDC DOSE rates), in the order they are drawn, and their names.
+VISIT_KINDS = {
+    "ed_visit_rate_per_100k": "Emergency department visits",
+    "hospitalization_rate_per_100k": "Hospital stays",
+}
 
 
 def visit_summary(visits: pd.DataFrame, *, name: str, drug: str) -> list[str]:
     """First and latest nonfatal visit rates of a place, per kind of visit, with what was withheld."""
     lines = []
-    kinds = {"ed_visit_rate_per_100k": "Emergency department visits", "hospitalization_rate_per_100k": "Hospital stays"}
-    for measure, kind in kinds.items():
+    for measure, kind in VISIT_KINDS.items():
         part = visits[visits["measure"] == measure].sort_values("year")
         known = part.dropna(subset=["value"])
         if part.empty:

@@ -6,7 +6,7 @@
   status   where each table comes from, retrieved when, rows, age, and whether it is stale
   wonder   turn a CDC WONDER export into a tidy CSV (``FILE [--out CSV]``)
   trend    joinpoint trend segments of one series as CSV: years, annual percent change and its 95% interval
-           (``--drug D --measure M [--from Y] [--to Y] [--geo US] [--table national_final]``)
+           (``--drug D --measure M [--from Y] [--to Y] [--geo US] [--table national_final] [--method wbic]``)
 
 Unknown commands or arguments print the usage and exit with status 2; a refused input or a failed fetch exits
 with status 1 and a message naming the problem.
@@ -80,7 +80,14 @@ def parser() -> argparse.ArgumentParser:
     segments.add_argument("--age-group", default="all")
     segments.add_argument("--race-ethnicity", default="all")
     segments.add_argument("--table", default="national_final", choices=sorted(catalog.TABLES))
-    segments.add_argument("--method", default="bic3", choices=["bic", "bic3", "permutation"])
+    segments.add_argument(
+        "--method",
+        default=trends.DEFAULT_METHOD,
+        choices=trends.METHODS,
+        help="how the number of joinpoints is chosen: wbic, Joinpoint's weighted BIC (the default, as in Joinpoint "
+        "5); bic3, its harsher BIC3; bic, the plain BIC; permutation, Kim et al.'s permutation tests (slow). "
+        "Default: %(default)s",
+    )
     return top
 
 

@@ -804,9 +804,10 @@ TREND_SEGMENTS = TableSchema(
     name="trend_segments",
     title="trend segments (joinpoint regression) of every national series",
     description="One row per segment of a series' trend, found by log-linear joinpoint regression as NCI's "
-    "Joinpoint does (joinpoints chosen by the BIC3 criterion; each year weighted by its confidence interval or "
-    "death count where known). Computed by this dashboard from national_final; not a publisher's figure. Years "
-    "with a missing or flagged value are left out and the fit never spans them.",
+    "Joinpoint does (joinpoints chosen by the weighted BIC, WBIC, Joinpoint's default since version 5.0; each "
+    "year weighted by its confidence interval or death count where known). Computed by this dashboard from "
+    "national_final; not a publisher's figure. Years with a missing or flagged value are left out and the fit "
+    "never spans them.",
     fields=(
         Field("table", "string", "Table", "The table the series was read from.", required=True),
         *_IDENTITY_FIELDS,

@@ -3,7 +3,8 @@
 All drug overdoses: NCHS Drug Poisoning Mortality by State, United States rows (data.cdc.gov jx6g-fdh6,
 1999-2017, with 95% confidence limits; ``cached.state_drug_poisoning``). Single drugs: NCHS drug overdose
 death rates by drug type, sex, age, race and Hispanic origin (data.cdc.gov 95ax-ymtc, 1999-2018;
-``cached.drug_overdose_rates``). Selections live in the URL (``permalink``).
+``cached.drug_overdose_rates``). Each group's joinpoint trend segments on request. Selections live in the URL
+(``permalink``), trend segments as ``segments=yes``.
 """
 
 import streamlit as st
@@ -20,6 +21,7 @@ SPECS: dict[str, permalink.Spec] = {
     "drug": permalink.Choice(drugs, "all_drugs"),
     "by": permalink.Choice(tuple(BREAKDOWNS), "age_group", {"age": "age_group", "race": "race_ethnicity"}),
     "years": permalink.YearRange(all_years[0], all_years[-1], (all_years[0], all_years[-1])),
+    "segments": permalink.Flag(),
 }
 KEYS = {name: f"demo_{name}" for name in SPECS}
 cleaned = permalink.clean({k: st.query_params.get_all(k) for k in st.query_params}, SPECS)
@@ -39,10 +41,15 @@ with controls[1]:
     by = st.radio("Group by", list(BREAKDOWNS), key=KEYS["by"], format_func=BREAKDOWNS.get)
 with controls[2]:
     years = st.slider("Years", all_years[0], all_years[-1], key=KEYS["years"])
+    segments = st.toggle(
+        "Trend segments",
+        key=KEYS["segments"],
+        help="Where each group's trend changed pace, and how fast it rose or fell each year, with its 95% interval.",
+    )
 
 table = cached.group_table(drug)
 ui.table_notices(table)
-view = cached.demographics_view(drug, by, tuple(years))
+view = cached.demographics_view(drug, by, tuple(years), segments)
 st.header(f"{drug_title(drug)} by {BREAKDOWNS[by].lower()}")
 if view is None:
     by_race_alone = by == "race_ethnicity" and drug != "all_drugs"

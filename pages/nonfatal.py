@@ -3,7 +3,8 @@
 Figures: CDC DOSE nonfatal overdose discharge data, 2018-2023 (``cached.nonfatal_visits``), for the states that
 take part; beside them, the state's death rate from NCHS (``cached.state_drug_poisoning``) on its own chart.
 Visits and deaths come from different systems: they are never divided into each other or drawn on one axis.
-The state and drug group live in the URL (``?state=KY&drug=nonfatal_opioids``).
+Each chart's joinpoint trend segments on request. The state, drug group and trend segments live in the URL
+(``?state=KY&drug=nonfatal_opioids&segments=yes``).
 """
 
 import streamlit as st
@@ -18,6 +19,7 @@ drugs, reporting = cached.nonfatal_choices()
 SPECS: dict[str, permalink.Spec] = {
     "state": permalink.Choice(ui.STATE_CODES, "KY", ui.STATE_ALIASES),
     "drug": permalink.Choice(drugs, "nonfatal_all_drugs"),
+    "segments": permalink.Flag(),
 }
 
 st.title("Overdoses people survive")
@@ -28,13 +30,19 @@ st.markdown(
 )
 KEYS, cleaned = ui.linked_choices(SPECS, "nonfatal")
 
-controls = st.columns([2, 2])
+controls = st.columns([2, 2, 1])
 with controls[0]:
     fips = ui.state_picker(KEYS["state"])
 with controls[1]:
     drug = st.selectbox("Drug", drugs, key=KEYS["drug"], format_func=drug_title)
+with controls[2]:
+    segments = st.toggle(
+        "Trend segments",
+        key=KEYS["segments"],
+        help="How fast visits and deaths rose or fell each year, with its 95% interval, and where the pace changed.",
+    )
 
-pair = cached.nonfatal_views(fips, drug)
+pair = cached.nonfatal_views(fips, drug, segments)
 if pair is None:
     names = ", ".join(geography.BY_FIPS[f].name for f in reporting if f in geography.BY_FIPS)
     st.info(

@@ -38,7 +38,7 @@ SPECS: dict[str, permalink.Spec] = {
         {"age_adjusted": "age_adjusted_rate_per_100k", "crude": "crude_rate_per_100k"},
     ),
     "year": permalink.Year(years[0], years[-1], years[-1]),
-    "segments": permalink.Choice(("no", "yes"), "no", {"true": "yes", "false": "no"}),
+    "segments": permalink.Flag(),
     "lang": permalink.Choice(("en", "es"), "en"),
 }
 if v_drugs:
@@ -49,10 +49,7 @@ KEYS = {name: f"states_{name}" for name in SPECS}
 cleaned = permalink.clean({k: st.query_params.get_all(k) for k in st.query_params}, SPECS)
 if "compare" not in cleaned.from_url and cleaned.values["state"] != "none":
     cleaned.values["compare"] = (cleaned.values["state"],)  # a link naming a state compares it by default
-# The toggle holds a bool; the link says yes or no.
-permalink.seed(st.session_state, cleaned, SPECS, {k: v for k, v in KEYS.items() if k != "segments"})
-if KEYS["segments"] not in st.session_state:
-    st.session_state[KEYS["segments"]] = cleaned.values["segments"] == "yes"
+permalink.seed(st.session_state, cleaned, SPECS, KEYS)
 
 st.title("Overdose deaths by state")
 st.markdown(
@@ -225,6 +222,5 @@ else:
 # --- the link to this view ------------------------------------------------------------------------------
 values = {name: st.session_state[key] for name, key in KEYS.items()}
 values["compare"] = tuple(values["compare"])
-values["segments"] = "yes" if values["segments"] else "no"
 ui.link_box(permalink.share_url(st.context.url, "/states", values, SPECS))
 st.query_params.from_dict(permalink.encode(values, SPECS))

@@ -12,6 +12,15 @@ from app.words import group_label, upper_first
 from data_sources.dictionary import measure_unit
 from data_sources.schema import has_flag
 
+#: Panels per row of the small multiples.
+COLUMNS = 3
+
+
+def panel_positions(n_groups: int, columns: int = COLUMNS) -> list[tuple[int, int]]:
+    """(row, column), counted from 1, of each group's panel, filled row by row."""
+    cols = max(min(columns, n_groups), 1)
+    return [(i // cols + 1, i % cols + 1) for i in range(n_groups)]
+
 
 def demographics_chart(
     data: pd.DataFrame,
@@ -21,7 +30,7 @@ def demographics_chart(
     measure: str,
     title: str,
     years: tuple[int, int] | None = None,
-    columns: int = 3,
+    columns: int = COLUMNS,
 ) -> go.Figure:
     """Small multiples: one panel per group (each sex, age band or race and Hispanic origin group), the same
     y-axis in every panel so heights compare. Withheld values are gaps; unreliable ones hollow markers."""
@@ -30,6 +39,7 @@ def demographics_chart(
     n = max(len(groups), 1)
     cols = min(columns, n)
     n_rows = -(-n // cols)
+    panels = panel_positions(len(groups), columns)
     fig = make_subplots(
         rows=n_rows,
         cols=cols,
@@ -61,8 +71,8 @@ def demographics_chart(
                 },
                 hovertemplate=f"{group_label(group, by)}: " + "%{y:,.1f}<extra>%{x}</extra>",
             ),
-            row=i // cols + 1,
-            col=i % cols + 1,
+            row=panels[i][0],
+            col=panels[i][1],
         )
     base_layout(fig, title=title, y_title="", x_title="")
     fig.update_layout(height=max(320, 260 * n_rows), hovermode="closest", margin={"l": 10, "r": 10, "t": 90, "b": 10})

@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from app.charts.style import base_layout, series_style
+from app.words import VISIT_KINDS
 from data_sources.dictionary import measure_unit
 
 #: Sixteen ordered ranges need a sequential scale; light = low, dark = high (ColorBrewer YlOrRd, 9 classes,
@@ -66,6 +67,11 @@ def county_range_chart(
     return fig
 
 
+def visit_style_index(measure: str) -> int:
+    """The series style (``series_style``) of a kind of visit; style 0 is the death rate's, on its own chart."""
+    return list(VISIT_KINDS).index(measure) + 1
+
+
 def visits_chart(rows: pd.DataFrame, *, title: str) -> go.Figure:
     """Nonfatal overdose visit rates by year: emergency department visits and hospitalizations, one line each.
 
@@ -73,12 +79,11 @@ def visits_chart(rows: pd.DataFrame, *, title: str) -> go.Figure:
     ``hospitalization_rate_per_100k``. Withheld values are gaps.
     """
     fig = go.Figure()
-    names = {"ed_visit_rate_per_100k": "Emergency department visits", "hospitalization_rate_per_100k": "Hospital stays"}
-    for i, (measure, name) in enumerate(names.items()):
+    for measure, name in VISIT_KINDS.items():
         part = rows[rows["measure"] == measure].sort_values("year")
         if part.empty:
             continue
-        style = series_style(i + 1)
+        style = series_style(visit_style_index(measure))
         fig.add_trace(
             go.Scatter(
                 x=part["year"].astype(int),

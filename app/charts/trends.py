@@ -220,16 +220,24 @@ def upload_chart(rows: pd.DataFrame, *, measure: str, series: Sequence[str], tit
 
 
 def add_segments(
-    fig: go.Figure, fits: Sequence[TrendFit], *, names: Sequence[str] = (), colours: Sequence[str] = ()
+    fig: go.Figure,
+    fits: Sequence[TrendFit],
+    *,
+    names: Sequence[str] = (),
+    colours: Sequence[str] = (),
+    panels: Sequence[tuple[int, int]] = (),
 ) -> go.Figure:
     """Overlay each series' fitted joinpoint trend (dotted, in the series' colour) with its joinpoints marked.
 
-    ``names`` and ``colours`` name and colour each fit (places on a state chart); by default the drug's."""
+    ``names`` and ``colours`` name and colour each fit (places on a state chart); by default the drug's.
+    ``panels`` puts each fit in its (row, column) of a grid of small charts, where the dotted line needs no
+    legend entry of its own."""
     for i, fit in enumerate(fits):
         drug = fit.identity["drug"]
         style = drug_style(drug)
         colour = colours[i] if i < len(colours) else style["color"]
         name = names[i] if i < len(names) else drug_title(drug)
+        row, col = panels[i] if i < len(panels) else (None, None)
         fitted = fit.fitted
         fig.add_trace(
             go.Scatter(
@@ -243,8 +251,11 @@ def add_segments(
                     "symbol": "line-ns-open",
                     "color": colour,
                 },
+                showlegend=row is None,
                 hovertemplate="fitted %{y:,.1f}<extra></extra>",
-            )
+            ),
+            row=row,
+            col=col,
         )
     return fig
 

@@ -200,3 +200,21 @@ def test_my_state_offers_a_printed_brief_in_the_links_language():
     assert at.radio(key="states_lang").value == "es"
     buttons = [b for b in at.get("download_button") if "brief" in b.proto.label]
     assert len(buttons) == 1
+
+
+def test_trend_segments_from_a_link_are_drawn_said_and_kept():
+    at = run({"compare": ["WV", "KY"], "segments": "yes"})
+    assert not at.exception and not notices(at)
+    assert at.toggle(key="states_segments").value is True
+    trend = next(
+        json.loads(c.proto.spec)
+        for c in charts_of(at)
+        if "trend segments" in c.proto.spec and "West Virginia" in c.proto.spec
+    )
+    names = [t["name"] for t in trend["data"] if t["name"].endswith(": trend segments")]
+    assert names == ["West Virginia: trend segments", "Kentucky: trend segments", "United States: trend segments"]
+    text = " ".join(m.value for m in at.markdown)
+    assert "Kentucky, trend. From 1999 to " in text and "weighted BIC (WBIC)" in text
+    assert dict(at.query_params)["segments"] == "yes"
+    at.toggle(key="states_segments").set_value(False).run()
+    assert dict(at.query_params)["segments"] == "no"

@@ -6,6 +6,7 @@ from app import rows as select
 from app import words
 from app.charts import risk_charts, trends
 from data_sources import nchs_national_final
+from data_sources.trends import LeftOut
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +102,25 @@ def test_icon_array_of_10000_draws_the_rest_as_one_block_per_panel():
     assert {(s.x0, s.x1, s.y0, s.y1) for s in fig.layout.shapes} == {(-0.5, 99.5, -0.5, 99.5)}
     assert list(fig.layout.xaxis.range) == [-0.5, 99.5] and list(fig.layout.yaxis2.range) == [-0.5, 99.5]
     assert sum(len(t.x) for t in fig.data) < 100  # nothing like 20,000 markers
+
+
+@pytest.mark.parametrize(
+    ("years", "text"),
+    [
+        ([2010], "2010"),
+        ([1999, 2000, 2001, 2005], "1999-2001 and 2005"),
+        ([2005, 1999, 2000, 2010, 2011], "1999-2000, 2005 and 2010-2011"),
+    ],
+)
+def test_year_spans(years, text):
+    assert words.year_spans(years) == text
+
+
+def test_left_out_years_are_said_once_per_reason():
+    left = [
+        LeftOut(1999, "no value"),
+        LeftOut(2000, "no value"),
+        LeftOut(2003, "unreliable"),
+        LeftOut(2004, "no value"),
+    ]
+    assert words.left_out_words(left) == "1999-2000 and 2004 left out: no value. 2003 left out: unreliable."

@@ -4,19 +4,20 @@ and never echoed back; a page's selections survive encode -> clean unchanged."""
 import pytest
 
 from app import permalink
-from app.permalink import Choice, MultiChoice, Year, YearRange
+from app.permalink import Choice, Flag, MultiChoice, Year, YearRange
 
 SPECS = {
     "state": Choice(("none", "CA", "WV"), "none", {"54": "WV", "west virginia": "WV"}),
     "compare": MultiChoice(("CA", "OH", "WV"), (), {"39": "OH"}, max_items=3),
     "year": Year(1999, 2017, 2017),
     "years": YearRange(1999, 2018, (1999, 2018)),
+    "segments": Flag(),
 }
 
 
 def test_no_parameters_gives_defaults_and_no_notice():
     out = permalink.clean({}, SPECS)
-    assert out.values == {"state": "none", "compare": (), "year": 2017, "years": (1999, 2018)}
+    assert out.values == {"state": "none", "compare": (), "year": 2017, "years": (1999, 2018), "segments": False}
     assert out.ignored == [] and permalink.notice(out.ignored) is None
 
 
@@ -34,6 +35,10 @@ def test_no_parameters_gives_defaults_and_no_notice():
         ({"years": "2005-2010"}, "years", (2005, 2010)),
         ({"years": "2010-2005"}, "years", (2005, 2010)),
         ({"years": "2010"}, "years", (2010, 2010)),
+        ({"segments": "yes"}, "segments", True),
+        ({"segments": "True"}, "segments", True),
+        ({"segments": "no"}, "segments", False),
+        ({"segments": "0"}, "segments", False),
     ],
 )
 def test_valid_values_are_read(raw, name, expected):
@@ -61,6 +66,8 @@ LONG = "A" * 5000
         ({"years": "2000-2005-2010"}, "years", "not a span of years"),
         ({"compare": ["XX", "YY"]}, "compare", "2 value(s) are not among the choices"),
         ({"compare": [LONG, "<b>"]}, "compare", "too long or contained script"),
+        ({"segments": "maybe"}, "segments", "not yes or no"),
+        ({"segments": "<b>yes</b>"}, "segments", "script or markup"),
     ],
 )
 def test_hostile_or_bad_values_fall_back_to_defaults_with_a_reason(raw, name, reason_part):
@@ -108,9 +115,9 @@ def test_notice_is_short_with_many_problems():
 @pytest.mark.parametrize(
     "values",
     [
-        {"state": "none", "compare": (), "year": 2017, "years": (1999, 2018)},
-        {"state": "WV", "compare": ("WV", "CA"), "year": 1999, "years": (2005, 2005)},
-        {"state": "CA", "compare": ("OH",), "year": 2010, "years": (2000, 2017)},
+        {"state": "none", "compare": (), "year": 2017, "years": (1999, 2018), "segments": False},
+        {"state": "WV", "compare": ("WV", "CA"), "year": 1999, "years": (2005, 2005), "segments": True},
+        {"state": "CA", "compare": ("OH",), "year": 2010, "years": (2000, 2017), "segments": False},
     ],
 )
 def test_round_trip_encode_then_clean(values):
@@ -121,10 +128,19 @@ def test_round_trip_encode_then_clean(values):
 
 
 def test_encode_refuses_a_value_that_would_not_come_back():
+    good = {"state": "CA", "compare": (), "year": 2017, "years": (1999, 2018), "segments": False}
     with pytest.raises(ValueError, match="not an allowed value"):
-        permalink.encode({"state": "TX", "compare": (), "year": 2017, "years": (1999, 2018)}, SPECS)
+        permalink.encode({**good, "state": "TX"}, SPECS)
     with pytest.raises(ValueError, match="outside"):
-        permalink.encode({"state": "CA", "compare": (), "year": 2020, "years": (1999, 2018)}, SPECS)
+        permalink.encode({**good, "year": 2020}, SPECS)
+    with pytest.raises(ValueError, match="not on or off"):
+        permalink.encode({**good, "segments": "yes"}, SPECS)
+
+
+def test_a_flag_is_written_yes_or_no():
+    values = {"state": "none", "compare": (), "year": 2017, "years": (1999, 2018), "segments": True}
+    assert permalink.encode(values, SPECS)["segments"] == "yes"
+    assert permalink.encode({**values, "segments": False}, SPECS)["segments"] == "no"
 
 
 @pytest.mark.parametrize(
@@ -137,17 +153,18 @@ def test_encode_refuses_a_value_that_would_not_come_back():
     ],
 )
 def test_share_url_uses_the_page_address(current, expected_start):
-    values = {"state": "WV", "compare": ("WV",), "year": 2017, "years": (1999, 2018)}
+    values = {"state": "WV", "compare": ("WV",), "year": 2017, "years": (1999, 2018), "segments": True}
     url = permalink.share_url(current, "/states", values, SPECS)
     assert url.startswith(expected_start)
-    assert url.endswith("state=WV&compare=WV&year=2017&years=1999-2018")
+    assert url.endswith("state=WV&compare=WV&year=2017&years=1999-2018&segments=yes")
 
 
 def test_seed_sets_only_unset_widgets_and_lists_for_multiselect():
-    out = permalink.clean({"state": "WV", "compare": ["CA"]}, SPECS)
+    out = permalink.clean({"state": "WV", "compare": ["CA"], "segments": "yes"}, SPECS)
     state = {"w_state": "CA"}
-    permalink.seed(state, out, SPECS, {"state": "w_state", "compare": "w_compare", "years": "w_years"})
-    assert state == {"w_state": "CA", "w_compare": ["CA"], "w_years": (1999, 2018)}
+    keys = {"state": "w_state", "compare": "w_compare", "years": "w_years", "segments": "w_segments"}
+    permalink.seed(state, out, SPECS, keys)
+    assert state == {"w_state": "CA", "w_compare": ["CA"], "w_years": (1999, 2018), "w_segments": True}
 
 
 def test_specs_check_their_defaults():

@@ -25,7 +25,7 @@ def _published_segments(fit: trends.TrendFit) -> list[tuple[int, int, int]]:
     return [(int(r.start_year), int(r.end_year), round(r.apc)) for r in fit.segments.itertuples()]
 
 
-@pytest.mark.parametrize("method", ["bic3", "bic", "permutation"])
+@pytest.mark.parametrize("method", ["wbic", "bic3", "bic", "permutation"])
 def test_all_drug_rate_1999_2017_matches_nchs_data_brief_329(national, method):
     fit = trends.trend(national, **ALL_DRUG_RATE, start_year=1999, end_year=2017, method=method)
     assert isinstance(fit, trends.TrendFit)
@@ -79,7 +79,7 @@ def test_aapc_is_the_length_weighted_mean_of_segment_slopes(national):
         fit.aapc(1990, 2017)
 
 
-@pytest.mark.parametrize("method", ["bic3", "bic", "permutation"])
+@pytest.mark.parametrize("method", ["wbic", "bic3", "bic", "permutation"])
 def test_an_exact_straight_line_has_no_joinpoint_and_its_apc(method):
     years = np.arange(2000, 2020)
     fit = trends.fit_joinpoint(years, 5 * 1.07 ** (years - 2000), method=method, permutations=99)
@@ -100,17 +100,75 @@ def test_a_planted_joinpoint_is_found():
     assert table["is_significant"].all()
 
 
-def test_bic3_rarely_finds_a_joinpoint_that_is_not_there():
-    """Seeded straight-line series with noise: the default criterion should seldom invent a change."""
+def test_information_criteria_seldom_find_a_joinpoint_that_is_not_there():
+    """Seeded straight-line series with noise (a small copy of bench.fits.selection_rates): WBIC invents a
+    change less often than the plain BIC, BIC3 least often, and none of them often."""
     rng = np.random.default_rng(7)
     years = np.arange(2000, 2019)
-    found = {"bic3": 0, "bic": 0}
+    found = {"bic3": 0, "wbic": 0, "bic": 0}
     for _ in range(60):
         values = np.exp(1 + 0.05 * (years - 2000) + rng.normal(0, 0.03, len(years)))
         for method in found:
             found[method] += bool(trends.fit_joinpoint(years, values, method=method).joinpoints)
     assert found["bic3"] <= 6  # at most 10%
-    assert found["bic3"] <= found["bic"]
+    assert found["wbic"] <= 9  # at most 15%
+    assert found["bic3"] <= found["wbic"] < found["bic"]
+
+
+def test_wbic_finds_small_real_changes_more_often_than_bic3():
+    """Seeded series with one small change of slope (0.01 on the log scale, noise 0.03): WBIC uses a penalty
+    near the BIC's when the change is small, so it finds the joinpoint more often than BIC3 does."""
+    rng = np.random.default_rng(11)
+    years = np.arange(2000, 2025)
+    t = years - 2000
+    found = {"bic3": 0, "wbic": 0}
+    for _ in range(60):
+        values = np.exp(1 + 0.05 * t + 0.01 * np.clip(t - 12, 0, None) + rng.normal(0, 0.03, len(t)))
+        for method in found:
+            found[method] += len(trends.fit_joinpoint(years, values, method=method).joinpoints) == 1
+    assert found["wbic"] > found["bic3"]
+
+
+def test_wbic_is_the_default_and_finds_the_2014_change_in_all_drug_deaths_that_bic3_misses(national):
+    """All-drug deaths 1999-2023: BIC3 draws one straight line; WBIC (Joinpoint 5's default) finds 2014."""
+    default = trends.trend(national, drug="all_drugs", measure="deaths")
+    bic3 = trends.trend(national, drug="all_drugs", measure="deaths", method="bic3")
+    assert isinstance(default, trends.TrendFit) and isinstance(bic3, trends.TrendFit)
+    assert default.model.method == "wbic"
+    assert bic3.joinpoints == ()
+    assert default.joinpoints == (2014,)
+    first, second = default.segments["apc"]
+    assert 0 < first < second  # rose, then rose faster
+    table = default.model.selection
+    assert table.loc[0, "wbic_weight"] == 0
+    assert table["wbic_weight"].between(0, 1).all()
+    assert "weighted BIC (WBIC)" in default.notes()[0]
+
+
+def test_wbic_is_bic_and_bic3_weighted_by_the_largest_partial_r2():
+    """The weight computed as Joinpoint's help writes it, with explicit hat matrices: R^2_{i,i+1} =
+    {y'(I - H0)z}^2 / ({y'(I - H0)y}{z'(I - H0)z}) over the two segments meeting at joinpoint i."""
+    years = np.arange(2000, 2021)
+    t = (years - 2000).astype(float)
+    rng = np.random.default_rng(3)
+    log_y = 2 + 0.08 * t - 0.12 * np.clip(t - 7, 0, None) + 0.1 * np.clip(t - 14, 0, None) + rng.normal(0, 0.02, 21)
+    model = trends.fit_joinpoint(years, np.exp(log_y), method="bic")
+    assert model.joinpoints == (2007, 2014)
+    bounds = [-1, 7, 14, 20]  # indices: before the first year, the two joinpoints, the last year
+    r2 = []
+    for i in (1, 2):
+        window = slice(bounds[i - 1] + 1, bounds[i + 1] + 1)
+        x, y = t[window], log_y[window]
+        line = np.column_stack([np.ones_like(x), x])
+        rest = np.eye(len(x)) - line @ np.linalg.inv(line.T @ line) @ line.T
+        z = np.clip(x - t[bounds[i]], 0, None)
+        r2.append((y @ rest @ z) ** 2 / ((y @ rest @ y) * (z @ rest @ z)))
+    row = model.selection.loc[2]
+    assert row["wbic_weight"] == pytest.approx(max(r2))
+    n = len(years)
+    expected = np.log(row["sse"] / n) + ((2 + max(r2)) * 2 + 2) * np.log(n) / n
+    assert row["wbic"] == pytest.approx(expected)
+    assert row["wbic"] == pytest.approx(row["bic"] * (1 - max(r2)) + row["bic3"] * max(r2))
 
 
 def test_joinpoints_keep_joinpoint_segment_rules():
