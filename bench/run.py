@@ -13,6 +13,7 @@ Measures:
    ``Emulation.setCPUThrottlingRate``), warm visits only, each app against the floor under the same profile.
 2. server-side rerun time: ``AppTest`` reruns of the page script, median of 20 after one warm-up run.
 3. peak RSS (VmHWM) of a fresh server process after 20 concurrent websocket sessions each visited every page.
+4. joinpoint trend fits (``bench/fits.py``): the fit of the longest series, as a ratio to a straight-line fit.
 
 Writes ``bench/RESULTS.md`` (the table with ratios to the floor) and ``bench/results/<timestamp>.json`` (raw
 numbers, git-ignored), and prints the table. Targets: warm time to chart within 1.10x the floor;
@@ -47,6 +48,7 @@ from app.testing import (
     launch_chromium,
     websocket_session,
 )
+from bench.fits import measure_fits
 
 ROOT = Path(__file__).resolve().parent.parent
 FAULTS_SECTION = "## Load and fault benchmark"  # bench/faults.py's part of RESULTS.md
@@ -257,7 +259,9 @@ def ratio(value: float | None, base: float | None) -> str:
     return "-" if value is None or not base else f"{value / base:.2f}x"
 
 
-def report(rows: list[Row], rss: dict[str, tuple[float, list[str]]], meta: dict) -> str:
+def report(
+    rows: list[Row], rss: dict[str, tuple[float, list[str]]], meta: dict, fits: list[dict[str, Any]] | None = None
+) -> str:
     """The markdown table of results with ratios to the floor and the targets met or missed."""
     floor = next(r for r in rows if r.app == "floor")
     lines = [
@@ -303,6 +307,18 @@ def report(rows: list[Row], rss: dict[str, tuple[float, list[str]]], meta: dict)
     for app, (mb, errors) in rss.items():
         target = "-" if app != "dashboard" else ("met" if mb < TARGET_RSS_MB else "MISSED")
         lines.append(f"| {app} | {mb:,.0f} | {ratio(mb, rss['floor'][0])} | {target} | {len(errors)} |")
+    if fits:
+        lines += [
+            "",
+            "| Trend fit (joinpoint) | Years | Method | Joinpoints | Fit (ms) | vs straight line | Whole trend() "
+            "call a page makes (ms) |",
+            "|---|---|---|---|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {f['series']} | {f['years']} | {f['method']} | {f['joinpoints']} | {f['fit_ms']:.1f} | "
+            f"{f['fit_ratio']:.0f}x | {f['trend_ms']:.1f} |"
+            for f in fits
+        ]
     lines += [
         "",
         "How: first visit = the first load of that page after the server started (so the overview's includes "
@@ -311,7 +327,9 @@ def report(rows: list[Row], rss: dict[str, tuple[float, list[str]]], meta: dict)
         f"at 390x844 (mobile, touch) with Chromium's CPU slowed {PHONE_CPU_SLOWDOWN}x, after one visit to fill that "
         "profile's cache; the floor is measured the same way. Rerun = "
         "`AppTest.run()` of the page script in one process (the page alone, without the navigation frame). "
-        f"RSS = VmHWM of a fresh server after {SESSIONS} concurrent websocket sessions each visited every page.",
+        f"RSS = VmHWM of a fresh server after {SESSIONS} concurrent websocket sessions each visited every page. "
+        "Trend fit = median of 21 fits after a warm-up, against `numpy.polyfit` of a straight line to the same "
+        "logarithms (bench/fits.py); a fit runs once per choice, then the view is cached.",
         "",
         "What misses, by how much and why, and what was changed to meet the rest: `bench/NOTES.md` (written by "
         "hand; this file is rewritten by every run).",
@@ -370,7 +388,9 @@ def main() -> int:
         "python": platform.python_version(),
         "vsrr_mb": size / 1e6,
     }
-    text = report(rows, rss, meta)
+    print("bench: trend fits", file=sys.stderr)
+    fits = measure_fits()
+    text = report(rows, rss, meta, fits)
     results = ROOT / "bench" / "RESULTS.md"
     # The load and fault benchmark (bench/faults.py) keeps its own section below this table: carry it over.
     kept = results.read_text().partition(FAULTS_SECTION) if results.exists() else ("", "", "")
@@ -378,7 +398,7 @@ def main() -> int:
     raw_dir = ROOT / "bench" / "results"
     raw_dir.mkdir(exist_ok=True)
     (raw_dir / f"{datetime.now(UTC):%Y%m%dT%H%M%S}.json").write_text(
-        json.dumps({"meta": meta, "rows": [asdict(r) for r in rows], "rss": rss}, indent=2)
+        json.dumps({"meta": meta, "rows": [asdict(r) for r in rows], "rss": rss, "fits": fits}, indent=2)
     )
     print(text)
     errors = [e for _, errs in rss.values() for e in errs]
