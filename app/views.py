@@ -19,7 +19,7 @@ from app import stats, words
 from app.charts import groups, local, maps, risk_charts, trends
 from app.charts.style import series_style
 from app.tables import county_table, display_table, revision_table
-from data_sources import change, counties, revisions, risk
+from data_sources import change, counties, geography, revisions, risk
 from data_sources import nchs_county_model as county_model
 from data_sources import trends as joinpoint
 from data_sources.dictionary import DRUGS, MEASURES, drug_title
@@ -232,7 +232,7 @@ def state_year(table: Table, *, measure: str, year: int, highlight: str | None) 
     nation = nation_rows.iloc[0] if len(nation_rows) == 1 else None
     ranked = stats.rank_places(rows)
     summary = tuple(words.state_map_summary(rows, measure=measure, nation=nation))
-    title = f"{MEASURES[measure].title}, drug overdose deaths, {year}"
+    title = words.state_map_title(ranked, measure=measure, year=year, nation=nation)
     unit = words.upper_first(MEASURES[measure].unit) + "."
     source = words.source_line(table, rows)
     ranked_table = display_table(ranked)
@@ -324,6 +324,10 @@ def state_trend_view(
         legend = (
             "Black line: the United States, with its 95% confidence interval shaded. Hollow markers: unreliable rates."
         )
+    if not monthly:
+        # Yearly final figures carry 95% intervals, so the title can say what changed; the 12-month-ending
+        # provisional counts overlap month to month and keep the plain title.
+        title = words.place_trend_title(rows, geo_code=codes[0] if codes else "US", measure=measure, subtitle=title)
     figure = trends.state_trend_chart(
         data, geo_codes=codes, measure=measure, drug=drug, include_nation=include_nation, title=title
     )
@@ -426,7 +430,7 @@ def demographics_view(
         by=by,
         measure=measure,
         years=years,
-        title=f"{drug_title(drug)}, {MEASURES[measure].title.lower()}, United States",
+        title=words.group_title(shown, drug=drug, by=by, measure=measure),
     )
     summary = words.demographics_summary(data, drug=drug, by=by, measure=measure, years=years)
     legend = (
@@ -590,14 +594,21 @@ def county_view(table: Table, *, state_fips: str, year: int) -> ChartView | None
     drawn = rows.assign(outline_id=pd.Series(ids, index=rows.index, dtype="string")).dropna(subset=["outline_id"])
     drawn["population"] = [f"{p:,.0f}" if pd.notna(p) else "not given" for p in drawn["population"]]
     state = drawn["geo_name"].iloc[0].rsplit(", ", 1)[-1] if not drawn.empty else state_fips
+    top_label = labels[int(rows["range_index"].max())]
+    top = rows[rows["range_label"] == top_label]
+    state_name = geography.BY_FIPS[state_fips].name if state_fips in geography.BY_FIPS else state
+    finding = (
+        f"{len(top)} of {len(rows)} counties in the highest range, {top_label} deaths per 100,000"
+        if len(rows) > 1
+        else f"{top_label} deaths per 100,000"
+    )
+    title = words.wrap(f"{state_name}, {year}: {finding}", words.TITLE_WIDTH)
     figure = local.county_range_chart(
         drawn,
         counties.load_outlines(state_fips),
         labels=labels,
-        title=f"Drug overdose death rate by county, {state}, {year} (model-based ranges)",
+        title=f"{title}<br><sup>Drug overdose death rate by county (model-based ranges)</sup>",
     )
-    top_label = labels[int(rows["range_index"].max())]
-    top = rows[rows["range_label"] == top_label]
     summary = [
         f"{len(rows)} counties. The highest range in {year}, {top_label} deaths per 100,000, held "
         + (f"{len(top)} counties" if len(top) > 1 else "1 county")
@@ -639,9 +650,15 @@ def nonfatal_views(
     counts = select.place_series(dose.data, geo_code=state_fips, drug=drug, measures=("ed_visits", "hospitalizations"))
     rows = pd.concat([visits, counts], ignore_index=True)
     first, last = int(visits["year"].min()), int(visits["year"].max())
-    visit_figure = local.visits_chart(
-        visits, title=f"Nonfatal overdose visits, {name}: {words.nonfatal_drug_words(drug)}"
+    ed_rows = visits[visits["measure"] == "ed_visit_rate_per_100k"]
+    visit_title = words.place_trend_title(
+        ed_rows,
+        geo_code=state_fips,
+        measure="ed_visit_rate_per_100k",
+        subtitle=f"Nonfatal overdose visits per 100,000 people: {words.nonfatal_drug_words(drug)}",
+        rate_words="the emergency visit rate",
     )
+    visit_figure = local.visits_chart(visits, title=visit_title)
     visit_summary = words.visit_summary(visits, name=name, drug=drug)
     visit_legend = (
         "Visits, not people: one person can visit more than once. Gaps: values CDC withholds (small counts) "
@@ -653,7 +670,14 @@ def nonfatal_views(
         deaths.data, geo_code=state_fips, drug="all_drugs", measures=("age_adjusted_rate_per_100k",)
     )
     death_rows = death_rows[death_rows["year"].between(first - 5, last)]
-    death_figure = local.death_rate_chart(death_rows, title=f"Drug overdose deaths, {name}")
+    death_title = words.place_trend_title(
+        death_rows,
+        geo_code=state_fips,
+        measure="age_adjusted_rate_per_100k",
+        subtitle="Drug overdose deaths, age-adjusted rate per 100,000 people",
+        rate_words="the death rate",
+    )
+    death_figure = local.death_rate_chart(death_rows, title=death_title)
     death_summary = words.state_trend_summary(
         death_rows, geo_codes=[state_fips], measure="age_adjusted_rate_per_100k", include_nation=False
     )[:1]

@@ -445,3 +445,118 @@ def trend_title(rows: pd.DataFrame, *, measure: str) -> str:
         )
         when = f"in {int(first['year'])} as in {int(last['year'])}"
     return wrap(f"{drug_title(drugs[0])}: {finding} {when}", 44) + subtitle
+
+
+# --- chart titles that state the finding -----------------------------------------------------------------------
+# A title says what the chart shows in one sentence computed from its rows; the measure goes underneath as a
+# subtitle. Wrapped at 44 characters so it fits a phone-width chart in two or three lines.
+TITLE_WIDTH = 44
+TIMES_FROM = 1.5  # from this ratio up a change is said as "N times as ..."; below it, as a percent
+
+
+def _titled(finding: str, subtitle: str) -> str:
+    return wrap(finding, TITLE_WIDTH) + f"<br><sup>{subtitle}</sup>"
+
+
+def _fmt_value(value: float, measure: str) -> str:
+    return f"{value:,.1f}" if measure.endswith("_per_100k") else f"{value:,.0f}"
+
+
+def _clearly_above(high: pd.Series, low: pd.Series) -> bool | None:
+    """Whether ``high``'s 95% interval lies wholly above ``low``'s (None when either has no interval)."""
+    bounds = (high.get("value_lower"), low.get("value_upper"))
+    if any(b is None or pd.isna(b) for b in bounds):
+        return None
+    return float(bounds[0]) > float(bounds[1])
+
+
+def state_map_title(ranked: pd.DataFrame, *, measure: str, year: int, nation: pd.Series | None) -> str:
+    """'West Virginia had the highest rate in 2021: 90.9 per 100,000 (United States: 32.4)', or, when the next
+    state's 95% interval overlaps, 'West Virginia had the highest rate in 2021 (90.9), not clearly above
+    Tennessee (56.6)'. ``ranked``: stats.rank_places rows (flagged values are not ranked)."""
+    subtitle = f"{MEASURES[measure].title}, drug overdose deaths, {year}"
+    ranked = ranked[ranked["status"] == "Ranked"]
+    if ranked.empty:
+        return _titled(f"No state has a rankable figure for {year}", subtitle)
+    top = ranked.iloc[0]
+    value = _fmt_value(float(top["value"]), measure)
+    per = " per 100,000" if measure.endswith("_per_100k") else ""
+    close = [row for _, row in ranked.iloc[1:].iterrows() if _clearly_above(top, row) is False]
+    if close:
+        other = f"{close[0]['geo_name']} ({_fmt_value(float(close[0]['value']), measure)})"
+        if len(close) > 1:
+            other = f"{len(close)} other states"
+        return _titled(
+            f"{top['geo_name']} had the highest rate in {year} ({value}{per}), not clearly above {other}", subtitle
+        )
+    us = f" (United States: {_fmt_value(float(nation['value']), measure)})" if nation is not None else ""
+    return _titled(f"{top['geo_name']} had the highest rate in {year}: {value}{per}{us}", subtitle)
+
+
+def place_trend_title(
+    rows: pd.DataFrame, *, geo_code: str, measure: str, subtitle: str, rate_words: str = "the rate"
+) -> str:
+    """The first chosen place's change from its first to its last year with a figure, judged by the two years'
+    95% intervals where the rows carry them: 'West Virginia: the rate was 6.4 times as high in 2021 as in 1999'
+    or 'Alaska: the rate in 2021 was not clearly different from 1999'. ``geo_code``: the place the title is
+    about (the first chosen state, or "US")."""
+    known = rows.dropna(subset=["value"])
+    series = known[known["geo_code"] == geo_code].sort_values("period_end_date")
+    if series.empty:
+        return _titled("No figures for these choices", subtitle)
+    first, last = series.iloc[0], series.iloc[-1]
+    name = str(first["geo_name"])
+    start, end = int(first["year"]), int(last["year"])
+    if start == end or float(first["value"]) <= 0:
+        return _titled(f"{name}: {_fmt_value(float(last['value']), measure)} in {end}", subtitle)
+    what = "deaths" if measure == "deaths" else rate_words
+    higher, lower = (last, first) if float(last["value"]) >= float(first["value"]) else (first, last)
+    if _clearly_above(higher, lower) is False:
+        return _titled(f"{name}: {what} in {end} was not clearly different from {start}", subtitle)
+    ratio = float(higher["value"]) / float(lower["value"])
+    if ratio < TIMES_FROM:
+        # Under 1.5 times a percent reads better ("23% higher"), and says the direction plainly.
+        change = float(last["value"]) / float(first["value"]) - 1
+        if measure == "deaths":
+            finding = f"{abs(change):.0%} {'more' if change > 0 else 'fewer'} deaths in {end} than in {start}"
+        else:
+            finding = f"{rate_words} {abs(change):.0%} {'higher' if change > 0 else 'lower'} in {end} than in {start}"
+        return _titled(f"{name}: {finding}", subtitle)
+    as_what = "as many deaths" if measure == "deaths" else "as high"
+    lead = "" if measure == "deaths" else f"{rate_words} "
+    finding = f"{lead}{ratio:.1f} times {as_what} in {int(higher['year'])} as in {int(lower['year'])}"
+    return _titled(f"{name}: {finding}", subtitle)
+
+
+def _group_words(group: str, by: str) -> str:
+    """A group inside a sentence: 'males', 'people aged 25-34', 'the Non-Hispanic White group'."""
+    if by == "sex":
+        return f"{group}s"
+    if by == "age_group":
+        return f"people aged {group}"
+    return f"the {group} group"
+
+
+def group_title(shown: pd.DataFrame, *, drug: str, by: str, measure: str) -> str:
+    """Which group's rate was highest in the latest year every drawn group has a figure, judged by the 95%
+    intervals where the rows carry them: 'Heroin, 2018: highest among ages 35-44 (8.3 per 100,000), not
+    clearly above ages 25-34 (7.9)'. ``shown``: the rows drawn (rows.demographic_rows)."""
+    subtitle = f"{drug_title(drug)}, {MEASURES[measure].title.lower()}, United States"
+    known = shown[shown[by] != "all"].dropna(subset=["value"])
+    if known.empty:
+        return _titled(f"{drug_title(drug)}: no published figures for these choices", subtitle)
+    years = known.groupby(by)["year"].max()
+    year = int(years.min())
+    latest = known[known["year"] == year].sort_values("value", ascending=False)
+    top = latest.iloc[0]
+    per = " per 100,000" if measure.endswith("_per_100k") else ""
+    name = _group_words(str(top[by]), by)
+    lead = f"{drug_title(drug)}, {year}: highest among {name} ({_fmt_value(float(top['value']), measure)}{per})"
+    close = [row for _, row in latest.iloc[1:].iterrows() if _clearly_above(top, row) is False]
+    if close:
+        other = close[0]
+        other_name = _group_words(str(other[by]), by)
+        lead += f", not clearly above {other_name} ({_fmt_value(float(other['value']), measure)})"
+        if len(close) > 1:
+            lead += f" and {len(close) - 1} more"
+    return _titled(lead, subtitle)
