@@ -464,10 +464,10 @@ def _fmt_value(value: float, measure: str) -> str:
 
 def _clearly_above(high: pd.Series, low: pd.Series) -> bool | None:
     """Whether ``high``'s 95% interval lies wholly above ``low``'s (None when either has no interval)."""
-    bounds = (high.get("value_lower"), low.get("value_upper"))
-    if any(b is None or pd.isna(b) for b in bounds):
+    lower, upper = high.get("value_lower"), low.get("value_upper")
+    if lower is None or upper is None or pd.isna(lower) or pd.isna(upper):
         return None
-    return float(bounds[0]) > float(bounds[1])
+    return float(lower) > float(upper)
 
 
 def state_map_title(ranked: pd.DataFrame, *, measure: str, year: int, nation: pd.Series | None) -> str:
