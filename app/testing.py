@@ -36,7 +36,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-STREAMLIT = ROOT / ".venv" / "bin" / "streamlit"
+#: The streamlit beside the Python running the tests (the project's .venv, or another checkout's when a second
+#: working tree borrows it), so the server runs this checkout's code with the same packages; else the .venv's.
+STREAMLIT = next(
+    (p for p in (Path(sys.executable).with_name("streamlit"), ROOT / ".venv" / "bin" / "streamlit") if p.exists()),
+    ROOT / ".venv" / "bin" / "streamlit",
+)
 ARTIFACTS = ROOT / "test-artifacts"
 
 #: Debian's Chromium; CHROMIUM_PATH overrides it (e.g. a distribution that names it chromium-browser).
