@@ -1,16 +1,26 @@
 const slides = [...document.querySelectorAll('.slide')];
 let current = -1, notes = false;
+// A chart is drawn the first time it is on screen, at the size of its box: drawn in a hidden slide, plotly
+// cannot measure its words and lays it out wrong.
+function draw(slide) {
+  slide.querySelectorAll('.answer:not(.hidden) .plot:not(.js-plotly-plot)').forEach(div => {
+    const figure = JSON.parse(document.getElementById(div.id.replace('chart-', 'figure-')).textContent);
+    Plotly.newPlot(div, figure.data, figure.layout, {displaylogo: false, responsive: true});
+  });
+}
 function show(i) {
   current = Math.max(0, Math.min(slides.length - 1, i));
   slides.forEach((s, k) => s.classList.toggle('active', k === current));
   document.getElementById('counter').textContent = `Slide ${current + 1} of ${slides.length}`;
   // The address names the slide, so a bookmark or a screenshot tool can open it directly (#3, #3/answer).
   if (location.hash.split('/')[0] !== `#${current + 1}`) location.replace(`#${current + 1}`);
-  window.dispatchEvent(new Event('resize'));  // let plotly size charts that were hidden
+  draw(slides[current]);
+  window.dispatchEvent(new Event('resize'));  // let plotly resize charts drawn at another window size
 }
 function reveal() {
   slides[current].classList.add('revealed');
   slides[current].querySelectorAll('.answer').forEach(e => e.classList.remove('hidden'));
+  draw(slides[current]);
   window.dispatchEvent(new Event('resize'));
 }
 function toggleNotes() {
