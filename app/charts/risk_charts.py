@@ -295,6 +295,6 @@ def icon_array_chart(groups: Sequence[tuple[str, float]], *, per: int, outcome: 
         fig.update_yaxes(scaleanchor=f"x{c}", row=1, col=c)
     # Each count is its panel's x-axis title: drawn under the grid, and plotly keeps the legend below it.
     for c, (_label, count) in enumerate(groups, start=1):
-        fig.update_xaxes(title={"text": f"about {count:,.1f} out of {per:,}", "standoff": 6}, row=1, col=c)
+        fig.update_xaxes(title={"text": f"about {count:,.1f}<br>out of {per:,}", "standoff": 6}, row=1, col=c)
     fig.update_layout(hovermode=False, height=540)
     return fig

@@ -148,15 +148,20 @@ def _projector(fig: go.Figure) -> go.Figure:
     # 340 px leaves the title, the question, the answer and the sources on one 1280x800 or 1024x768 screen.
     # A projector is wide: the legend takes smaller type than the rest, so it stays on one line.
     fig.update_layout(font={"size": PROJECTOR_FONT}, legend_font={"size": PROJECTOR_FONT - 4}, height=340)
-    # The title takes longer lines than on a phone; what sits between it and the plot (panel titles, wave labels)
-    # grows with the type.
+    # The title takes longer lines than on a phone; what sits between it and the plot (panel titles, wave labels:
+    # annotations, enlarged below) grows with their type. A slide's chart is short, so the unit is not repeated
+    # when the title names it, and a year axis needs no title.
+    title, unit = fig.layout.title.text or "", fig.layout.title.subtitle.text or ""
     retitle(
         fig,
-        text=wrap_title(fig.layout.title.text or "", PROJECTOR_TITLE_WIDTH),
+        text=wrap_title(title, PROJECTOR_TITLE_WIDTH),
         size=PROJECTOR_FONT + 6,
+        subtitle="" if unit and unit.lower() in title.lower() else None,
         subtitle_size=PROJECTOR_FONT - 2,
-        room_scale=PROJECTOR_FONT / BASE_FONT,
+        room_scale=(PROJECTOR_FONT - 4) / BASE_FONT,
     )
+    if fig.layout.xaxis.title.text == "Year":
+        fig.update_xaxes(title_text=None)
     # Panel titles and counts under icon arrays are annotations with their own small size; enlarge them too.
     return fig.update_annotations(font={"size": PROJECTOR_FONT - 4})
 

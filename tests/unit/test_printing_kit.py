@@ -66,7 +66,7 @@ def test_charts_carry_their_data_years_and_sources(english):
 
 def test_a_printed_chart_has_its_unit_on_the_y_axis_in_the_kits_language(tables):
     """On screen a chart's unit is its subtitle; on paper the title is dropped, so the unit goes on the y-axis."""
-    figure = deck.figure(next(s for s in deck.load(tables) if s.chart == "heroin"), tables)
+    figure = deck.CHARTS["heroin"](tables)  # as the kit builds it
     assert figure is not None and figure.layout.title.subtitle.text == "Deaths"
     assert kit.print_chart(figure, i18n.language("en"), height=300).layout.yaxis.title.text == "Deaths"
     assert kit.print_chart(figure, i18n.language("es"), height=300).layout.yaxis.title.text == "Muertes"
