@@ -20,6 +20,7 @@ st.set_page_config(
     layout="wide",
     menu_items={"About": "US drug overdose data from CDC, NCHS and NIDA, with every figure cited."},
 )
+frame.style()
 
 # (file, title, icon): the order here is the order of the navigation bar.
 SECTIONS = {

@@ -1,5 +1,5 @@
-"""The frame around every page: the help lines (sidebar box and footer), the data-as-of footer, and the guard
-that keeps a deep-linked page inside the navigation frame.
+"""The frame around every page: the help lines (sidebar box and footer), the data-as-of footer, the page-wide
+style rules, and the guard that keeps a deep-linked page inside the navigation frame.
 
 Reachable from every page because a reader looking at overdose numbers may be looking for help.
 Numbers: 988 Suicide & Crisis Lifeline (https://988lifeline.org), SAMHSA National Helpline
@@ -45,6 +45,40 @@ FOOTER_MARKDOWN = (
     "each chart; public-domain U.S. Government data. This site sets no cookies for tracking and sends no "
     "usage statistics."
 )
+
+
+#: The word written beside the control that opens the sidebar (the sidebar holds the help lines).
+SIDEBAR_LABEL = "Help"
+
+#: Page-wide rules, for what Streamlit's own styles get wrong on a phone or a laptop:
+#: * a headline card's label wraps onto a second line instead of ending in "..." ("Heroin deaths: 2019 v...");
+#: * the control that opens the sidebar, otherwise a bare "»", says what it opens.
+STYLE = f"""
+<style>
+[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],
+[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"] p {{
+  white-space: normal;
+  overflow: visible;
+  text-overflow: clip;
+}}
+[data-testid="stExpandSidebarButton"] {{
+  width: auto;
+  padding: 0 0.5rem 0 0.25rem;
+  gap: 0.25rem;
+}}
+[data-testid="stExpandSidebarButton"]::after {{
+  content: "{SIDEBAR_LABEL}";
+  font-size: 1rem;
+  font-weight: 600;
+  color: rgb(49, 51, 63);
+}}
+</style>
+"""
+
+
+def style() -> None:
+    """Add the page-wide style rules (a style-only ``st.html`` takes no room on the page)."""
+    st.html(STYLE)
 
 
 def sidebar() -> None:

@@ -36,7 +36,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-STREAMLIT = ROOT / ".venv" / "bin" / "streamlit"
+#: The streamlit beside the Python running the tests (the project's .venv, or another checkout's when a second
+#: working tree borrows it), so the server runs this checkout's code with the same packages; else the .venv's.
+STREAMLIT = next(
+    (p for p in (Path(sys.executable).with_name("streamlit"), ROOT / ".venv" / "bin" / "streamlit") if p.exists()),
+    ROOT / ".venv" / "bin" / "streamlit",
+)
 ARTIFACTS = ROOT / "test-artifacts"
 
 #: Debian's Chromium; CHROMIUM_PATH overrides it (e.g. a distribution that names it chromium-browser).
@@ -288,6 +293,95 @@ def wait_for_charts(page: Any, check: str, *, timeout_ms: int = 30_000) -> list[
     page.evaluate(NEXT_FRAMES_JS)
     return page.evaluate(FIGURES_JS)
 
+
+#: JS: true when every displayed plotly chart is drawn, visible, at the size of its box. In the app each of
+#: Streamlit's chart elements must hold its drawn chart (Streamlit mounts the element, then draws the chart hidden
+#: until it knows its width); in the lesson pack every displayed chart counts. Measuring before that measures a
+#: chart about to be redrawn, or misses it.
+CHARTS_SIZED_JS = """() => {
+  const shown = e => e.getBoundingClientRect().width > 0;
+  const elements = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].filter(shown);
+  const charts = elements.length ? elements.map(e => e.querySelector('.js-plotly-plot'))
+    : [...document.querySelectorAll('.js-plotly-plot')].filter(shown);
+  return charts.every(div => div && div.querySelector('.main-svg') && div._fullLayout
+    && getComputedStyle(div).visibility !== 'hidden'
+    && Math.abs(div._fullLayout.width - div.clientWidth) <= 1
+    && Math.abs(div._fullLayout.height - div.clientHeight) <= 1);
+}"""
+
+
+#: JS: true while Streamlit still shows a grey placeholder for an element whose code is loading (charts, tables);
+#: the page is drawn and idle by then, but the element is not there yet.
+LOADING_JS = "!!document.querySelector('[data-testid=\"stSkeleton\"]')"
+
+
+def wait_for_sized_charts(page: Any, count: int = 1, *, timeout_ms: int = 30_000) -> None:
+    """Wait until the app is idle, no element is still loading, and at least ``count`` charts are displayed,
+    each drawn at its box's size."""
+    page.wait_for_function(
+        f"""() => ({IDLE_JS}) && !({LOADING_JS})
+          && [...document.querySelectorAll('.js-plotly-plot .main-svg')].length >= {count}
+          && ({CHARTS_SIZED_JS})()""",
+        timeout=timeout_ms,
+        polling=100,
+    )
+    page.evaluate(NEXT_FRAMES_JS)
+
+
+#: JS: the geometry of every displayed plotly chart, measured in the page (bounding boxes of the SVG text plotly
+#: drew), with the problems found: {title, top, bottom, left, right, plotWidth, problems: [...]}. Problems: a plot
+#: narrower than ``minPlot`` px; text under ``minFont`` px; text running past the chart's edges (cut off); two
+#: pieces of text on top of each other (tick labels piled up, an axis title run into the title, a label on a
+#: label); the mode bar over the title; the legend over any other text. ``arg`` = {minPlot, minFont}.
+CHART_GEOMETRY_JS = """({minPlot, minFont}) => {
+  const box = e => e.getBoundingClientRect();
+  const meet = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5
+    && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+  const drawn = e => {
+    const r = box(e), s = getComputedStyle(e);
+    return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none'
+      && e.textContent.trim() !== '';
+  };
+  const name = e => JSON.stringify(e.textContent.trim().slice(0, 40));
+  const all = (div, selector) => [...div.querySelectorAll(selector)]
+    .filter(e => !e.closest('.hoverlayer')).filter(drawn);
+  return [...document.querySelectorAll('.js-plotly-plot')]
+    .filter(div => div.querySelector('.main-svg') && box(div).width > 0)
+    .map(div => {
+      const chart = box(div), problems = [], say = text => problems.push(text);
+      const plotWidth = div._fullLayout._size.w;
+      if (plotWidth < minPlot) say(`plot area ${Math.round(plotWidth)} px wide (< ${minPlot})`);
+      for (const e of all(div, 'text, tspan')) {
+        const size = parseFloat(getComputedStyle(e).fontSize);
+        if (size < minFont) say(`text ${size.toFixed(1)} px (< ${minFont}): ${name(e)}`);
+      }
+      const texts = all(div, 'text');
+      for (const e of texts) {
+        const r = box(e);
+        const out = r.left < chart.left - 1 || r.right > chart.right + 1
+          || r.top < chart.top - 1 || r.bottom > chart.bottom + 1;
+        if (out) say(`text cut at the chart's edge: ${name(e)}`);
+      }
+      const kind = e => e.matches('.xtick text, .ytick text') ? 'tick label'
+        : e.matches('.gtitle, .gtitle-subtitle') ? 'title' : e.matches('text[class$="title"]') ? 'axis title' : 'text';
+      texts.forEach((a, i) => texts.slice(i + 1).forEach(b => {
+        if (meet(box(a), box(b))) say(`${kind(a)} ${name(a)} and ${kind(b)} ${name(b)} overlap`);
+      }));
+      const modebar = div.querySelector('.modebar');
+      for (const t of texts.filter(e => kind(e) === 'title')) {
+        if (modebar && meet(box(modebar), box(t))) say(`the mode bar covers the title ${name(t)}`);
+      }
+      const legend = div.querySelector('.legend');
+      if (legend && box(legend).height > 0) {
+        for (const t of texts.filter(e => !legend.contains(e))) {
+          if (meet(box(legend), box(t))) say(`the legend covers ${kind(t)} ${name(t)}`);
+        }
+      }
+      const rawTitle = (div.layout && div.layout.title && (div.layout.title.text || div.layout.title)) || '';
+      return {title: String(rawTitle).replace(/<[^>]+>/g, ' ').slice(0, 60), top: chart.top, bottom: chart.bottom,
+              left: chart.left, right: chart.right, plotWidth, problems};
+    });
+}"""
 
 #: JS: ms since navigation start when a plotly chart has its SVG drawn, else null (for wait_for_function).
 FIRST_CHART_JS = "() => document.querySelector('.js-plotly-plot .main-svg') ? performance.now() : null"

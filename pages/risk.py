@@ -21,16 +21,38 @@ ratios, shares = split.ratios, split.shares
 st.title("Risk multipliers and public claims")
 st.markdown(
     'The figures quoted most about heroin are multipliers ("19 times more likely") and shares ("4 in 5"). '
-    "Here each one is shown as data: what it compares, in whom, which statistic it is, how sure we can be, and "
-    "how to say it correctly. Below, common public claims are set next to the numbers the data give, with the "
-    "working shown."
+    "Here each one is shown as data: what it compares, in whom, and how sure we can be."
 )
+
+# --- the multipliers chart ------------------------------------------------------------------------------------
+# The chart comes first, with its question picker under it, so on a phone it starts on the first screen.
+st.header("The multipliers, with how sure we can be")
+chart_box = st.container()
+ratio_questions = [q for q in risk.QUESTIONS if q in set(ratios["question"])]
+chosen = st.pills(
+    "Questions",
+    ratio_questions,
+    selection_mode="multi",
+    default=ratio_questions,
+    format_func=risk.QUESTIONS.get,
+    key="questions",
+    bind="query-params",
+)
+with chart_box:
+    if not chosen:
+        st.info("Choose at least one question to draw the chart.")
+    else:
+        ui.chart_with_table(cached.risk_view(tuple(chosen)))
 
 # --- relative vs absolute risk ------------------------------------------------------------------------------
 example = risk_row(table.data, "muhuri_2013_nmpr_to_heroin_start")
 started_before = risk_row(table.data, "muhuri_2013_heroin_starters_prior_nmpr")
 went_on = risk_row(table.data, "muhuri_2013_nmpr_starters_heroin_5y")
 st.header("Relative and absolute risk, in one minute")
+st.markdown(
+    "How to read each figure: which statistic it is, and how to say it correctly. Further down, common public "
+    "claims are set next to the numbers the data give, with the working shown."
+)
 with st.container(border=True):
     st.markdown(
         f"- **Relative risk** says how many times higher a rate is in one group than in another. Among people "
@@ -49,23 +71,6 @@ with st.container(border=True):
         "- **Together is not cause.** Most figures here come from surveys or records that show which groups "
         "have higher rates; they do not prove that one thing causes the other."
     )
-
-# --- the multipliers chart ------------------------------------------------------------------------------------
-st.header("The multipliers, with how sure we can be")
-ratio_questions = [q for q in risk.QUESTIONS if q in set(ratios["question"])]
-chosen = st.pills(
-    "Questions",
-    ratio_questions,
-    selection_mode="multi",
-    default=ratio_questions,
-    format_func=risk.QUESTIONS.get,
-    key="questions",
-    bind="query-params",
-)
-if not chosen:
-    st.info("Choose at least one question to draw the chart.")
-else:
-    ui.chart_with_table(cached.risk_view(tuple(chosen)))
 
 # --- one figure, up close -----------------------------------------------------------------------------------
 st.header("One figure, up close")

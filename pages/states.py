@@ -54,13 +54,13 @@ permalink.seed(st.session_state, cleaned, SPECS, KEYS)
 st.title("Overdose deaths by state")
 st.markdown(
     "Pick your state to see where it stands: its death rate on the map, its rank, whether it differs from the "
-    "nation as a whole, and how it changed. Rates are deaths per 100,000 people, so states of different sizes "
-    "can be compared; counts are not used for that."
+    "nation as a whole, and how it changed."
 )
 ui.url_notice(cleaned.ignored)
-ui.table_notices(final, provisional)
 
-controls = st.columns([2, 2, 1])
+# The state picker stays in view; the rate and the year sit in one button, so on a phone the map starts on the
+# first screen.
+controls = st.columns([2, 1], vertical_alignment="bottom")
 with controls[0]:
     my_state = st.selectbox(
         "My state",
@@ -68,7 +68,7 @@ with controls[0]:
         key=KEYS["state"],
         format_func=lambda c: "Choose a state" if c == "none" else geography.BY_USPS[c].name,
     )
-with controls[1]:
+with controls[1], st.popover("Change the map", icon=":material/tune:"):
     measure = st.radio(
         "Rate",
         MAP_MEASURES,
@@ -77,7 +77,6 @@ with controls[1]:
         format_func={"age_adjusted_rate_per_100k": "Age-adjusted", "crude_rate_per_100k": "Crude"}.get,
         help="Age-adjusted rates allow for states with older or younger people; crude rates do not.",
     )
-with controls[2]:
     year = st.selectbox("Year", years[::-1], key=KEYS["year"])
 my_fips = None if my_state == "none" else geography.usps_to_fips(my_state)
 
@@ -123,7 +122,11 @@ with tab_map:
     ui.chart_only(view.map)
 with tab_tiles:
     ui.chart_only(view.tiles)
+st.markdown(
+    "Rates are deaths per 100,000 people, so states of different sizes can be compared; counts are not used for that."
+)
 ui.summary_box(view.map.summary, title="What the map shows")
+ui.table_notices(final, provisional)
 
 st.subheader("Ranking")
 st.markdown(

@@ -74,11 +74,15 @@ def demographics_chart(
             row=panels[i][0],
             col=panels[i][1],
         )
-    base_layout(fig, title=title, y_title="", x_title="")
-    fig.update_layout(height=max(320, 260 * n_rows), hovermode="closest", margin={"l": 10, "r": 10, "t": 90, "b": 10})
+    # The unit is said once, under the title (an axis title per row would cost every panel width on a phone);
+    # the panel titles of the top row sit between the title and the plot.
+    panel_lines = max((wrap_label(group_label(g, by)).count("<br>") + 1 for g in groups), default=1)
+    base_layout(
+        fig, title=title, y_title=upper_first(measure_unit(measure)), x_title="", room_above_plot=20 * panel_lines
+    )
+    fig.update_layout(height=max(320, 260 * n_rows), hovermode="closest")
     # One scale for every panel, across rows too (shared_yaxes only links panels within a row), so heights
     # can be compared, as the page tells readers.
     fig.update_yaxes(rangemode="tozero", matches="y")
     fig.layout.yaxis.matches = None  # the first axis is the one the others follow
-    fig.update_yaxes(title_text=wrap_label(upper_first(measure_unit(measure))), col=1)
     return fig

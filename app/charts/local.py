@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from app.charts.style import base_layout, series_style
+from app.charts.style import base_layout, series_style, wrap
 from app.words import VISIT_KINDS
 from data_sources.dictionary import measure_unit
 
@@ -26,8 +26,9 @@ def county_range_chart(
     """Counties of one state coloured by the published range of their modelled rate.
 
     ``rows``: one row per county with ``outline_id`` (the feature id in ``outlines``), ``range_index`` (position in
-    ``labels``), ``range_label``, ``geo_name`` and ``population``. Only the ranges' colours and labels are drawn:
-    the colour bar lists the 16 published ranges, and the hover names the range, never a single number.
+    ``labels``), ``range_label``, ``geo_name`` and ``population``. Only the ranges' colours and bounds are drawn:
+    the colour bar marks the 16 published ranges at their bounds, and the hover names the range, never a single
+    number.
     """
     n = len(labels)
     scale = []
@@ -49,12 +50,22 @@ def county_range_chart(
             text=hover,
             hoverinfo="text",
             marker={"line": {"color": "#ffffff", "width": 0.6}},
+            # Under the map, across its width (at the side it took a third of a phone's width), marked at the
+            # ranges' bounds: sixteen range labels side by side would not fit a phone.
             colorbar={
-                "title": {"text": "Deaths per<br>100,000"},
-                "tickvals": [i + 0.5 for i in range(n)],
-                "ticktext": list(labels),
+                "title": {
+                    "text": wrap("Deaths per 100,000 people (each colour is one published range)", 34),
+                    "side": "top",
+                },
+                "orientation": "h",
+                "x": 0,
+                "xanchor": "left",
+                "y": 0,
+                "yanchor": "top",
+                "len": 1,
+                "tickvals": list(range(n)),
+                "ticktext": [label.split("-")[0].strip("<+") if i else "0" for i, label in enumerate(labels)],
                 "thickness": 14,
-                "len": 0.95,
             },
             name="County",
         )
@@ -63,7 +74,7 @@ def county_range_chart(
     # Zoomed to the state's counties. Plotly still loads its base map (static/world_110m.json, served by this
     # app through the chart's topojsonURL, never its CDN) even though it is hidden here.
     fig.update_geos(projection={"type": "mercator"}, fitbounds="locations", visible=False)
-    fig.update_layout(hovermode="closest", height=520, margin={"l": 0, "r": 0, "t": 60, "b": 0})
+    fig.update_layout(hovermode="closest", height=520, margin={"l": 0, "r": 0, "b": 0})
     return fig
 
 

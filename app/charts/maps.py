@@ -18,6 +18,19 @@ STATE_SCALE = [[0.0, "#eff3ff"], [0.25, "#bdd7e7"], [0.5, "#6baed6"], [0.75, "#3
 
 NO_VALUE_COLOUR = "#d9d9d9"
 
+#: The colour key lies under the map, across its width: standing at the side it took a third of a phone's
+#: width from the map.
+RATE_COLORBAR = {
+    "title": {"text": "Deaths per 100,000 people", "side": "top"},
+    "orientation": "h",
+    "x": 0,
+    "xanchor": "left",
+    "y": 0,
+    "yanchor": "top",
+    "len": 1,
+    "thickness": 14,
+}
+
 
 #: Flags that mean "no value to colour by" on a map (the value is withheld or not shown by the publisher).
 _NO_VALUE_FLAGS = {"suppressed", "low_quality", "not_applicable", "missing"}
@@ -81,7 +94,7 @@ def state_map_chart(rows: pd.DataFrame, *, measure: str, title: str) -> go.Figur
             name="Rate",
             colorscale=STATE_SCALE,
             marker={"line": {"color": "#ffffff", "width": 0.8}},
-            colorbar={"title": {"text": "Deaths per<br>100,000"}, "thickness": 14},
+            colorbar=RATE_COLORBAR,
         )
     )
     if blank.any():
@@ -109,7 +122,7 @@ def state_map_chart(rows: pd.DataFrame, *, measure: str, title: str) -> go.Figur
         },
         hovermode="closest",
         height=460,
-        margin={"l": 0, "r": 0, "t": 60, "b": 0},
+        margin={"l": 0, "r": 0, "b": 0},
     )
     return fig
 
@@ -150,7 +163,7 @@ def tile_map_chart(rows: pd.DataFrame, *, measure: str, title: str, highlight: s
                 "y": state.row,
                 "text": label,
                 "showarrow": False,
-                "font": {"size": 11, "color": "#ffffff" if share > 0.55 else "#1a1a1a"},
+                "font": {"size": 12, "color": "#ffffff" if share > 0.55 else "#1a1a1a"},
             }
         )
     fig.add_trace(
@@ -176,7 +189,7 @@ def tile_map_chart(rows: pd.DataFrame, *, measure: str, title: str, highlight: s
             text=hover,
             hoverinfo="text",
             name="Rate",
-            colorbar={"title": {"text": "Deaths per<br>100,000"}, "thickness": 14},
+            colorbar=RATE_COLORBAR,
         )
     )
     if highlight in BY_FIPS:
@@ -195,7 +208,7 @@ def tile_map_chart(rows: pd.DataFrame, *, measure: str, title: str, highlight: s
         hovermode="closest",
         height=460,
         plot_bgcolor="rgba(0,0,0,0)",
-        margin={"l": 0, "r": 0, "t": 60, "b": 0},
+        margin={"l": 0, "r": 0, "b": 0},
     )
     fig.update_xaxes(visible=False, range=[-0.6, n_cols - 0.4])
     fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", scaleratio=1)

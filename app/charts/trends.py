@@ -65,9 +65,13 @@ def trend_chart(
             )
         )
     unit = measure_unit(measure)
-    base_layout(fig, title=title or f"{MEASURES[measure].title}, United States", y_title=unit.capitalize())
-    # Room above the plot for a title of several lines and the wave labels under it.
-    fig.update_layout(margin={"t": 50 + 22 * (title or "").count("<br>") + (24 if show_waves else 0)})
+    # Room between the title and the plot for the wave labels.
+    base_layout(
+        fig,
+        title=title or f"{MEASURES[measure].title}, United States",
+        y_title=unit.capitalize(),
+        room_above_plot=24 if show_waves else 0,
+    )
     fig.update_yaxes(type="log" if log_y else "linear", rangemode="tozero" if not log_y else None)
     if show_waves and not rows.empty:
         lo, hi = int(rows["year"].min()), int(rows["year"].max())

@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 
 from app import headlines
 from app.charts import groups, risk_charts, trends
+from app.charts.style import BASE_FONT, retitle, wrap_title
 from app.rows import national_series, risk_row
 from data_sources import risk
 from data_sources.query import FigureUnavailable
@@ -37,6 +38,7 @@ SOURCE_NAMES = ("national_final", "state_drug_poisoning", "risk_multipliers", "h
 FIELDS = {"id", "title", "chart", "predict", "reveal", "notes", "sources"}
 WHO_YEAR = 2017  # the latest year of the state table (jx6g-fdh6, 1999-2017 release)
 PROJECTOR_FONT = 22
+PROJECTOR_TITLE_WIDTH = 60
 
 
 class DeckError(ValueError):
@@ -172,7 +174,22 @@ def top_group_sentence(bands: pd.DataFrame, year: int) -> str:
 def _projector(fig: go.Figure) -> go.Figure:
     """Large type for a projector at the back of a classroom."""
     # 340 px leaves the title, the question, the answer and the sources on one 1280x800 or 1024x768 screen.
-    fig.update_layout(font={"size": PROJECTOR_FONT}, title_font={"size": PROJECTOR_FONT + 6}, height=340)
+    # A projector is wide: the legend takes smaller type than the rest, so it stays on one line.
+    fig.update_layout(font={"size": PROJECTOR_FONT}, legend_font={"size": PROJECTOR_FONT - 4}, height=340)
+    # The title takes longer lines than on a phone; what sits between it and the plot (panel titles, wave labels:
+    # annotations, enlarged below) grows with their type. A slide's chart is short, so the unit is not repeated
+    # when the title names it, and a year axis needs no title.
+    title, unit = fig.layout.title.text or "", fig.layout.title.subtitle.text or ""
+    retitle(
+        fig,
+        text=wrap_title(title, PROJECTOR_TITLE_WIDTH),
+        size=PROJECTOR_FONT + 6,
+        subtitle="" if unit and unit.lower() in title.lower() else None,
+        subtitle_size=PROJECTOR_FONT - 2,
+        room_scale=(PROJECTOR_FONT - 4) / BASE_FONT,
+    )
+    if fig.layout.xaxis.title.text == "Year":
+        fig.update_xaxes(title_text=None)
     # Panel titles and counts under icon arrays are annotations with their own small size; enlarge them too.
     return fig.update_annotations(font={"size": PROJECTOR_FONT - 4})
 
@@ -221,8 +238,11 @@ def _who(t: Tables) -> go.Figure:
         title="Overdose death rate by age group (deaths per 100,000)",
         columns=4,
     )
-    # In projector type a per-row axis title runs into the next row; the chart title already gives the unit.
-    return fig.update_yaxes(title_text="")
+    # The chart title already gives the unit; in projector type the slide has no room to say it twice, nor
+    # for more than three values up each short panel or two years along it (2005 and 2015, clear of the corner
+    # where the panel's 0 stands).
+    fig.update_yaxes(nticks=3).update_xaxes(dtick=10, tick0=2005)
+    return retitle(fig, subtitle="")
 
 
 def _risk(t: Tables) -> go.Figure:

@@ -23,7 +23,6 @@ from datetime import date
 from pathlib import Path
 
 import plotly.graph_objects as go
-import plotly.io as pio
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from plotly.offline import get_plotlyjs
 
@@ -63,7 +62,7 @@ def build(tables: deck.Tables, today: date | None = None) -> str:
                 "predict": slide.predict,
                 "reveal": slide.reveal,
                 "notes": slide.notes,
-                "chart": None if fig is None else _chart_html(fig, slide.id),
+                "chart": None if fig is None else _chart_json(fig),
                 "sources": deck.source_notes(slide, tables),
             }
         )
@@ -71,18 +70,13 @@ def build(tables: deck.Tables, today: date | None = None) -> str:
     return page.render(slides=slides, plotlyjs=get_plotlyjs(), citation=CITATION.format(day=day))
 
 
-def _chart_html(fig: go.Figure, slide_id: str) -> str:
-    """The chart filling its ``.chart`` box, so it fits the screen (a projector at 1024x768 or 1920x1080)
-    and leaves the sources line in view; the page embeds plotly.js once, so no script here."""
+def _chart_json(fig: go.Figure) -> str:
+    """The chart as plotly JSON, which the page draws once its slide and answer are on screen, filling its
+    ``.chart`` box so it fits the screen (a projector at 1024x768 or 1920x1080) and leaves the sources line in
+    view. A chart drawn in a hidden slide cannot measure its words, and plotly then lays it out wrong (a plot of
+    negative height). ``</`` is escaped so the JSON cannot end the script element that holds it."""
     fig = go.Figure(fig).update_layout(height=None, autosize=True)
-    return pio.to_html(
-        fig,
-        full_html=False,
-        include_plotlyjs=False,
-        div_id=f"chart-{slide_id}",
-        default_height="100%",
-        config={"displaylogo": False, "responsive": True},
-    )
+    return fig.to_json().replace("</", "<\\/")
 
 
 class ScreenshotError(RuntimeError):

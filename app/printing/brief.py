@@ -490,6 +490,7 @@ def trend_figure(lang: Language, data: BriefData) -> go.Figure:
         # and the page has no room for four rows.
         legend={
             "orientation": "h",
+            "yref": "paper",
             "y": -0.16,
             "x": 0,
             "font": {"size": 8},

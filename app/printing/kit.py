@@ -377,6 +377,10 @@ def print_chart(fig: go.Figure, lang: Language, *, height: int) -> go.Figure:
     for note in fig.layout.annotations:
         if note.text:
             note.text = _(note.text)
+    # On screen the unit is the title's subtitle; on paper, with no title, it goes back on the y-axis.
+    unit = fig.layout.title.subtitle.text
+    if unit and not fig.layout.yaxis.title.text:
+        fig.layout.yaxis.title.text = unit
     for axis in fig.layout:
         if axis.startswith(("xaxis", "yaxis")) and fig.layout[axis].title.text:
             fig.layout[axis].title.text = _(fig.layout[axis].title.text)
@@ -386,7 +390,7 @@ def print_chart(fig: go.Figure, lang: Language, *, height: int) -> go.Figure:
         height=height,
         font={"family": "DejaVu Sans, Liberation Sans, sans-serif", "size": 11},
         margin={"l": 55, "r": 10, "t": 25, "b": 10},
-        legend={"orientation": "h", "y": -0.15, "x": 0, "font": {"size": 10}},
+        legend={"orientation": "h", "yref": "paper", "y": -0.15, "x": 0, "font": {"size": 10}},
     )
     return fig.update_annotations(font={"size": 10})
 

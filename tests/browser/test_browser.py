@@ -1,7 +1,9 @@
 """The dashboard in a real browser: Debian's headless Chromium driven by Playwright, against a live server.
 
 Catches what in-process tests cannot: a red exception box, a chart that never draws, a page that scrolls
-sideways on a phone, a request to the outside world, a permalink that does not reproduce the view.
+sideways on a phone, a request to the outside world, a permalink that does not reproduce the view, a chart that
+does not fit a phone, a laptop or (in the offline lesson pack) a projector, measured from the boxes Chromium
+draws.
 
 Pages come from ``dashboard.SECTIONS`` (files that exist), cross-checked against the navigation bar, so a page
 that lands later is tested as soon as it is listed. What each page must show is decided in ``EXPECT`` below; a
@@ -26,9 +28,13 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from app import frame
 from app.testing import (
+    CHART_GEOMETRY_JS,
+    CHARTS_SIZED_JS,
     DESKTOP,
     FIGURES_JS,
+    NEXT_FRAMES_JS,
     PHONE,
     AppServer,
     OutsideRequestGuard,
@@ -38,6 +44,7 @@ from app.testing import (
     wait_for_charts,
     wait_for_idle,
     wait_for_page,
+    wait_for_sized_charts,
 )
 from data_sources.schema import COLUMNS
 
@@ -472,3 +479,304 @@ def test_lesson_pack_plays_offline_in_chromium(tmp_path, chromium):
     page.wait_for_function("() => document.querySelector('#counter').textContent === 'Slide 2 of 6'")
     assert not outside and not errors, (outside, errors)
     context.close()
+
+
+# --- the first screen: a phone, a laptop, a projector -----------------------------------------------------------
+# Real geometry, measured by Chromium in the page: bounding boxes of the SVG text plotly drew, of the charts and
+# of the page's parts. Each check waits for the state it measures (the app idle, every chart drawn at its box's
+# size), never for a fixed time.
+
+LAPTOP = {"width": 1280, "height": 800}
+#: Every chart keeps a plot area at least this wide (px) and draws no text smaller than MIN_FONT_PX.
+MIN_PLOT_PX = 300
+MIN_FONT_PX = 12
+CHART_PAGES = [p for p in PAGES if p.stem in EXPECT and EXPECT[p.stem].chart]
+
+#: JS: the text of every headline card label that is cut short (its text wider than its box, e.g. "...").
+METRIC_LABELS_CUT_JS = """() => [...document.querySelectorAll('[data-testid="stMetricLabel"]')]
+  .filter(label => [label, ...label.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1))
+  .map(label => label.textContent.trim())"""
+
+#: JS: elements of the page that scroll sideways (wider than their box).
+SIDEWAYS_JS = """() => ['html', 'body', '[data-testid="stAppViewContainer"]', '[data-testid="stMain"]']
+  .map(s => document.querySelector(s)).filter(Boolean)
+  .filter(e => e.scrollWidth > e.clientWidth + 1)
+  .map(e => `${e.tagName}.${e.dataset.testid || ''}: ${e.scrollWidth} > ${e.clientWidth}`)"""
+
+
+def chart_geometry(page: Any, *, min_plot: int = MIN_PLOT_PX) -> tuple[list[dict], list[str]]:
+    """Every displayed chart's geometry, and its problems as readable lines."""
+    charts = page.evaluate(CHART_GEOMETRY_JS, {"minPlot": min_plot, "minFont": MIN_FONT_PX})
+    return charts, [f"{c['title']!r}: {problem}" for c in charts for problem in c["problems"]]
+
+
+def page_problems(page: Any, *, first_screen: bool) -> list[str]:
+    """What does not fit on the open page, as readable lines: charts (see CHART_GEOMETRY_JS), headline card
+    labels cut short, sideways scrolling, and (``first_screen``) a first chart that starts below the first
+    screen."""
+    charts, problems = chart_geometry(page)
+    if not charts:
+        problems.append("no chart drawn")
+    elif first_screen:
+        screen = page.evaluate("innerHeight")
+        first = charts[0]
+        if not 0 <= first["top"] < screen:
+            problems.append(
+                f"the first chart ({first['title']!r}) starts {first['top']:.0f} px down, below the first "
+                f"{screen} px screen"
+            )
+    problems += [f"headline card label cut short: {label!r}" for label in page.evaluate(METRIC_LABELS_CUT_JS)]
+    problems += [f"the page scrolls sideways: {e}" for e in page.evaluate(SIDEWAYS_JS)]
+    return problems
+
+
+@pytest.mark.parametrize("info", CHART_PAGES, ids=[p.stem for p in CHART_PAGES])
+def test_phone_first_chart_on_the_first_screen_and_every_chart_fits(visit, info: PageInfo):
+    """On a 390x844 phone the first chart starts on the first screen, and every chart drawn fits: a plot area at
+    least 300 px wide, text of 12 px or more, no two labels on top of each other (tick labels, axis titles, the
+    title), nothing cut at the edge, the mode bar off the title, the legend off the axis; headline card labels
+    whole; no sideways scrolling."""
+    v = visit(info.url_path, PHONE)
+    page = v.page
+    try:
+        wait_for_sized_charts(page)
+        problems = page_problems(page, first_screen=True)
+        assert not problems, f"{info.stem} on a phone:\n" + "\n".join(problems)
+        v.assert_clean()
+    finally:
+        page.screenshot(path=artifact_path(f"{info.stem}-phone-first-screen"))
+
+
+#: JS: how wide the displayed state map's outlines are drawn, and how wide its chart is (null: no map drawn).
+MAP_SPAN_JS = """() => {
+  const div = [...document.querySelectorAll('.js-plotly-plot')]
+    .find(d => d.getBoundingClientRect().width > 0 && d.querySelector('.choroplethlocation'));
+  if (!div) return null;
+  const states = [...div.querySelectorAll('.choroplethlocation')].map(e => e.getBoundingClientRect());
+  return {map: Math.max(...states.map(b => b.right)) - Math.min(...states.map(b => b.left)),
+          chart: div.getBoundingClientRect().width};
+}"""
+
+
+def test_phone_state_map_uses_the_full_width(visit):
+    """The state map's colour key lies under it, not beside it, so the outlines span at least three quarters of
+    the chart's width (they spanned about half beside the key). plotly's Albers USA frame keeps a margin round
+    the states; zooming past it would crop the map on a wide screen, where the height limits it."""
+    v = visit("/states", PHONE)
+    v.page.wait_for_function(f"() => ({MAP_SPAN_JS})() !== null", timeout=30_000, polling=100)
+    wait_for_sized_charts(v.page)
+    span = v.page.evaluate(MAP_SPAN_JS)
+    assert span["map"] >= 0.75 * span["chart"], f"the map spans {span['map']:.0f} of {span['chart']:.0f} px"
+    v.assert_clean()
+
+
+def test_phone_sidebar_control_has_a_visible_label(visit):
+    """The control that opens the sidebar shows a word beside its "»", and opens the help lines."""
+    v = visit("/", PHONE)
+    button = v.page.get_by_test_id("stExpandSidebarButton")
+    label = button.evaluate("b => getComputedStyle(b, '::after').content")
+    assert label == f'"{frame.SIDEBAR_LABEL}"', label
+    box = button.bounding_box()
+    assert box is not None and box["width"] > 2 * box["height"], f"no room for the label: {box}"
+    button.click()
+    v.page.locator('[data-testid="stSidebar"]').get_by_text("Help and support").wait_for()
+    v.assert_clean()
+
+
+@pytest.mark.parametrize("info", CHART_PAGES, ids=[p.stem for p in CHART_PAGES])
+def test_laptop_cards_and_charts_fit(visit, info: PageInfo):
+    """At 1280x800 headline card labels are whole (not "Heroin deaths: 2019 v..."), and every chart fits as on
+    a phone: long axis titles do not run into chart titles, the legend stays off the axis."""
+    v = visit(info.url_path, LAPTOP)
+    page = v.page
+    try:
+        wait_for_sized_charts(page)
+        problems = page_problems(page, first_screen=False)
+        assert not problems, f"{info.stem} on a laptop:\n" + "\n".join(problems)
+        v.assert_clean()
+    finally:
+        page.screenshot(path=artifact_path(f"{info.stem}-laptop-first-screen"))
+
+
+def _known_bad_figures() -> dict[str, tuple[Any, str]]:
+    """Charts drawn wrong on purpose, each with the problem the geometry check must report for it."""
+    import plotly.graph_objects as go
+
+    line = go.Scatter(x=[2000, 2010, 2020], y=[1, 3, 2], name="A series with a long name")
+    months = [f"{m} 2023, provisional" for m in ("January", "February", "March", "April", "May", "June")]
+    return {
+        "narrow": (go.Figure(line, layout={"width": 250, "height": 300}), "plot area"),
+        "small text": (
+            go.Figure(line, layout={"width": 600, "height": 300, "xaxis": {"tickfont": {"size": 9}}}),
+            "text 9.0 px",
+        ),
+        "cut": (
+            go.Figure(line, layout={"width": 400, "height": 300, "title": {"text": "A title " * 12}}),
+            "text cut at the chart's edge",
+        ),
+        "piled ticks": (
+            go.Figure(go.Bar(x=months, y=[1, 2, 3, 4, 5, 6]), layout={"width": 400, "xaxis": {"tickangle": 0}}),
+            'tick label "January 2023, provisional" and tick label "February 2023, provisional" overlap',
+        ),
+        "mode bar": (
+            go.Figure(line, layout={"width": 700, "height": 300, "title": {"text": "T " * 40, "y": 0.99}}),
+            "the mode bar covers the title",
+        ),
+        "legend": (
+            go.Figure(
+                [line, go.Scatter(x=[2000, 2010, 2020], y=[2, 1, 3], name="Another series")],
+                layout={"width": 600, "height": 300, "legend": {"orientation": "h", "y": -0.02, "yanchor": "top"}},
+            ),
+            "the legend covers tick label",
+        ),
+    }
+
+
+def test_chart_geometry_check_finds_each_problem(chromium, tmp_path):
+    """The geometry check fails where it should: charts drawn wrong on purpose (too narrow, small text, a title
+    cut off, tick labels piled up, the mode bar on the title, the legend on the axis) are each reported."""
+    import plotly.io as pio
+    from plotly.offline import get_plotlyjs
+
+    bad = _known_bad_figures()
+    charts = "".join(
+        pio.to_html(fig, include_plotlyjs=False, full_html=False, div_id=f"chart{i}")
+        for i, (fig, _problem) in enumerate(bad.values())
+    )
+    page_file = tmp_path / "bad.html"
+    page_file.write_text(
+        f"<!DOCTYPE html><html><head><script>{get_plotlyjs()}</script></head><body>{charts}</body></html>"
+    )
+    context = chromium.new_context(viewport={"width": 800, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(page_file.as_uri())
+        page.wait_for_function(
+            f"() => document.querySelectorAll('.main-svg').length >= {len(bad)} && ({CHARTS_SIZED_JS})()"
+        )
+        found = page.evaluate(CHART_GEOMETRY_JS, {"minPlot": MIN_PLOT_PX, "minFont": MIN_FONT_PX})
+    finally:
+        context.close()
+    assert len(found) == len(bad)
+    missed = [
+        f"{name}: no {problem!r} in {chart['problems']}"
+        for (name, (_fig, problem)), chart in zip(bad.items(), found, strict=True)
+        if not any(problem in reported for reported in chart["problems"])
+    ]
+    assert not missed, "\n".join(missed)
+
+
+PROJECTORS = {"1024x768": (1024, 768), "1280x800": (1280, 800), "1920x1080": (1920, 1080)}
+
+#: JS: the open slide's parts (chart, answer, sources) and the navigation bar, as boxes; whether it scrolls.
+SLIDE_JS = """() => {
+  const slide = document.querySelector('.slide.active');
+  const part = selector => {
+    const e = slide.querySelector(selector);
+    if (!e || e.getBoundingClientRect().height === 0) return null;
+    const r = e.getBoundingClientRect();
+    return {top: r.top, bottom: r.bottom, left: r.left, right: r.right};
+  };
+  return {
+    id: slide.id,
+    scrolls: slide.scrollHeight > slide.clientHeight + 1,
+    sideways: document.documentElement.scrollWidth > innerWidth + 1,
+    width: innerWidth,
+    navTop: document.querySelector('nav').getBoundingClientRect().top,
+    parts: {chart: part('.chart .js-plotly-plot'), answer: part('.reveal'), sources: part('.sources')},
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def lesson_file(tmp_path_factory) -> Path:
+    from app.lesson import pack as lesson_pack
+
+    out = tmp_path_factory.mktemp("lesson") / "lesson.html"
+    assert lesson_pack.main(["--out", str(out)]) == 0
+    return out
+
+
+def open_slides(chromium, lesson_file: Path, width: int, height: int) -> Iterator[tuple[Any, dict]]:
+    """Each slide of the pack, answer shown, at ``width`` x ``height``: (page, its SLIDE_JS boxes), after every
+    chart on it is drawn at its box's size; a screenshot of each goes to test-artifacts/screenshots/."""
+    context = chromium.new_context(viewport={"width": width, "height": height})
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(lesson_file.as_uri())
+        count = page.evaluate("document.querySelectorAll('.slide').length")
+        assert count >= 2
+        for number in range(1, count + 1):
+            page.evaluate(f"location.hash = '#{number}/answer'")
+            page.wait_for_function(
+                f"""() => document.querySelector('#counter').textContent.startsWith('Slide {number} ')
+                  && ({CHARTS_SIZED_JS})()""",
+                timeout=20_000,
+                polling=100,
+            )
+            page.evaluate(NEXT_FRAMES_JS)
+            boxes = page.evaluate(SLIDE_JS)
+            page.screenshot(path=artifact_path(f"lesson-{number}-{width}x{height}"))
+            yield page, boxes
+        assert not errors, errors
+    finally:
+        context.close()
+
+
+def overlaps(a: dict | None, b: dict | None) -> bool:
+    """Whether two parts of a slide share any height (each spans the slide's width)."""
+    return bool(a and b) and a["top"] < b["bottom"] - 0.5 and b["top"] < a["bottom"] - 0.5
+
+
+def slide_problems(page: Any, slide: dict, *, projector: bool) -> list[str]:
+    """What does not fit on one open slide. On a projector: the slide scrolls, or its chart, answer or sources
+    are not wholly between the top of the screen and the navigation bar, or the chart does not fit (see
+    CHART_GEOMETRY_JS). Anywhere: the sources drawn over the answer or the chart, sideways scrolling."""
+    parts, problems = slide["parts"], []
+    if slide["sideways"]:
+        problems.append("the page scrolls sideways")
+    if projector:
+        if slide["scrolls"]:
+            problems.append("the slide scrolls")
+        for name, part in parts.items():
+            if part is None:
+                continue
+            inside = part["top"] >= 0 and part["bottom"] <= slide["navTop"] + 0.5
+            if not (inside and part["left"] >= 0 and part["right"] <= slide["width"]):
+                problems.append(f"the {name} is not wholly on screen above the navigation bar: {part}")
+        problems += chart_geometry(page)[1]
+    for name in ("answer", "chart"):
+        if overlaps(parts["sources"], parts[name]):
+            problems.append(f"the sources are drawn over the {name}")
+    return [f"{slide['id']}: {problem}" for problem in problems]
+
+
+@pytest.mark.parametrize("size", list(PROJECTORS))
+def test_lesson_pack_slides_fit_a_projector_screen(chromium, lesson_file, size):
+    """On a projector at 1024x768, 1280x800 or 1920x1080 each slide, answer shown, fits the screen without
+    scrolling: its chart, answer and sources lie wholly between the top and the navigation bar, apart from each
+    other, and the chart fits (the legend off the x-axis labels, nothing cut, a plot at least 300 px wide)."""
+    width, height = PROJECTORS[size]
+    problems = [
+        line
+        for page, slide in open_slides(chromium, lesson_file, width, height)
+        for line in slide_problems(page, slide, projector=True)
+    ]
+    assert not problems, f"slides at {size}:\n" + "\n".join(problems)
+
+
+def test_lesson_pack_on_a_phone_keeps_sources_apart_from_the_answer(chromium, lesson_file):
+    """On a 390x844 phone a slide scrolls as one page: the sources line comes after the answer and its chart,
+    never over them, nothing scrolls sideways, and the chart's words are whole (its projector-size type leaves
+    a phone a narrower plot than the app's charts, so the plot width is not held to 300 px here)."""
+    problems = [
+        line
+        for page, slide in open_slides(chromium, lesson_file, PHONE["width"], PHONE["height"])
+        for line in [
+            *slide_problems(page, slide, projector=False),
+            *(f"{slide['id']}: {p}" for p in chart_geometry(page, min_plot=0)[1]),
+        ]
+    ]
+    assert not problems, "slides on a phone:\n" + "\n".join(problems)

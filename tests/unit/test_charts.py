@@ -4,7 +4,7 @@ import pytest
 
 from app import rows as select
 from app import words
-from app.charts import risk_charts, trends
+from app.charts import risk_charts, style, trends
 from data_sources import nchs_national_final
 from data_sources.trends import LeftOut
 
@@ -17,7 +17,8 @@ def national():
 def test_trend_chart_one_trace_per_drug_in_standard_order(national):
     fig = trends.trend_chart(national.data, drugs=["heroin", "all_drugs"], measure="deaths")
     assert [t.name for t in fig.data] == ["All drug overdoses", "Heroin"]
-    assert fig.layout.yaxis.title.text == "Deaths"
+    # the unit is written across, under the title, not turned on its side beside the axis
+    assert fig.layout.title.subtitle.text == "Deaths" and not fig.layout.yaxis.title.text
 
 
 def test_missing_years_are_gaps_not_zeros(national):
@@ -51,7 +52,7 @@ def test_year_range_log_scale_and_waves(national):
 
 def test_rate_chart_carries_unit(national):
     fig = trends.trend_chart(national.data, drugs=["heroin"], measure="age_adjusted_rate_per_100k")
-    assert "per 100,000" in fig.layout.yaxis.title.text
+    assert "per 100,000" in fig.layout.title.subtitle.text
 
 
 def test_source_line_names_only_sources_shown(national):
@@ -124,3 +125,70 @@ def test_left_out_years_are_said_once_per_reason():
         LeftOut(2004, "no value"),
     ]
     assert words.left_out_words(left) == "1999-2000 and 2004 left out: no value. 2003 left out: unreliable."
+
+
+# --- the shared layout: phones, laptops, projectors --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "wrapped"),
+    [
+        # a title wrapped for a wider line is re-flowed, not left with a one-word line
+        (
+            "All drug overdoses: 6.2 times as many deaths<br>in 2023 as in 1999",
+            "All drug overdoses: 6.2 times as many<br>deaths in 2023 as in 1999",
+        ),
+        ("Short", "Short"),
+        ("Title<br><sup>Deaths, United States</sup>", "Title<br><sup>Deaths, United States</sup>"),
+        ("Bold <b>in</b> the middle, left as written", "Bold <b>in</b> the middle, left as written"),
+    ],
+)
+def test_titles_wrap_to_a_phone(title, wrapped):
+    assert style.wrap_title(title) == wrapped
+    assert all(len(line) <= style.TITLE_WIDTH for line in style.wrap_title(title).split("<br>") if "<" not in line)
+
+
+def test_small_print_becomes_the_subtitle_and_the_unit_is_not_repeated(national):
+    title = "All drug overdoses: 6.2 times as many deaths<br>in 2023 as in 1999<br><sup>Deaths, United States</sup>"
+    fig = trends.trend_chart(national.data, drugs=["all_drugs"], measure="deaths", title=title)
+    assert fig.layout.title.text == "All drug overdoses: 6.2 times as many<br>deaths in 2023 as in 1999"
+    assert fig.layout.title.subtitle.text == "Deaths, United States"
+
+
+def test_title_block_clears_the_mode_bar_and_the_legend_stacks_under_the_axis(national):
+    """The top margin holds the mode bar's strip, the title's first line and the padding below it (where the rest
+    of the title, the subtitle and the wave labels hang); the legend is anchored to the figure's bottom."""
+    fig = trends.trend_chart(national.data, drugs=["heroin"], measure="deaths", show_waves=True)
+    first, rest = style._title_block(fig)
+    assert fig.layout.title.pad.b == rest + style.TITLE_GAP + 24  # 24 px for the wave labels
+    assert fig.layout.margin.t == style.MODEBAR_ROOM + first + fig.layout.title.pad.b
+    assert fig.layout.title.automargin is False
+    assert fig.layout.legend.yref == "container" and fig.layout.legend.y == 0
+
+
+def test_retitle_keeps_the_room_a_chart_keeps_above_its_plot(national):
+    fig = trends.trend_chart(national.data, drugs=["heroin"], measure="deaths", show_waves=True)
+    style.retitle(fig, size=28, subtitle_size=20, room_scale=2)
+    first, rest = style._title_block(fig)
+    assert fig.layout.title.pad.b == rest + 2 * (style.TITLE_GAP + 24)
+    assert fig.layout.margin.t == style.MODEBAR_ROOM + first + fig.layout.title.pad.b
+
+
+def test_risk_chart_writes_each_label_above_its_dot_across_the_plot():
+    """On a phone a column of labels beside the plot left it ~100 px wide: each label now stands above its dot,
+    from the plot's left edge, and the y-axis draws nothing."""
+    from data_sources import risk
+
+    ratios = risk.ratio_rows(risk.load().data)
+    fig = risk_charts.risk_chart(ratios)
+    questions = ratios["question"].nunique()
+    labels = [a for a in fig.layout.annotations if a.yanchor == "top"]
+    assert len(labels) == len(ratios) and all(a.x == 0 and a.xanchor == "left" for a in labels)
+    assert all(axis.visible is False for axis in fig.select_yaxes())
+    # the shared axis's title is under the bottom panel, where its numbers are
+    titled = [axis for axis in fig.select_xaxes() if axis.title.text]
+    assert len(titled) == 1 and titled[0] == fig.layout[f"xaxis{questions}"]
+    # every dot lies under its own label, inside its panel
+    for trace in fig.data:
+        panel = fig.layout[trace.yaxis.replace("y", "yaxis")]
+        assert all(0 < y < panel.range[1] for y in trace.y)

@@ -64,6 +64,14 @@ def test_charts_carry_their_data_years_and_sources(english):
     assert "Data: 1999-2017" in task(english, "chart_who").chart_source  # the state table ends in 2017
 
 
+def test_a_printed_chart_has_its_unit_on_the_y_axis_in_the_kits_language(tables):
+    """On screen a chart's unit is its subtitle; on paper the title is dropped, so the unit goes on the y-axis."""
+    figure = deck.CHARTS["heroin"](tables)  # as the kit builds it
+    assert figure is not None and figure.layout.title.subtitle.text == "Deaths"
+    assert kit.print_chart(figure, i18n.language("en"), height=300).layout.yaxis.title.text == "Deaths"
+    assert kit.print_chart(figure, i18n.language("es"), height=300).layout.yaxis.title.text == "Muertes"
+
+
 def test_fold_change_answer_is_the_headline_computation(english, tables):
     fold = headlines.fold_change(tables.national.data, drug="heroin", start=1999, end=2019)
     t = task(english, "fold_heroin")
