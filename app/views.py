@@ -655,7 +655,7 @@ def nonfatal_views(
         ed_rows,
         geo_code=state_fips,
         measure="ed_visit_rate_per_100k",
-        subtitle=f"Nonfatal overdose visits per 100,000 people: {words.nonfatal_drug_words(drug)}",
+        subtitle=f"Nonfatal overdose visits: {words.nonfatal_drug_words(drug)}",
         rate_words="the emergency visit rate",
     )
     visit_figure = local.visits_chart(visits, title=visit_title)
@@ -674,7 +674,7 @@ def nonfatal_views(
         death_rows,
         geo_code=state_fips,
         measure="age_adjusted_rate_per_100k",
-        subtitle="Drug overdose deaths, age-adjusted rate per 100,000 people",
+        subtitle="Drug overdose deaths (all drugs), age-adjusted",
         rate_words="the death rate",
     )
     death_figure = local.death_rate_chart(death_rows, title=death_title)

@@ -41,7 +41,13 @@ def test_default_view_is_age_groups_for_all_drugs():
     assert any("Source:" in c.value and "jx6g-fdh6" in c.value for c in at.caption)
     table = at.dataframe[0].value
     assert len(table) == 8 * 19 and "Measure" not in table  # one measure, named in the chart's title
-    assert "crude death rate, United States" in at.get("plotly_chart")[0].proto.spec
+    assert "crude death rate, United States" in title_text(at)
+
+
+def title_text(at) -> str:
+    """The first chart's title and subtitle as one line of words (wrapped lines joined)."""
+    title = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["title"]
+    return " ".join([title["text"], title.get("subtitle", {}).get("text", "")]).replace("<br>", " ")
 
 
 @pytest.mark.parametrize(
@@ -56,7 +62,7 @@ def test_breakdowns(params, first_sentence, measure):
     at = run(params)
     assert not at.exception
     assert any(m.value.startswith(f"- {first_sentence}") for m in at.markdown)
-    assert f"{measure.lower()}, United States" in at.get("plotly_chart")[0].proto.spec
+    assert f"{measure.lower()}, United States" in title_text(at)
 
 
 def test_a_choice_the_bundled_copy_lacks_is_explained():

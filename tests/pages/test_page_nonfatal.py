@@ -22,7 +22,7 @@ def test_a_reporting_state_shows_visits_2018_2023_beside_its_death_rate(run):
     assert len(charts) == 2  # visits and deaths: two charts, two axes, two titles
     visits, deaths = (c.proto.spec for c in charts)
     assert "Visits per 100,000 people" in visits and "Deaths" not in visits.split('"title"')[1][:80]
-    assert "Kentucky: the death rate" in deaths and "Drug overdose deaths, age-adjusted rate" in deaths
+    assert "Kentucky: the death rate" in deaths and "Deaths per 100,000 population" in deaths
     text = " ".join(m.value for m in at.markdown)
     assert "Emergency department visits for an overdose of any drug" in text and "2018" in text and "2023" in text
     assert any("do not divide one by the other" in c.value for c in at.caption)
