@@ -53,6 +53,7 @@ from bench.fits import measure_fits
 ROOT = Path(__file__).resolve().parent.parent
 FAULTS_SECTION = "## Load and fault benchmark"  # bench/faults.py's part of RESULTS.md
 WARM_VISITS = 5
+PHONE_VISITS = 3  # warm visits on the slowed phone profile (each takes several times a desktop visit)
 RERUNS = 20
 SESSIONS = 20
 TARGET_TTC_RATIO = 1.10
@@ -323,7 +324,8 @@ def report(
         "",
         "How: first visit = the first load of that page after the server started (so the overview's includes "
         "the server's first imports); warm = a new tab in the same browser profile, server caches filled. Time "
-        "is `performance.now()` when the first plotly SVG appears, i.e. from navigation start. Phone = warm visits "
+        "is `performance.now()` when the first plotly SVG appears, i.e. from navigation start. Phone = median of "
+        f"{PHONE_VISITS} warm visits "
         f"at 390x844 (mobile, touch) with Chromium's CPU slowed {PHONE_CPU_SLOWDOWN}x, after one visit to fill that "
         "profile's cache; the floor is measured the same way. Rerun = "
         "`AppTest.run()` of the page script in one process (the page alone, without the navigation frame). "
