@@ -573,6 +573,12 @@ def test_phone_state_map_uses_the_full_width(visit):
 def test_phone_sidebar_control_has_a_visible_label(visit):
     """The control that opens the sidebar shows a word beside its "»", and opens the help lines."""
     v = visit("/", PHONE)
+    # The button is drawn by Streamlit's frame before the page's style rules arrive with the script's output:
+    # wait for the page to be idle, then for the rules to be in the document, before reading the label.
+    wait_for_idle(v.page)
+    v.page.wait_for_function(
+        "() => [...document.querySelectorAll('style')].some(s => s.textContent.includes('stExpandSidebarButton'))"
+    )
     button = v.page.get_by_test_id("stExpandSidebarButton")
     label = button.evaluate("b => getComputedStyle(b, '::after').content")
     assert label == f'"{frame.SIDEBAR_LABEL}"', label
