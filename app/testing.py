@@ -26,6 +26,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -483,3 +484,51 @@ if __name__ == "__main__":  # pragma: no cover - a manual smoke run: python -m a
         print(server.url, [p.url_path for p in dashboard_pages()], file=sys.stderr)
         for info in dashboard_pages():
             print(asyncio.run(websocket_session(server.url, info.url_path)))
+
+
+# --- a server that drips ---------------------------------------------------------------------------------------
+class DripServer:
+    """Answers every connection on 127.0.0.1 by sending ``head`` at once, then ``drip`` one byte every
+    ``interval`` seconds, for at most ``lasts`` seconds (None: until closed); each connection in its own thread.
+
+    Stands in for a data server so slow that no single read times out (the refresh tests and the fault
+    benchmark)."""
+
+    def __init__(self, head: bytes, drip: bytes, *, interval: float = 0.2, lasts: float | None = 8.0) -> None:
+        self.head, self.drip, self.interval, self.lasts = head, drip, interval, lasts
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.connections = 0
+        self.stopped = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+
+    def _accept(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        end = time.monotonic() + (self.lasts if self.lasts is not None else float("inf"))
+        try:
+            conn.recv(65536)
+            conn.sendall(self.head)
+            for byte in self.drip:
+                if time.monotonic() > end or self.stopped.is_set():
+                    break
+                conn.sendall(bytes([byte]))
+                time.sleep(self.interval)
+        except OSError:
+            pass  # the client hung up: that is what a deadline does
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.sock.close()

@@ -32,7 +32,6 @@ import io
 import json
 import os
 import platform
-import socket
 import statistics
 import sys
 import tempfile
@@ -45,7 +44,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from app.testing import AppServer, dashboard_pages
+from app.testing import AppServer, DripServer, dashboard_pages
 from bench import synthetic_wonder
 from data_sources import refresh, socrata, wonder
 
@@ -369,50 +368,17 @@ def uploads() -> dict[str, Any]:
 
 
 # --- 3. slow and looping servers -------------------------------------------------------------------------------
-class DripServer:
-    """On 127.0.0.1: answers headers at once, then the body one byte every ``interval`` seconds, forever."""
-
-    def __init__(self, interval: float) -> None:
-        self.interval = interval
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.stopped = threading.Event()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-
-    def _accept(self) -> None:
-        while not self.stopped.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn: socket.socket) -> None:
-        try:
-            conn.recv(65536)
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n[")
-            while not self.stopped.is_set():
-                time.sleep(self.interval)
-                conn.sendall(b" ")
-        except OSError:
-            pass  # the client hung up at its deadline
-        finally:
-            conn.close()
-
-    def close(self) -> None:
-        self.stopped.set()
-        self.sock.close()
-
-
 def slow_servers() -> dict[str, Any]:
     """A refresh against a dripping server and against one that ignores $offset, in a throw-away cache."""
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="bench-cache-") as cache:
         os.environ["DATA_CACHE_DIR"] = cache
-        drip = DripServer(DRIP_INTERVAL)
+        drip = DripServer(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n[",
+            b" " * 100_000,  # far more bytes than the deadline lets through: a body that never ends
+            interval=DRIP_INTERVAL,
+            lasts=None,
+        )
         try:
             out = io.StringIO()
             start = time.monotonic()

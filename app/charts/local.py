@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from app.charts.maps import RATE_COLORBAR
 from app.charts.style import base_layout, series_style, wrap
 from app.words import VISIT_KINDS
 from data_sources.dictionary import measure_unit
@@ -53,19 +54,13 @@ def county_range_chart(
             # Under the map, across its width (at the side it took a third of a phone's width), marked at the
             # ranges' bounds: sixteen range labels side by side would not fit a phone.
             colorbar={
+                **RATE_COLORBAR,
                 "title": {
                     "text": wrap("Deaths per 100,000 people (each colour is one published range)", 34),
                     "side": "top",
                 },
-                "orientation": "h",
-                "x": 0,
-                "xanchor": "left",
-                "y": 0,
-                "yanchor": "top",
-                "len": 1,
                 "tickvals": list(range(n)),
                 "ticktext": [label.split("-")[0].strip("<+") if i else "0" for i, label in enumerate(labels)],
-                "thickness": 14,
             },
             name="County",
         )

@@ -536,15 +536,7 @@ def test_phone_first_chart_on_the_first_screen_and_every_chart_fits(visit, info:
     least 300 px wide, text of 12 px or more, no two labels on top of each other (tick labels, axis titles, the
     title), nothing cut at the edge, the mode bar off the title, the legend off the axis; headline card labels
     whole; no sideways scrolling."""
-    v = visit(info.url_path, PHONE)
-    page = v.page
-    try:
-        wait_for_sized_charts(page)
-        problems = page_problems(page, first_screen=True)
-        assert not problems, f"{info.stem} on a phone:\n" + "\n".join(problems)
-        v.assert_clean()
-    finally:
-        page.screenshot(path=artifact_path(f"{info.stem}-phone-first-screen"))
+    _assert_charts_fit(visit, info, PHONE, "phone", first_screen=True)
 
 
 #: JS: how wide the displayed state map's outlines are drawn, and how wide its chart is (null: no map drawn).
@@ -593,15 +585,20 @@ def test_phone_sidebar_control_has_a_visible_label(visit):
 def test_laptop_cards_and_charts_fit(visit, info: PageInfo):
     """At 1280x800 headline card labels are whole (not "Heroin deaths: 2019 v..."), and every chart fits as on
     a phone: long axis titles do not run into chart titles, the legend stays off the axis."""
-    v = visit(info.url_path, LAPTOP)
+    _assert_charts_fit(visit, info, LAPTOP, "laptop", first_screen=False)
+
+
+def _assert_charts_fit(visit, info: PageInfo, size: dict, device: str, *, first_screen: bool) -> None:
+    """Open ``info``'s page at ``size`` and assert the layout rules (page_problems); keep a screenshot."""
+    v = visit(info.url_path, size)
     page = v.page
     try:
         wait_for_sized_charts(page)
-        problems = page_problems(page, first_screen=False)
-        assert not problems, f"{info.stem} on a laptop:\n" + "\n".join(problems)
+        problems = page_problems(page, first_screen=first_screen)
+        assert not problems, f"{info.stem} on a {device}:\n" + "\n".join(problems)
         v.assert_clean()
     finally:
-        page.screenshot(path=artifact_path(f"{info.stem}-laptop-first-screen"))
+        page.screenshot(path=artifact_path(f"{info.stem}-{device}-first-screen"))
 
 
 def _known_bad_figures() -> dict[str, tuple[Any, str]]:

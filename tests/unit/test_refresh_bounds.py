@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import socket
 import threading
 import time
 from pathlib import Path
@@ -21,6 +20,7 @@ from paths import FIXTURES
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from app.testing import DripServer
 from data_sources import nchs_national_final, nchs_vsrr, refresh, socrata
 from data_sources.schema import SchemaError
 from data_sources.snapshot import (
@@ -49,50 +49,6 @@ def cache(tmp_path, monkeypatch) -> Path:
 
 
 # --- a server that drips ---------------------------------------------------------------------------------------
-class DripServer:
-    """Answers every connection on 127.0.0.1 by sending ``head`` at once, then ``drip`` one byte every
-    ``interval`` seconds, for at most ``lasts`` seconds; each connection in its own thread."""
-
-    def __init__(self, head: bytes, drip: bytes, *, interval: float = 0.2, lasts: float = 8.0) -> None:
-        self.head, self.drip, self.interval, self.lasts = head, drip, interval, lasts
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.connections = 0
-        self.stopped = threading.Event()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-
-    def _accept(self) -> None:
-        while not self.stopped.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.connections += 1
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn: socket.socket) -> None:
-        end = time.monotonic() + self.lasts
-        try:
-            conn.recv(65536)
-            conn.sendall(self.head)
-            for byte in self.drip:
-                if time.monotonic() > end or self.stopped.is_set():
-                    break
-                conn.sendall(bytes([byte]))
-                time.sleep(self.interval)
-        except OSError:
-            pass  # the client hung up: that is what a deadline does
-        finally:
-            conn.close()
-
-    def close(self) -> None:
-        self.stopped.set()
-        self.sock.close()
-
-
 BODY = json.dumps(VSRR).encode()
 JSON_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
 
