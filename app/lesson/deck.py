@@ -355,7 +355,8 @@ def source_notes(slide: Slide, tables: Tables) -> list[tuple[str, str]]:
         elif name == "risk_multipliers":
             row = risk_row(tables.risk.data, "muhuri_2013_nmpr_to_heroin_start")
             src = tables.risk.source(str(row["source_id"]))
-            found.append((f"{src.citation}", src.url))
+            # A citation ends in its own full stop; the line that lists the sources adds one after the last.
+            found.append((src.citation.rstrip("."), src.url))
         else:
             table = tables.national if name == "national_final" else tables.states
             shown = _shown_rows(slide, table)
