@@ -13,6 +13,10 @@ results stay ``st.cache_data``.
 Live tables read the freshest good copy (refreshed cache, else the bundled snapshot) and never the network;
 the hour's ``ttl`` lets a server pick up a refresh written by ``python -m data_sources refresh`` without a
 restart.
+
+Importing this module (a server's first page run) fixes the C allocator's mmap threshold
+(:func:`data_sources.memory.keep_mmap_threshold`), so the large arrays of an upload or a table read go back to
+the system when freed instead of fragmenting the heap.
 """
 
 from __future__ import annotations
@@ -20,11 +24,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from app import headlines, rows, stats, views
 from app.charts import risk_charts
@@ -39,6 +45,7 @@ from data_sources import (
     cdc_dose_nonfatal,
     claims,
     freshness,
+    memory,
     nchs_county_model,
     nchs_drug_overdose_rates,
     nchs_national_final,
@@ -52,6 +59,8 @@ from data_sources import export as data_export
 from data_sources.schema import Table
 
 TREND_MEASURES = ("deaths", "age_adjusted_rate_per_100k")
+
+memory.keep_mmap_threshold()
 
 
 # --- tables --------------------------------------------------------------------------------------------------
@@ -514,27 +523,60 @@ def data_package_zip_with(extra: package.PackageTable) -> bytes:
     return package.zip_bytes(package.package_files([*all_tables(), extra], created=created), created=created)
 
 
-def wonder_upload(file_id: str, data: bytes | BinaryIO) -> tuple[wonder.WonderExport, package.PackageTable]:
-    """An uploaded WONDER export, parsed once per upload and kept in this session's state only.
+@dataclass(frozen=True)
+class WonderUpload:
+    """What this session's reader uploaded: the file's name (their text: print it with ``words.literal``) and
+    either the export and its table or, for a refused file, why."""
 
-    ``data`` is best the open upload itself: it is read line by line in place, so no second copy of the file
-    is made. Deliberately not a shared cache: an upload belongs to one visitor. Raises ``wonder.WonderError``
-    for a broken file, after forgetting any earlier upload, so nothing is kept from it.
+    name: str
+    export: wonder.WonderExport | None = None
+    table: package.PackageTable | None = None
+    refusal: str | None = None
+
+
+_UPLOAD = "wonder_upload"
+_UPLOADER_ROUND = "wonder_uploader_round"
+
+
+def wonder_uploader_key() -> str:
+    """The WONDER uploader's widget key: a new one after each file is read (:func:`take_wonder_upload`)."""
+    return f"wonder_file_{st.session_state.get(_UPLOADER_ROUND, 0)}"
+
+
+def take_wonder_upload(file: UploadedFile) -> WonderUpload:
+    """Read an uploaded WONDER export into this session, then let the server drop the file.
+
+    The export is read in place, line by line; its table (or why it was refused) is kept in this session's
+    state only, never in a shared cache: an upload belongs to one reader. Any earlier upload is forgotten first,
+    so a refused file leaves nothing behind. Then the file goes: Streamlit keeps an uploaded file's bytes for
+    the whole session and hands every page run a copy while the uploader holds it (a 19 MB file kept 35 MB for
+    as long as the reader stayed), so the file is removed from its store, as ``st.chat_input`` does with its
+    files, and the uploader gets a new key (:func:`wonder_uploader_key`). Rerun the page after this.
     """
-    memo = st.session_state.get("wonder_upload_memo")
-    if memo is None or memo[0] != file_id:
-        st.session_state.pop("wonder_upload_memo", None)
-        if not isinstance(data, bytes):
-            data.seek(0)  # a rerun after a refused file reads it again from the start
-        export, table = wonder.load_upload(data)
-        st.session_state["wonder_upload_memo"] = (file_id, export, package.package_table(table))
-        memo = st.session_state["wonder_upload_memo"]
-    return memo[1], memo[2]
+    st.session_state.pop(_UPLOAD, None)
+    try:
+        export, table = wonder.load_upload(file)
+        taken = WonderUpload(file.name, export=export, table=package.package_table(table))
+    except wonder.WonderError as err:
+        taken = WonderUpload(file.name, refusal=str(err))
+    st.session_state[_UPLOAD] = taken
+    st.session_state[_UPLOADER_ROUND] = st.session_state.get(_UPLOADER_ROUND, 0) + 1
+    context = get_script_run_ctx()
+    # Only the in-memory store can remove one file (Streamlit's own check before it does the same).
+    if context is not None and isinstance(context.uploaded_file_mgr, MemoryUploadedFileManager):
+        context.uploaded_file_mgr.remove_file(session_id=context.session_id, file_id=file.file_id)
+    return taken
+
+
+def wonder_upload() -> WonderUpload | None:
+    """This session's last upload, read or refused; None if there is none (or the reader removed it)."""
+    taken = st.session_state.get(_UPLOAD)
+    return taken if isinstance(taken, WonderUpload) else None
 
 
 def forget_wonder_upload() -> None:
     """Drop this session's upload (the reader removed the file)."""
-    st.session_state.pop("wonder_upload_memo", None)
+    st.session_state.pop(_UPLOAD, None)
 
 
 @st.cache_data(show_spinner=False)

@@ -282,10 +282,12 @@ async def _upload_steps(server: AppServer, files: list[tuple[str, bytes]]) -> li
         opened = await session.run("data")
         await asyncio.sleep(2)
         steps.append({"step": "Data page open, no upload", **_rss(pid), "seconds": opened.seconds})
+        uploader = opened.uploader_id
         for name, data in files:
             before = memory(pid)["VmRSS"]
             reset_peak(pid)
-            run = await session.upload(opened.uploader_id, name, data)
+            run = await session.upload(uploader, name, data)
+            uploader = run.uploader_id  # the page gives its uploader a new key after each file
             await asyncio.sleep(2)
             after = memory(pid)
             steps.append(

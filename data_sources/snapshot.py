@@ -26,8 +26,6 @@ a row count and an ISO ``retrieved_at``, or :class:`SchemaError` naming the file
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import fcntl
 import gzip
 import hashlib
@@ -39,7 +37,7 @@ import shutil
 import tempfile
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,6 +45,7 @@ from typing import Any
 
 import pandas as pd
 
+from data_sources import memory
 from data_sources.export import read_csv_bytes, to_csv_bytes
 from data_sources.schema import Check, SchemaError, conform
 
@@ -106,30 +105,8 @@ def read_table(name: str, directory: Path, *, check: Check = conform) -> Stored:
     if len(data) != meta["rows"]:
         raise SchemaError(f"{csv_path}: {len(data)} rows but the sidecar says {meta['rows']}")
     del raw
-    trim_memory()
+    memory.trim()  # the CSV's bytes and the parser's columns are freed now
     return Stored(data, meta, _as_datetime(meta["retrieved_at"], sidecar), csv_path)
-
-
-def trim_memory() -> None:
-    """Ask the C allocator to hand freed memory back to the operating system.
-
-    Reading a large table makes many short-lived buffers (the CSV's bytes, the parser's columns, the checks'
-    copies); glibc keeps the freed pages for reuse unless asked (``malloc_trim``), so a server's resident
-    memory would stay at the read's peak. A few milliseconds. On a C library without ``malloc_trim`` (not
-    glibc) it does nothing.
-    """
-    if _MALLOC_TRIM is not None:
-        _MALLOC_TRIM(0)
-
-
-def _malloc_trim() -> Callable[[int], int] | None:
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return None
-    return getattr(ctypes.CDLL(name), "malloc_trim", None)
-
-
-_MALLOC_TRIM = _malloc_trim()
 
 
 def read_sidecar(path: Path) -> dict[str, Any]:

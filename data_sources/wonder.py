@@ -20,7 +20,7 @@ numbered Messages, Footnotes and Caveats. Values WONDER withholds are words, nev
 Limits a page can print: :data:`MAX_BYTES` (20 MB per file), :data:`MAX_ROWS` data rows (the row budget, far
 below what 20 MB could hold, so an accepted upload costs at most :data:`PARSE_BUDGET_MB` MB to parse and about a
 third of that to keep), :data:`MAX_COLUMNS` columns and :data:`MAX_CELL_CHARS` characters a cell.
-:func:`load_upload` hands the parse's memory back to the operating system (:func:`release_memory`) and returns
+:func:`load_upload` hands the parse's memory back to the operating system (:mod:`data_sources.memory`) and returns
 the export without its cells; years outside 1968 to next year are refused, and WONDER's 0.0 rate for zero
 deaths is flagged ``unreliable``.
 
@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import gc
 import io
 import re
 import threading
@@ -46,11 +45,11 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
+from data_sources import memory
 from data_sources.checks import FIRST_YEAR as FIRST_DATA_YEAR
 from data_sources.checks import RATE_ROUNDING, TIDY_KEY, last_year
 from data_sources.dictionary import BREAKDOWN_ALL, DRUGS, MEASURES
 from data_sources.schema import COLUMNS, SchemaError, Source, Table, conform, join_flags, split_flags
-from data_sources.snapshot import trim_memory
 
 #: Largest export accepted, in bytes; the same limit as ``maxUploadSize`` in .streamlit/config.toml (20 MB).
 MAX_BYTES = 20 * 1024 * 1024
@@ -512,7 +511,8 @@ def tidy(export: WonderExport, *, table: str = TABLE) -> pd.DataFrame:
             details = _suffixed(details, scale_note)
         for c, array in shared.items():
             pieces[c].append(array)
-        pieces["measure"].append(np.full(n, measure, dtype=object))
+        # np.full would make a separate copy of the text for every row; repeat keeps one, referenced n times
+        pieces["measure"].append(np.repeat(np.array([measure], dtype=object), n))
         pieces["value"].append(values.to_numpy(dtype="float64"))
         pieces["value_flag"].append(flags.to_numpy(dtype=object))
         pieces["source_detail"].append(details.to_numpy(dtype=object))
@@ -880,42 +880,30 @@ def to_table(export: WonderExport, *, name: str = TABLE) -> Table:
     )
 
 
+#: Uploads are parsed one at a time in a process: a parse briefly needs about twice what its table keeps, so
+#: readers uploading at once would add those peaks up (bench/RESULTS.md, three uploads at once). A second
+#: reader waits a few seconds behind the first instead.
+_ONE_PARSE_AT_A_TIME = threading.Lock()
+
+
 def load_upload(data: bytes | BinaryIO, *, name: str = TABLE) -> tuple[WonderExport, Table]:
     """An uploaded file (its bytes, or the open upload itself, read in place) -> (parsed export, tidy table).
 
     The export comes back without its data cells (:meth:`WonderExport.without_rows`): the table holds the
     figures, and keeping both would double what a reader's session holds. Memory the parse used is handed
-    back to the operating system before returning (:func:`release_memory`). Raises :class:`WonderError`;
+    back to the operating system before returning (:func:`data_sources.memory.release`). Raises :class:`WonderError`;
     keeps nothing.
     """
     try:
-        export = read_export(data)
-        table = to_table(export, name=name)
+        with _ONE_PARSE_AT_A_TIME:
+            export = read_export(data)
+            table = to_table(export, name=name)
         # When the reader's session lets the table go, hand its memory back too (a moment later, once the
         # frame's arrays are freed; no hook of the web framework is needed).
-        weakref.finalize(table.data, _release_soon)
+        weakref.finalize(table.data, memory.release_soon)
         return export.without_rows(), table
     finally:
-        release_memory()
-
-
-def release_memory() -> None:
-    """Collect garbage and ask the C allocator to hand freed memory back to the operating system.
-
-    Parsing an upload makes many short-lived objects; glibc keeps the freed pages for reuse unless asked
-    (``malloc_trim``, :func:`data_sources.snapshot.trim_memory`), so without this a server's resident memory
-    stays at its peak after every upload. Called after each parse and, a moment later, when a session lets
-    its upload go.
-    """
-    gc.collect()
-    trim_memory()
-
-
-def _release_soon(delay: float = 2.0) -> None:
-    """:func:`release_memory` in ``delay`` seconds, on a daemon thread (a finalizer must not collect itself)."""
-    timer = threading.Timer(delay, release_memory)
-    timer.daemon = True
-    timer.start()
+        memory.release()
 
 
 def limits_text() -> str:

@@ -1,8 +1,9 @@
 """Data and downloads: every table with its dictionary, source and citation; filtered or whole CSVs; the data
 package; and a CDC WONDER export turned into a tidy table.
 
-Tables come from ``cached.all_tables()`` (the catalog); an upload is parsed by ``cached.wonder_upload`` and kept
-in this session only. CSVs are written by ``data_sources.export`` (formula-safe, ISO dates, FIPS as text).
+Tables come from ``cached.all_tables()`` (the catalog); an upload is read by ``cached.take_wonder_upload`` and
+kept in this session only (``cached.wonder_upload``). CSVs are written by ``data_sources.export`` (formula-safe,
+ISO dates, FIPS as text).
 """
 
 from functools import partial
@@ -13,7 +14,7 @@ from app import cached, frame, ui, views, words
 from app.rows import upload_series_choices
 from data_sources import export, package
 from data_sources.dictionary import MEASURES
-from data_sources.wonder import MAX_BYTES, WonderError, limits_text
+from data_sources.wonder import MAX_BYTES, limits_text
 from data_sources.wonder import summary as wonder_summary
 
 frame.require_frame()
@@ -43,44 +44,50 @@ with upload_box:
     uploaded = st.file_uploader(
         "CDC WONDER export (.txt)",
         type=["txt"],
-        key="wonder_file",
+        key=cached.wonder_uploader_key(),
         max_upload_size=MAX_BYTES // 1024 // 1024,
         help="The tab-delimited text file WONDER's Export button saves, with its footer (the query description).",
     )
     st.caption(limits_text() + " Larger exports: group by fewer columns, or split the years into several files.")
-    upload = None
-    if uploaded is None:
-        cached.forget_wonder_upload()
-    else:
-        try:
-            wonder_export, upload = cached.wonder_upload(uploaded.file_id, uploaded)
-        except WonderError as err:
-            st.error(
-                f"**{words.literal(uploaded.name)} was not used.** {words.literal(err)} Nothing from this file was "
-                "kept.",
-                icon=":material/error:",
-            )
+    if uploaded is not None:
+        # Read it once, then rerun with an empty uploader: Streamlit lets the file go, what was read stays.
+        with st.spinner("Reading your file..."):
+            cached.take_wonder_upload(uploaded)
+        st.rerun()
 
-    if upload is not None:
+    taken = cached.wonder_upload()
+    upload = taken.table if taken is not None else None
+    if taken is not None and taken.refusal is not None:
+        st.error(
+            f"**{words.literal(taken.name)} was not used.** {words.literal(taken.refusal)} Nothing from this file "
+            "was kept.",
+            icon=":material/error:",
+        )
+    if taken is not None and upload is not None and taken.export is not None:
         table = upload.table
         data = table.data
         # The file's name, dataset title and footer are the reader's text: printed as written, never rendered.
         st.success(
-            f"**{words.literal(uploaded.name)}**: {words.literal(wonder_summary(wonder_export, table))}",
+            f"**{words.literal(taken.name)}**: {words.literal(wonder_summary(taken.export, table))}",
             icon=":material/check_circle:",
+        )
+        st.button(
+            "Remove this file", key="wonder_remove", on_click=cached.forget_wonder_upload, icon=":material/delete:"
         )
         if table.notice:
             st.warning(table.notice)
         measures = [m for m in MEASURES if m in set(data["measure"])]
+        # Choices belong to one file: keyed by its round, a new file starts from its own defaults.
+        round_key = cached.wonder_uploader_key()
         controls = st.columns([1, 2])
         with controls[0]:
             measure = st.selectbox(
-                "Show", measures, format_func=lambda m: MEASURES[m].title, key=f"upload_measure_{uploaded.file_id}"
+                "Show", measures, format_func=lambda m: MEASURES[m].title, key=f"upload_measure_{round_key}"
             )
         choices = upload_series_choices(data, measure=measure)
         with controls[1]:
             series = st.multiselect(
-                "Series (largest first)", choices, default=choices[:6], key=f"upload_series_{uploaded.file_id}"
+                "Series (largest first)", choices, default=choices[:6], key=f"upload_series_{round_key}"
             )
         if not series:
             st.info("Choose at least one series to draw the chart.")

@@ -14,6 +14,12 @@ def app() -> AppTest:
     return AppTest.from_file(PAGE, default_timeout=60)
 
 
+def uploader(at: AppTest):
+    """The page's one WONDER uploader (its key changes after each file it takes)."""
+    (widget,) = at.file_uploader
+    return widget
+
+
 def downloads(at: AppTest) -> dict[str, object]:
     return {b.proto.label: b for b in at.get("download_button")}
 
@@ -55,7 +61,7 @@ def test_filters_narrow_the_preview(app):
 
 def test_upload_gives_chart_table_and_csv(app):
     at = app.run()
-    at.file_uploader(key="wonder_file").set_value(
+    uploader(at).set_value(
         ("county.txt", (FIXTURES / "wonder_county_year_heroin.txt").read_bytes(), "text/plain")
     ).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -80,7 +86,7 @@ def test_upload_gives_chart_table_and_csv(app):
 def test_broken_upload_gets_a_message_and_changes_nothing(app, name, content, message):
     at = app.run()
     before = at.selectbox(key="table").options
-    at.file_uploader(key="wonder_file").set_value((name, content, "text/plain")).run()
+    uploader(at).set_value((name, content, "text/plain")).run()
     assert not at.exception
     assert message in at.error[0].value and "Nothing from this file was kept" in at.error[0].value
     assert at.selectbox(key="table").options == before
@@ -90,11 +96,27 @@ def test_broken_upload_gets_a_message_and_changes_nothing(app, name, content, me
 def test_a_broken_file_after_a_good_one_forgets_the_good_one(app):
     at = app.run()
     good = (FIXTURES / "wonder_state_month_synthetic.txt").read_bytes()
-    at.file_uploader(key="wonder_file").set_value(("good.txt", good, "text/plain")).run()
+    uploader(at).set_value(("good.txt", good, "text/plain")).run()
     assert "wonder_upload" in at.selectbox(key="table").options
-    at.file_uploader(key="wonder_file").set_value(("bad.txt", b"\x00\x01", "text/plain")).run()
+    uploader(at).set_value(("bad.txt", b"\x00\x01", "text/plain")).run()
     assert at.error and "wonder_upload" not in at.selectbox(key="table").options
-    assert "wonder_upload_memo" not in at.session_state
+    assert "bad\\.txt was not used" in at.error[0].value and not at.success
+
+
+def test_a_read_file_leaves_the_uploader_empty_and_stays_until_removed(app):
+    """Once read, the file is let go (Streamlit keeps an uploader's bytes, and a copy per page run, for as long
+    as the widget holds it); what was read stays through reruns until the reader removes it."""
+    at = app.run()
+    first_key = uploader(at).key
+    uploader(at).set_value(("county.txt", (FIXTURES / "wonder_county_year_heroin.txt").read_bytes(), "text/plain"))
+    at.run()
+    assert uploader(at).key != first_key and not uploader(at).value  # a fresh, empty uploader
+    assert "county\\.txt" in at.success[0].value and "wonder_upload" in at.selectbox(key="table").options
+    at.selectbox(key="table").set_value("national_final").run()  # any other choice: the upload stays
+    assert "county\\.txt" in at.success[0].value and at.get("plotly_chart")
+    at.button(key="wonder_remove").click().run()
+    assert not at.success and not at.get("plotly_chart")
+    assert "wonder_upload" not in at.selectbox(key="table").options
 
 
 def test_the_upload_limits_are_said_beside_the_uploader(app):
@@ -121,7 +143,7 @@ def test_an_uploads_own_text_is_printed_not_rendered(app):
     fixture = (FIXTURES / "wonder_county_year_heroin.txt").read_bytes()
     hostile_file = fixture.replace(b'"Dataset: Multiple Cause of Death, 1999-2020"', f'"Dataset: {HOSTILE}"'.encode())
     at = app.run()
-    at.file_uploader(key="wonder_file").set_value((f"{HOSTILE}.txt", hostile_file, "text/plain")).run()
+    uploader(at).set_value((f"{HOSTILE}.txt", hostile_file, "text/plain")).run()
     assert not at.exception, [e.value for e in at.exception]
     shown = [b.value for b in at.success] + [c.value for c in at.caption] + [m.value for m in at.markdown]
     shown += [str(cell) for t in at.table for cell in t.value.to_numpy().ravel()]
@@ -136,6 +158,6 @@ def test_a_refused_uploads_name_is_printed_not_rendered(app):
     from app.words import literal
 
     at = app.run()
-    at.file_uploader(key="wonder_file").set_value((f"{HOSTILE}.txt", b"\x00\x01", "text/plain")).run()
+    uploader(at).set_value((f"{HOSTILE}.txt", b"\x00\x01", "text/plain")).run()
     assert not at.exception
     assert literal(HOSTILE) in at.error[0].value and no_markup(at.error[0].value)

@@ -74,10 +74,10 @@ def test_atomic_write_leaves_no_temp_file(tmp_path):
 def test_reading_a_table_hands_its_freed_buffers_back_to_the_os(tmp_path, frame, monkeypatch):
     """The CSV's bytes and the parser's columns are freed once the table is read; without malloc_trim glibc
     keeps those pages, and a server's memory stays at the read's peak."""
-    import data_sources.snapshot as snapshot
+    from data_sources import memory
 
     trims: list[int] = []
-    monkeypatch.setattr(snapshot, "_MALLOC_TRIM", trims.append)
+    monkeypatch.setattr(memory, "_MALLOC_TRIM", trims.append)
     write_table("t", frame, tmp_path, {})
     read_table("t", tmp_path)
     assert trims == [0]

@@ -12,6 +12,7 @@ import io
 import math
 import random
 import string
+import threading
 import tracemalloc
 
 import pandas as pd
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 from paths import FIXTURES, SAMPLES
 
 from bench import synthetic_wonder
-from data_sources import cli, wonder
+from data_sources import cli, memory, wonder
 from data_sources.schema import COLUMNS, has_flag
 
 SAMPLE = SAMPLES / "wonder_mcd_1999-2017_MA_county_heroin_opioids.txt"
@@ -511,6 +512,62 @@ def test_an_export_at_the_row_limit_parses_within_the_memory_budget_and_keeps_on
     assert wonder.limits_text() == "Up to 20 MB and 20,000 data rows per file."
 
 
+def test_a_tidy_table_repeats_each_label_by_reference_not_by_copy():
+    """A label repeated on every row is one text object, referenced: a copy per row cost 5 MB at the row limit."""
+    table = wonder.load_upload(synthetic_wonder.export_text(2_000, age_adjusted=True).encode())[1]
+    for column in ("measure", "source_id", "provenance", "geo_level"):
+        values = table.data[column].to_numpy(dtype=object)
+        assert len({id(v) for v in values}) == len(set(values)), column
+
+
+class _WatchedLock:
+    """A lock that says when a second caller has to wait for it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.contended = threading.Event()
+
+    def __enter__(self) -> None:
+        if not self._lock.acquire(blocking=False):
+            self.contended.set()
+            self._lock.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+
+def test_uploads_arriving_together_are_parsed_one_after_the_other(monkeypatch):
+    """Each parse briefly needs about twice what its table keeps; readers uploading at once must not add up
+    those peaks, so the second parse starts only when the first has finished."""
+    data = (FIXTURES / "wonder_county_year_heroin.txt").read_bytes()
+    lock = _WatchedLock()
+    monkeypatch.setattr(wonder, "_ONE_PARSE_AT_A_TIME", lock)
+    events: list[str] = []
+    first_inside, let_first_finish = threading.Event(), threading.Event()
+    read_export = wonder.read_export
+
+    def watched_read(source):
+        name = threading.current_thread().name
+        events.append(f"{name} starts")
+        if name == "first":
+            first_inside.set()
+            assert let_first_finish.wait(30), "the test never let the first parse finish"
+        export = read_export(source)
+        events.append(f"{name} ends")
+        return export
+
+    monkeypatch.setattr(wonder, "read_export", watched_read)
+    threads = {n: threading.Thread(target=wonder.load_upload, args=(data,), name=n) for n in ("first", "second")}
+    threads["first"].start()
+    assert first_inside.wait(30)
+    threads["second"].start()
+    assert lock.contended.wait(30), "the second upload never waited for the first"
+    let_first_finish.set()
+    for thread in threads.values():
+        thread.join(30)
+    assert events == ["first starts", "first ends", "second starts", "second ends"]
+
+
 def test_an_open_upload_is_read_in_place_the_same_as_its_bytes():
     data = (FIXTURES / "wonder_county_year_heroin.txt").read_bytes()
     from_file = wonder.load_upload(io.BytesIO(data))[1].data
@@ -546,8 +603,8 @@ def test_cr_only_line_endings_still_read():
 
 def test_memory_is_handed_back_when_a_session_lets_its_upload_go(monkeypatch):
     released: list[str] = []
-    monkeypatch.setattr(wonder, "release_memory", lambda: released.append("now"))
-    monkeypatch.setattr(wonder, "_release_soon", lambda: released.append("later"))
+    monkeypatch.setattr(memory, "release", lambda: released.append("now"))
+    monkeypatch.setattr(memory, "release_soon", lambda: released.append("later"))
     export, table = wonder.load_upload((FIXTURES / "wonder_county_year_heroin.txt").read_bytes())
     assert released == ["now"]  # after parsing
     del export, table
