@@ -39,7 +39,8 @@ with upload_box:
         "In CDC WONDER (Multiple Cause of Death or Underlying Cause of Death), run a query, click **Export** and "
         "upload the `.txt` file here. You get a chart, a tidy table and a CSV. Values CDC withholds (*Suppressed*, "
         "*Unreliable*, *Not Applicable*, *Missing*) stay empty with a flag; they are never turned into numbers. "
-        "*Total* rows are sums, so they are left out. The file stays in your browser session and is not saved."
+        "*Total* rows are sums, so they are left out. The file is read once and not saved: its table stays in "
+        "this browser session only, until you remove it or close the tab."
     )
     uploaded = st.file_uploader(
         "CDC WONDER export (.txt)",

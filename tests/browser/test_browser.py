@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from paths import FIXTURES
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -355,6 +356,25 @@ def test_data_page_downloads_the_whole_package(visit):
         described = json.loads(package.read(next(n for n in names if n.endswith("datapackage.json"))))
     assert {r["name"] for r in described["resources"]} >= {"national_final", "state_drug_poisoning"}
     assert any(n.endswith("national_final.csv") for n in names), names
+    v.assert_clean()
+
+
+def test_a_wonder_export_chosen_in_the_browser_is_read_then_let_go(visit):
+    """A reader picks a WONDER export: the page says what it read and draws it, the uploader is empty again (the
+    server has dropped the file; only its table stays in the session), and "Remove this file" takes it away."""
+    v = visit("/data")
+    chooser = v.page.locator('[data-testid="stFileUploader"] input[type="file"]')
+    chooser.set_input_files(str(FIXTURES / "wonder_county_year_heroin.txt"))
+    main = v.page.locator('[data-testid="stMain"]')
+    main.get_by_text("Read 6 data rows").wait_for(timeout=60_000)
+    wait_for_idle(v.page)
+    assert main.locator(".js-plotly-plot").count() >= 1, "no chart drawn for the upload"
+    assert v.page.locator('[data-testid="stFileUploaderFile"]').count() == 0, "the uploader still holds the file"
+    screenshot(v.page, "data-upload-desktop.png")
+    v.page.get_by_role("button", name="Remove this file").click()
+    main.get_by_text("Read 6 data rows").wait_for(state="detached", timeout=60_000)
+    wait_for_idle(v.page)
+    assert main.locator(".js-plotly-plot").count() == 0
     v.assert_clean()
 
 
