@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -110,7 +111,27 @@ def base_layout(
         hovermode="x unified",
         template="plotly_white",
     )
+    whole_year_ticks(fig)
     return _place_title(fig, TITLE_GAP + room_above_plot)
+
+
+#: A year axis spanning at most this many years gets a tick every year (plotly would put half years between).
+YEARLY_TICKS_UP_TO = 8
+
+
+def whole_year_ticks(fig: go.Figure) -> go.Figure:
+    """Ticks on whole years, written without a thousands comma, when every x value drawn so far is a year.
+
+    plotly treats years as plain numbers: over a short span it ticks "2,018.5" between 2018 and 2019. Any other
+    x axis (dates, categories, multipliers) is left alone.
+    """
+    xs = [x for trace in fig.data if getattr(trace, "x", None) is not None for x in trace.x]
+    if not xs or not all(isinstance(x, int | np.integer) and 1900 <= x <= 2100 for x in xs):
+        return fig
+    fig.update_xaxes(tickformat="d")
+    if max(xs) - min(xs) <= YEARLY_TICKS_UP_TO:
+        fig.update_xaxes(dtick=1)
+    return fig
 
 
 def retitle(

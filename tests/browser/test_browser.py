@@ -368,9 +368,9 @@ def test_a_wonder_export_chosen_in_the_browser_is_read_then_let_go(visit):
     main = v.page.locator('[data-testid="stMain"]')
     main.get_by_text("Read 6 data rows").wait_for(timeout=60_000)
     wait_for_idle(v.page)
-    assert main.locator(".js-plotly-plot").count() >= 1, "no chart drawn for the upload"
+    wait_for_sized_charts(v.page, 1)  # plotly.js loads on the first chart, so the drawing comes a moment later
     assert v.page.locator('[data-testid="stFileUploaderFile"]').count() == 0, "the uploader still holds the file"
-    screenshot(v.page, "data-upload-desktop.png")
+    screenshot(v.page, "data-upload-desktop")
     v.page.get_by_role("button", name="Remove this file").click()
     main.get_by_text("Read 6 data rows").wait_for(state="detached", timeout=60_000)
     wait_for_idle(v.page)

@@ -28,6 +28,7 @@ def test_upload_chart_lines_gaps_and_summary():
     assert [t.name for t in fig.data] == choices
     autauga = fig.data[1]
     assert list(autauga.x) == [2018, 2019, 2020]
+    assert fig.layout.xaxis.dtick == 1 and fig.layout.xaxis.tickformat == "d"  # never "2,018.5"
     assert math.isnan(autauga.y[0]) and autauga.connectgaps is False  # suppressed: a gap, never zero
     summary = words.upload_chart_summary(data, measure="deaths", series=choices)
     assert (
