@@ -321,7 +321,9 @@ async def _concurrent_uploads(url: str, name: str, data: bytes, count: int) -> l
 async def _warm_upload(url: str) -> None:
     async with Session(url) as session:
         opened = await session.run("data")
-        await session.upload(opened.uploader_id, "synthetic_warm_up.txt", synthetic_wonder.export_text(50).encode())
+        await session.upload(
+            opened.uploader_id, "synthetic_warm_up.txt", synthetic_wonder.export_text(50, age_adjusted=True).encode()
+        )
 
 
 async def _visit(url: str, page: str) -> None:
