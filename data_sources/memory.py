@@ -27,18 +27,15 @@ M_MMAP_THRESHOLD = -3
 MMAP_THRESHOLD = 128 * 1024
 
 
-def _libc_function(name: str) -> Callable[..., int] | None:
-    library = ctypes.util.find_library("c")
-    return None if library is None else getattr(ctypes.CDLL(library), name, None)
-
-
-_MALLOC_TRIM: Callable[[int], int] | None = _libc_function("malloc_trim")
-_MALLOPT: Callable[[int, int], int] | None = _libc_function("mallopt")
+_LIBC_NAME = ctypes.util.find_library("c")
+_LIBC = ctypes.CDLL(_LIBC_NAME) if _LIBC_NAME is not None else None
+_MALLOC_TRIM: Callable[[int], int] | None = getattr(_LIBC, "malloc_trim", None)
+_MALLOPT: Callable[[int, int], int] | None = getattr(_LIBC, "mallopt", None)
 
 
 def keep_mmap_threshold() -> bool:
     """Fix glibc's mmap threshold at :data:`MMAP_THRESHOLD` (once per process, early: ``app.cached`` does at
-    import); True if the C library took it. Unlike the arena cap, this takes effect whenever it is called."""
+    import); True if the C library took it. It takes effect whenever it is called, threads or not."""
     if _MALLOPT is None:
         return False
     return bool(_MALLOPT(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
